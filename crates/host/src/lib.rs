@@ -1,0 +1,112 @@
+//! The seam between a process (sentinel or data node) and the machine it runs on.
+//!
+//! Nothing here knows about the simulator: a real process uses [`SystemClock`], [`DirectDialer`]
+//! and [`DirStorage`]; the simulated world supplies its own implementations (a per-node clock with
+//! skew and jumps, an address book mapping the scenario's addresses onto simulated hosts, files that
+//! survive a kill). Timers stay on `tokio::time` (monotonic), as Redis uses a monotonic clock for
+//! timers and the wall clock (`mstime()`) for its logic.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The process's wall clock, in milliseconds since the Unix epoch (may jump, may go backwards).
+pub trait Clock: Send + Sync {
+    fn wall_ms(&self) -> i64;
+}
+
+/// The host's real wall clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn wall_ms(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// Turns the address a process was told (`127.0.0.1:6382`, as it appears in configs, INFO and
+/// hello messages) into the socket address to connect to. Real hosts connect where they are told;
+/// the simulation maps each announced address onto its simulated host.
+pub trait Dialer: Send + Sync {
+    fn resolve(&self, ip: &str, port: u16) -> Option<SocketAddr>;
+}
+
+/// Connects to exactly the address given.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DirectDialer;
+
+impl Dialer for DirectDialer {
+    fn resolve(&self, ip: &str, port: u16) -> Option<SocketAddr> {
+        let ip: std::net::IpAddr = ip.parse().ok()?;
+        Some(SocketAddr::new(ip, port))
+    }
+}
+
+/// Connects through `dialer`, giving up after `timeout` (Redis' replication link has a connect
+/// timeout; Sentinel has none, callers that want none pass a long one).
+pub async fn connect(dialer: &dyn Dialer, ip: &str, port: u16, timeout: Duration) -> io::Result<tokio::net::TcpStream> {
+    let addr = dialer
+        .resolve(ip, port)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("cannot resolve {ip}:{port}")))?;
+    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await {
+        Ok(r) => r,
+        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out")),
+    }
+}
+
+/// Named files that outlive the process (sentinel.conf, redis.conf, the dataset).
+pub trait Storage: Send + Sync {
+    fn load(&self, name: &str) -> Option<String>;
+    fn save(&self, name: &str, contents: &str) -> io::Result<()>;
+}
+
+/// Files in a directory on the real file system (written to a temporary file, then renamed).
+#[derive(Debug, Clone)]
+pub struct DirStorage {
+    pub dir: PathBuf,
+}
+
+impl Storage for DirStorage {
+    fn load(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.dir.join(name)).ok()
+    }
+    fn save(&self, name: &str, contents: &str) -> io::Result<()> {
+        let path = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, contents)?;
+        std::fs::rename(tmp, path)
+    }
+}
+
+/// Files in memory, shared by clones; the simulation keeps one per node so they survive a kill.
+#[derive(Debug, Default, Clone)]
+pub struct MemStorage {
+    files: Arc<Mutex<BTreeMap<String, String>>>,
+}
+
+impl MemStorage {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Removes every file (a node restarted with its disk wiped).
+    pub fn wipe(&self) {
+        self.files.lock().unwrap().clear();
+    }
+}
+
+impl Storage for MemStorage {
+    fn load(&self, name: &str) -> Option<String> {
+        self.files.lock().unwrap().get(name).cloned()
+    }
+    fn save(&self, name: &str, contents: &str) -> io::Result<()> {
+        self.files.lock().unwrap().insert(name.to_string(), contents.to_string());
+        Ok(())
+    }
+}

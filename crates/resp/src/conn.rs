@@ -1,0 +1,167 @@
+use crate::codec::{decode_value, encode_command, parse_command, ProtocolError, MAX_INPUT_BYTES};
+use crate::Value;
+use std::fmt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// Why a connection stopped.
+#[derive(Debug)]
+pub enum ConnError {
+    /// The peer closed the connection (EOF).
+    Closed,
+    Io(std::io::Error),
+    Protocol(ProtocolError),
+}
+
+impl fmt::Display for ConnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnError::Closed => write!(f, "connection closed by peer"),
+            ConnError::Io(e) => write!(f, "{e}"),
+            ConnError::Protocol(e) => write!(f, "{e}"),
+        }
+    }
+}
+impl std::error::Error for ConnError {}
+
+impl From<std::io::Error> for ConnError {
+    fn from(e: std::io::Error) -> Self {
+        ConnError::Io(e)
+    }
+}
+
+/// A RESP connection: buffered reads of whole frames, writes flushed per frame (or per batch).
+/// Works on any tokio stream half, so it serves for `TcpStream` as well as the halves of
+/// `tokio::io::split` (madsim's `TcpStream` has no `into_split`).
+pub struct Conn<S> {
+    stream: S,
+    rbuf: Vec<u8>,
+    rpos: usize,
+    wbuf: Vec<u8>,
+}
+
+impl<S> Conn<S> {
+    pub fn new(stream: S) -> Self {
+        Conn { stream, rbuf: Vec::with_capacity(4096), rpos: 0, wbuf: Vec::with_capacity(1024) }
+    }
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.stream
+    }
+    pub fn into_inner(self) -> S {
+        self.stream
+    }
+    /// Appends a reply to the write buffer without sending it (see [`Conn::flush`]).
+    pub fn queue_value(&mut self, v: &Value) {
+        v.encode(&mut self.wbuf);
+    }
+    /// Appends a command to the write buffer without sending it.
+    pub fn queue_command<A: AsRef<[u8]>>(&mut self, args: &[A]) {
+        encode_command(args, &mut self.wbuf);
+    }
+    /// Appends raw bytes (already RESP-encoded) to the write buffer.
+    pub fn queue_raw(&mut self, bytes: &[u8]) {
+        self.wbuf.extend_from_slice(bytes);
+    }
+    fn compact(&mut self) {
+        if self.rpos > 0 && self.rpos == self.rbuf.len() {
+            self.rbuf.clear();
+            self.rpos = 0;
+        } else if self.rpos > 64 * 1024 {
+            self.rbuf.drain(..self.rpos);
+            self.rpos = 0;
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> Conn<S> {
+    /// Writes and flushes everything queued.
+    pub async fn flush(&mut self) -> Result<(), ConnError> {
+        if !self.wbuf.is_empty() {
+            self.stream.write_all(&self.wbuf).await?;
+            self.wbuf.clear();
+        }
+        self.stream.flush().await?;
+        Ok(())
+    }
+    pub async fn write_value(&mut self, v: &Value) -> Result<(), ConnError> {
+        self.queue_value(v);
+        self.flush().await
+    }
+    pub async fn write_command<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Result<(), ConnError> {
+        self.queue_command(args);
+        self.flush().await
+    }
+}
+
+impl<S: AsyncRead + Unpin> Conn<S> {
+    async fn fill(&mut self) -> Result<(), ConnError> {
+        if self.rbuf.len() - self.rpos > MAX_INPUT_BYTES {
+            return Err(ConnError::Protocol(ProtocolError("input buffer over limit".into())));
+        }
+        self.compact();
+        let mut chunk = [0u8; 16 * 1024];
+        let n = self.stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(ConnError::Closed);
+        }
+        self.rbuf.extend_from_slice(&chunk[..n]);
+        Ok(())
+    }
+
+    /// Reads one reply (client side).
+    pub async fn read_value(&mut self) -> Result<Value, ConnError> {
+        loop {
+            match decode_value(&self.rbuf[self.rpos..]).map_err(ConnError::Protocol)? {
+                Some((v, used)) => {
+                    self.rpos += used;
+                    return Ok(v);
+                }
+                None => self.fill().await?,
+            }
+        }
+    }
+
+    /// Reads one command (server side). Empty inline lines are skipped.
+    pub async fn read_command(&mut self) -> Result<Vec<Vec<u8>>, ConnError> {
+        loop {
+            match parse_command(&self.rbuf[self.rpos..]).map_err(ConnError::Protocol)? {
+                Some((args, used)) => {
+                    self.rpos += used;
+                    if !args.is_empty() {
+                        return Ok(args);
+                    }
+                }
+                None => self.fill().await?,
+            }
+        }
+    }
+
+    /// Takes one already-buffered command, if a whole one is buffered (no I/O). Lets a server
+    /// answer a pipeline and flush once.
+    pub fn try_buffered_command(&mut self) -> Result<Option<Vec<Vec<u8>>>, ConnError> {
+        loop {
+            match parse_command(&self.rbuf[self.rpos..]).map_err(ConnError::Protocol)? {
+                Some((args, used)) => {
+                    self.rpos += used;
+                    if !args.is_empty() {
+                        return Ok(Some(args));
+                    }
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// Takes one already-buffered reply, if a whole one is buffered (no I/O).
+    pub fn try_buffered_value(&mut self) -> Result<Option<Value>, ConnError> {
+        match decode_value(&self.rbuf[self.rpos..]).map_err(ConnError::Protocol)? {
+            Some((v, used)) => {
+                self.rpos += used;
+                Ok(Some(v))
+            }
+            None => Ok(None),
+        }
+    }
+}
