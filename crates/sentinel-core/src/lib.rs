@@ -1,1 +1,26 @@
-// placeholder
+//! Redis Sentinel 7.0.15's logic as a pure, sans-I/O state machine (after quinn-proto): the driver
+//! feeds it time (`now`, the node's wall clock in ms), replies, connection losses and commands,
+//! and executes the [`Action`]s it returns. All randomness comes from a seeded ChaCha8 stream.
+//!
+//! Modules follow the spec's concepts: `instance` (records, flags, links), `periodic` (PING, INFO,
+//! hello sending), `info` (INFO parsing), `down` (SDOWN, ODOWN, asking peers), `leader` (epochs,
+//! votes), `failover` (the state machine, replica selection, promotion, the switch), `hello`
+//! (discovery and config propagation), `tilt`, `config` (sentinel.conf), `command` (the port).
+
+mod command;
+pub mod config;
+mod down;
+mod failover;
+mod hello;
+mod info;
+pub mod instance;
+mod leader;
+mod periodic;
+mod sentinel;
+mod tilt;
+mod types;
+pub mod util;
+
+pub use config::ConfigError;
+pub use sentinel::{ClientInfo, Options, Periods, Sentinel, HELLO_CHANNEL, MAX_DESYNC_MS};
+pub use types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};

@@ -1,0 +1,147 @@
+//! Failure detection: SDOWN (spec §4.2), ODOWN (§4.3) and asking peers with
+//! `SENTINEL is-master-down-by-addr` (§4.4).
+
+use crate::instance::{flag, FailoverState, Master};
+use crate::periodic::args;
+use crate::sentinel::{at, instance_mut, Ctx};
+use crate::types::{Level, Ms, ReplyKind, Target};
+use resp::Value;
+
+/// `sentinelCheckSubjectivelyDown`, including link recycling. Not run in TILT.
+pub(crate) fn check_subjectively_down(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms) {
+    let min_link_age = ctx.periods.min_link_reconnect_period;
+    let pc_idle_limit = ctx.periods.publish_period * 3;
+    let info_period = ctx.periods.info_period;
+    let reboot_period = m.master_reboot_down_after_period;
+    let reboot_since = m.master_reboot_since_time;
+    let Some(i) = instance_mut(m, target) else { return };
+    let elapsed = if i.link.act_ping_time != 0 {
+        now - i.link.act_ping_time
+    } else if i.link.disconnected {
+        now - i.link.last_avail_time
+    } else {
+        0
+    };
+    let half = i.down_after_period / 2;
+    // A command link with a PING pending for long, and nothing heard at all: probably a stale
+    // TCP connection, so start over (only once the link is old enough).
+    if let Some(cc) = i.link.cc {
+        if now - i.link.cc_conn_time > min_link_age
+            && i.link.act_ping_time != 0
+            && now - i.link.act_ping_time > half
+            && now - i.link.last_pong_time > half
+        {
+            i.link.cc = None;
+            i.link.cc_local_ip = None;
+            i.link.pending_commands = 0;
+            i.link.disconnected = true;
+            ctx.close(cc);
+        }
+    }
+    // A pub/sub link silent for three publish periods (our own hellos keep it busy otherwise).
+    if let Some(pc) = i.link.pc {
+        if now - i.link.pc_conn_time > min_link_age && now - i.link.pc_last_activity > pc_idle_limit {
+            i.link.pc = None;
+            i.link.disconnected = true;
+            ctx.close(pc);
+        }
+    }
+    let is_master = i.has(flag::MASTER);
+    let down = elapsed > i.down_after_period
+        || (is_master
+            && i.role_reported == crate::instance::Role::Slave
+            && now - i.role_reported_time > i.down_after_period + info_period * 2)
+        || (i.has(flag::MASTER_REBOOT) && now - reboot_since > reboot_period);
+    let was_down = i.has(flag::S_DOWN);
+    if down && !was_down {
+        i.s_down_since_time = now;
+        i.flags |= flag::S_DOWN;
+        let payload = at(m, target);
+        ctx.emit(Level::Warning, "+sdown", Some(m), payload);
+    } else if !down && was_down {
+        i.flags &= !(flag::S_DOWN | flag::SCRIPT_KILL_SENT);
+        let payload = at(m, target);
+        ctx.emit(Level::Warning, "-sdown", Some(m), payload);
+    }
+}
+
+/// `sentinelCheckObjectivelyDown`: SDOWN here plus enough peers saying so.
+pub(crate) fn check_objectively_down(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    let mut quorum = 0u32;
+    let mut odown = false;
+    if m.inst.has(flag::S_DOWN) {
+        quorum = 1 + m.sentinels.values().filter(|s| s.has(flag::MASTER_DOWN)).count() as u32;
+        odown = quorum >= m.quorum;
+    }
+    if odown {
+        if !m.inst.has(flag::O_DOWN) {
+            m.inst.flags |= flag::O_DOWN;
+            m.inst.o_down_since_time = now;
+            let payload = format!("{} #quorum {}/{}", at(m, &Target::Master), quorum, m.quorum);
+            ctx.emit(Level::Warning, "+odown", Some(m), payload);
+        }
+    } else if m.inst.has(flag::O_DOWN) {
+        m.inst.flags &= !flag::O_DOWN;
+        let payload = at(m, &Target::Master);
+        ctx.emit(Level::Warning, "-odown", Some(m), payload);
+    }
+}
+
+/// `sentinelAskMasterStateToOtherSentinels`. `forced` skips the per-peer rate limit (used right
+/// after starting a failover, to request votes at once).
+pub(crate) fn ask_master_state(ctx: &mut Ctx, m: &mut Master, forced: bool, now: Ms) {
+    let name = m.name().to_string();
+    let sentinel_cmd = m.map_command("SENTINEL");
+    let master_sdown = m.inst.has(flag::S_DOWN);
+    let mip = m.inst.ip.clone();
+    let mport = m.inst.port.to_string();
+    let runid = if m.failover_state > FailoverState::None { ctx.myid.clone() } else { "*".to_string() };
+    let epoch = ctx.current_epoch.to_string();
+    let ask_period = ctx.periods.ask_period;
+    for (key, s) in m.sentinels.iter_mut() {
+        // Replies older than five ask periods no longer count.
+        if now - s.last_master_down_reply_time > ask_period * 5 {
+            s.flags &= !flag::MASTER_DOWN;
+            s.leader = None;
+        }
+        if !master_sdown || s.link.disconnected {
+            continue;
+        }
+        if !forced && now - s.last_master_down_reply_time < ask_period {
+            continue;
+        }
+        let Some(cc) = s.link.cc else { continue };
+        s.link.pending_commands += 1;
+        let a = args(&[&sentinel_cmd, "is-master-down-by-addr", &mip, &mport, &epoch, &runid]);
+        ctx.send(cc, a, ReplyKind::IsMasterDown, &name, &Target::Sentinel(key.clone()));
+    }
+}
+
+/// `sentinelReceiveIsMasterDownReply`.
+pub(crate) fn on_is_master_down_reply(ctx: &mut Ctx, m: &mut Master, target: &Target, value: &Value, now: Ms) {
+    let Some(items) = value.as_array() else { return };
+    if items.len() != 3 {
+        return;
+    }
+    let (Value::Int(down), Value::Bulk(leader), Value::Int(leader_epoch)) = (&items[0], &items[1], &items[2]) else {
+        return;
+    };
+    let Some(s) = instance_mut(m, target) else { return };
+    s.last_master_down_reply_time = now;
+    if *down == 1 {
+        s.flags |= flag::MASTER_DOWN;
+    } else {
+        s.flags &= !flag::MASTER_DOWN;
+    }
+    let leader = String::from_utf8_lossy(leader).into_owned();
+    if leader != "*" {
+        let epoch = *leader_epoch as u64;
+        let changed = s.leader_epoch != epoch;
+        let line = format!("{} voted for {} {}", s.name, leader, epoch);
+        s.leader = Some(leader);
+        s.leader_epoch = epoch;
+        if changed {
+            ctx.log(Level::Warning, Some(m), line);
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! The failover state machine (spec §5.4, §6): start, wait for election, select and promote a
+//! replica, reconfigure the others, switch the master's address.
+
+use crate::instance::{flag, FailoverState, Instance, Master};
+use crate::periodic::{args, force_hello_update};
+use crate::sentinel::{
+    at, at_child, at_master, release_instance, Ctx, MAX_DESYNC_MS, SIMFAILURE_CRASH_AFTER_ELECTION,
+    SIMFAILURE_CRASH_AFTER_PROMOTION,
+};
+use crate::types::{Action, CandidateView, Level, Ms, ReplyKind, Target};
+use crate::{leader, util};
+
+/// `sentinelStartFailoverIfNeeded`: ODOWN, no failover running, and not within 2 × failover-timeout
+/// of the last attempt (or of a vote for another Sentinel).
+pub(crate) fn start_if_needed(ctx: &mut Ctx, m: &mut Master, now: Ms) -> bool {
+    if !m.inst.has(flag::O_DOWN) || m.inst.has(flag::FAILOVER_IN_PROGRESS) {
+        return false;
+    }
+    if now - m.failover_start_time < m.failover_timeout * 2 {
+        if m.failover_delay_logged != m.failover_start_time {
+            m.failover_delay_logged = m.failover_start_time;
+            let when = util::ctime((m.failover_start_time + m.failover_timeout * 2) / 1000);
+            ctx.log(Level::Warning, Some(m), format!("Next failover delay: I will not start a failover before {when}"));
+        }
+        return false;
+    }
+    start(ctx, m, now);
+    true
+}
+
+/// `sentinelStartFailover`: a new epoch and the WAIT_START state.
+pub(crate) fn start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    m.failover_state = FailoverState::WaitStart;
+    m.inst.flags |= flag::FAILOVER_IN_PROGRESS;
+    ctx.current_epoch += 1;
+    m.failover_epoch = ctx.current_epoch;
+    ctx.emit(Level::Warning, "+new-epoch", Some(m), ctx.current_epoch.to_string());
+    ctx.emit(Level::Warning, "+try-failover", Some(m), at_master(m));
+    m.failover_start_time = now + (ctx.rand() % MAX_DESYNC_MS) as Ms;
+    m.failover_state_change_time = now;
+}
+
+/// `sentinelFailoverStateMachine`: one step per tick while a failover is in progress.
+pub(crate) fn state_machine(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    if !m.inst.has(flag::FAILOVER_IN_PROGRESS) {
+        return;
+    }
+    match m.failover_state {
+        FailoverState::WaitStart => wait_start(ctx, m, now),
+        FailoverState::SelectSlave => select_slave_state(ctx, m, now),
+        FailoverState::SendSlaveofNoone => send_slaveof_noone(ctx, m, now),
+        FailoverState::WaitPromotion => wait_promotion(ctx, m, now),
+        FailoverState::ReconfSlaves => reconf_next_slave(ctx, m, now),
+        FailoverState::None | FailoverState::UpdateConfig => {}
+    }
+}
+
+/// `sentinelAbortFailover`: only before the promotion was observed.
+pub(crate) fn abort(m: &mut Master, now: Ms) {
+    debug_assert!(m.inst.has(flag::FAILOVER_IN_PROGRESS));
+    debug_assert!(m.failover_state <= FailoverState::WaitPromotion);
+    m.inst.flags &= !(flag::FAILOVER_IN_PROGRESS | flag::FORCE_FAILOVER);
+    m.failover_state = FailoverState::None;
+    m.failover_state_change_time = now;
+    if let Some(p) = m.promoted_slave.take() {
+        if let Some(s) = m.slaves.get_mut(&p) {
+            s.flags &= !flag::PROMOTED;
+        }
+    }
+}
+
+fn wait_start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    let epoch = m.failover_epoch;
+    let winner = leader::get_leader(ctx, m, epoch, now);
+    let is_leader = winner.as_deref().is_some_and(|w| w.eq_ignore_ascii_case(&ctx.myid));
+    if !is_leader && !m.inst.has(flag::FORCE_FAILOVER) {
+        let election_timeout = ctx.periods.election_timeout.min(m.failover_timeout);
+        if now - m.failover_start_time > election_timeout {
+            ctx.emit(Level::Warning, "-failover-abort-not-elected", Some(m), at_master(m));
+            abort(m, now);
+        }
+        return;
+    }
+    ctx.emit_with(Level::Warning, "+elected-leader", m, at_master(m), epoch, None);
+    if ctx.simfailure_flags & SIMFAILURE_CRASH_AFTER_ELECTION != 0 {
+        ctx.log(Level::Warning, None, "Sentinel is simulating a failure: crash after election".into());
+        ctx.out.push(Action::Exit(99));
+    }
+    m.failover_state = FailoverState::SelectSlave;
+    m.failover_state_change_time = now;
+    ctx.emit(Level::Warning, "+failover-state-select-slave", Some(m), at_master(m));
+}
+
+/// `sentinelSelectSlave` (spec §6.3): the best promotable replica, if any.
+pub(crate) fn select_slave(ctx: &Ctx, m: &Master, now: Ms) -> Option<String> {
+    let master_sdown = m.inst.has(flag::S_DOWN);
+    let mut max_master_down = 0;
+    if master_sdown {
+        max_master_down += now - m.inst.s_down_since_time;
+    }
+    max_master_down += m.inst.down_after_period * 10;
+    let info_validity = if master_sdown { ctx.periods.ping_period * 5 } else { ctx.periods.info_period * 3 };
+    let mut candidates: Vec<&Instance> = m
+        .slaves
+        .values()
+        .filter(|s| {
+            !s.has(flag::S_DOWN | flag::O_DOWN)
+                && !s.link.disconnected
+                && now - s.link.last_avail_time <= ctx.periods.ping_period * 5
+                && s.slave_priority != 0
+                && now - s.info_refresh <= info_validity
+                && s.master_link_down_time <= max_master_down
+        })
+        .collect();
+    candidates.sort_by(|a, b| compare_for_promotion(a, b));
+    candidates.first().map(|s| s.name.clone())
+}
+
+/// Lower priority first, then more data, then the smaller run id (a missing run id last).
+fn compare_for_promotion(a: &Instance, b: &Instance) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    a.slave_priority
+        .cmp(&b.slave_priority)
+        .then_with(|| b.slave_repl_offset.cmp(&a.slave_repl_offset))
+        .then_with(|| match (&a.runid, &b.runid) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(x), Some(y)) => x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()),
+        })
+}
+
+fn select_slave_state(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    match select_slave(ctx, m, now) {
+        None => {
+            ctx.emit(Level::Warning, "-failover-abort-no-good-slave", Some(m), at_master(m));
+            abort(m, now);
+        }
+        Some(name) => {
+            let epoch = m.failover_epoch;
+            let (payload, view) = {
+                let s = &m.slaves[&name];
+                let view = CandidateView {
+                    addr: s.addr_name(),
+                    s_down: s.has(flag::S_DOWN),
+                    o_down: s.has(flag::O_DOWN),
+                    disconnected: s.link.disconnected,
+                    priority: s.slave_priority,
+                };
+                (at_child(s, m), view)
+            };
+            ctx.emit_with(Level::Warning, "+selected-slave", m, payload.clone(), epoch, Some(view));
+            if let Some(s) = m.slaves.get_mut(&name) {
+                s.flags |= flag::PROMOTED;
+            }
+            m.promoted_slave = Some(name);
+            m.failover_state = FailoverState::SendSlaveofNoone;
+            m.failover_state_change_time = now;
+            ctx.emit(Level::Notice, "+failover-state-send-slaveof-noone", Some(m), payload);
+        }
+    }
+}
+
+/// `sentinelSendSlaveOf`: the MULTI / SLAVEOF / CONFIG REWRITE / CLIENT KILL ×2 / EXEC transaction
+/// (spec §6.5). `to` None means `SLAVEOF NO ONE`. Replies are discarded: success is read from INFO.
+pub(crate) fn send_slaveof(ctx: &mut Ctx, m: &mut Master, target: &Target, to: Option<(String, u16)>) -> bool {
+    let name = m.name().to_string();
+    let (host, port) = match to {
+        None => ("NO".to_string(), "ONE".to_string()),
+        Some((h, p)) => (h, p.to_string()),
+    };
+    let cmds = vec![
+        args(&[&m.map_command("MULTI")]),
+        args(&[&m.map_command("SLAVEOF"), &host, &port]),
+        args(&[&m.map_command("CONFIG"), "REWRITE"]),
+        args(&[&m.map_command("CLIENT"), "KILL", "TYPE", "normal"]),
+        args(&[&m.map_command("CLIENT"), "KILL", "TYPE", "pubsub"]),
+        args(&[&m.map_command("EXEC")]),
+    ];
+    let Some(i) = crate::sentinel::instance_mut(m, target) else { return false };
+    let Some(cc) = i.link.cc else { return false };
+    i.link.pending_commands += cmds.len() as u32;
+    for c in cmds {
+        ctx.send(cc, c, ReplyKind::Discard, &name, target);
+    }
+    true
+}
+
+fn promoted(m: &Master) -> Option<&Instance> {
+    m.promoted_slave.as_ref().and_then(|n| m.slaves.get(n))
+}
+
+fn send_slaveof_noone(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    let Some(pname) = m.promoted_slave.clone() else { return };
+    let disconnected = promoted(m).is_none_or(|p| p.link.disconnected);
+    if disconnected {
+        if now - m.failover_state_change_time > m.failover_timeout {
+            ctx.emit(Level::Warning, "-failover-abort-slave-timeout", Some(m), at_master(m));
+            abort(m, now);
+        }
+        return;
+    }
+    let target = Target::Replica(pname);
+    if !send_slaveof(ctx, m, &target, None) {
+        return;
+    }
+    let payload = at(m, &target);
+    ctx.emit(Level::Notice, "+failover-state-wait-promotion", Some(m), payload);
+    m.failover_state = FailoverState::WaitPromotion;
+    m.failover_state_change_time = now;
+}
+
+fn wait_promotion(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    if now - m.failover_state_change_time > m.failover_timeout {
+        ctx.emit(Level::Warning, "-failover-abort-slave-timeout", Some(m), at_master(m));
+        abort(m, now);
+    }
+}
+
+/// Called from INFO processing when the promoted replica reports `role:master` in WAIT_PROMOTION.
+pub(crate) fn promotion_observed(ctx: &mut Ctx, m: &mut Master, pname: &str, now: Ms) {
+    m.config_epoch = m.failover_epoch;
+    m.failover_state = FailoverState::ReconfSlaves;
+    m.failover_state_change_time = now;
+    ctx.flush_config();
+    let epoch = m.failover_epoch;
+    let payload = m.slaves.get(pname).map(|s| at_child(s, m)).unwrap_or_default();
+    ctx.emit_with(Level::Warning, "+promoted-slave", m, payload, epoch, None);
+    if ctx.simfailure_flags & SIMFAILURE_CRASH_AFTER_PROMOTION != 0 {
+        ctx.log(Level::Warning, None, "Sentinel is simulating a failure: crash after promotion".into());
+        ctx.out.push(Action::Exit(99));
+    }
+    ctx.emit(Level::Warning, "+failover-state-reconf-slaves", Some(m), at_master(m));
+    force_hello_update(ctx, m);
+}
+
+/// `sentinelFailoverReconfNextSlave` (spec §6.6).
+fn reconf_next_slave(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    let Some(paddr) = promoted(m).map(|p| (p.ip.clone(), p.port)) else { return };
+    let mut in_progress =
+        m.slaves.values().filter(|s| s.has(flag::RECONF_SENT | flag::RECONF_INPROG)).count() as u32;
+    let names: Vec<String> = m.slaves.keys().cloned().collect();
+    for n in names {
+        if in_progress >= m.parallel_syncs {
+            break;
+        }
+        let (skip, timed_out) = {
+            let s = &m.slaves[&n];
+            let skip = s.has(flag::PROMOTED | flag::RECONF_DONE);
+            let timed_out = s.has(flag::RECONF_SENT) && now - s.slave_reconf_sent_time > ctx.periods.slave_reconf_timeout;
+            (skip, timed_out)
+        };
+        if skip {
+            continue;
+        }
+        if timed_out {
+            let payload = at_child(&m.slaves[&n], m);
+            ctx.emit(Level::Notice, "-slave-reconf-sent-timeout", Some(m), payload);
+            if let Some(s) = m.slaves.get_mut(&n) {
+                s.flags &= !flag::RECONF_SENT;
+                s.flags |= flag::RECONF_DONE;
+            }
+        }
+        let s = &m.slaves[&n];
+        if s.has(flag::RECONF_SENT | flag::RECONF_INPROG) || s.link.disconnected {
+            continue;
+        }
+        let target = Target::Replica(n.clone());
+        if send_slaveof(ctx, m, &target, Some(paddr.clone())) {
+            if let Some(s) = m.slaves.get_mut(&n) {
+                s.flags |= flag::RECONF_SENT;
+                s.slave_reconf_sent_time = now;
+            }
+            let payload = at_child(&m.slaves[&n], m);
+            ctx.emit(Level::Notice, "+slave-reconf-sent", Some(m), payload);
+            in_progress += 1;
+        }
+    }
+    detect_end(ctx, m, now);
+}
+
+/// `sentinelFailoverDetectEnd`: all reachable replicas reconfigured, or the failover timed out.
+fn detect_end(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    let Some(p) = promoted(m) else { return };
+    if p.has(flag::S_DOWN) {
+        return;
+    }
+    let paddr = (p.ip.clone(), p.port);
+    let mut not_reconfigured =
+        m.slaves.values().filter(|s| !s.has(flag::PROMOTED | flag::RECONF_DONE) && !s.has(flag::S_DOWN)).count();
+    let mut timeout = false;
+    if now - m.failover_state_change_time > m.failover_timeout {
+        not_reconfigured = 0;
+        timeout = true;
+        ctx.emit(Level::Warning, "+failover-end-for-timeout", Some(m), at_master(m));
+    }
+    if not_reconfigured == 0 {
+        ctx.emit(Level::Warning, "+failover-end", Some(m), at_master(m));
+        m.failover_state = FailoverState::UpdateConfig;
+        m.failover_state_change_time = now;
+    }
+    if timeout {
+        let names: Vec<String> = m.slaves.keys().cloned().collect();
+        for n in names {
+            let s = &m.slaves[&n];
+            if s.has(flag::PROMOTED | flag::RECONF_DONE | flag::RECONF_SENT) || s.link.disconnected {
+                continue;
+            }
+            let target = Target::Replica(n.clone());
+            if send_slaveof(ctx, m, &target, Some(paddr.clone())) {
+                let payload = at_child(&m.slaves[&n], m);
+                ctx.emit(Level::Notice, "+slave-reconf-sent-be", Some(m), payload);
+                if let Some(s) = m.slaves.get_mut(&n) {
+                    s.flags |= flag::RECONF_SENT;
+                }
+            }
+        }
+    }
+}
+
+/// `sentinelFailoverSwitchToPromotedSlave`: the leader's `+switch-master`.
+pub(crate) fn switch_to_promoted(ctx: &mut Ctx, m: &mut Master, now: Ms) {
+    let (nip, nport) = match promoted(m) {
+        Some(p) => (p.ip.clone(), p.port),
+        None => (m.inst.ip.clone(), m.inst.port),
+    };
+    let payload = format!("{} {} {} {} {}", m.name(), m.inst.ip, m.inst.port, nip, nport);
+    ctx.emit(Level::Warning, "+switch-master", Some(m), payload);
+    reset_and_change_address(ctx, m, &nip, nport, now);
+}
+
+/// `sentinelResetMaster` (spec §10 RESET / §6.7). `keep_sentinels` for the address switch.
+pub(crate) fn reset_master(ctx: &mut Ctx, m: &mut Master, keep_sentinels: bool, generate_event: bool, now: Ms) {
+    for s in std::mem::take(&mut m.slaves).into_values() {
+        release_instance(ctx, &s);
+    }
+    if !keep_sentinels {
+        for s in std::mem::take(&mut m.sentinels).into_values() {
+            release_instance(ctx, &s);
+        }
+    }
+    if let Some(c) = m.inst.link.cc.take() {
+        ctx.close(c);
+        m.inst.link.pending_commands = 0;
+    }
+    if let Some(c) = m.inst.link.pc.take() {
+        ctx.close(c);
+    }
+    m.inst.link.cc_local_ip = None;
+    m.inst.link.disconnected = true;
+    m.inst.flags &= flag::MASTER;
+    m.leader = None;
+    m.failover_state = FailoverState::None;
+    m.failover_state_change_time = 0;
+    m.failover_start_time = 0;
+    m.promoted_slave = None;
+    m.inst.runid = None;
+    m.inst.slave_master_host = None;
+    m.inst.link.act_ping_time = now;
+    m.inst.link.last_ping_time = 0;
+    m.inst.link.last_avail_time = now;
+    m.inst.link.last_pong_time = now;
+    m.inst.role_reported_time = now;
+    m.inst.role_reported = crate::instance::Role::Master;
+    if generate_event {
+        ctx.emit(Level::Warning, "+reset-master", Some(m), at_master(m));
+    }
+}
+
+/// `sentinelResetMasterAndChangeAddress`: the master now lives at `ip:port`; every other known
+/// address (including the old master's) becomes a replica record.
+pub(crate) fn reset_and_change_address(ctx: &mut Ctx, m: &mut Master, ip: &str, port: u16, now: Ms) {
+    let mut replicas: Vec<(String, u16)> =
+        m.slaves.values().filter(|s| !(s.ip == ip && s.port == port)).map(|s| (s.ip.clone(), s.port)).collect();
+    if !(m.inst.ip == ip && m.inst.port == port) {
+        replicas.push((m.inst.ip.clone(), m.inst.port));
+    }
+    reset_master(ctx, m, true, false, now);
+    m.inst.ip = ip.to_string();
+    m.inst.port = port;
+    m.inst.o_down_since_time = 0;
+    m.inst.s_down_since_time = 0;
+    for (rip, rport) in replicas {
+        if m.create_slave(&rip, rport, now) {
+            let payload = at(m, &Target::Replica(crate::instance::addr_name(&rip, rport)));
+            ctx.emit(Level::Notice, "+slave", Some(m), payload);
+        }
+    }
+    ctx.flush_config();
+}

@@ -1,0 +1,477 @@
+//! The Sentinel process state and its entry points: the timer (spec §2), replies, connection
+//! losses and commands. Everything else lives in the module named after the concept.
+
+use crate::config::{self, ConfigError, ConfigFile};
+use crate::instance::{flag, FailoverState, Instance, Master};
+use crate::types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};
+use crate::{down, failover, hello, info, periodic, tilt};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+use resp::Value;
+use std::collections::BTreeMap;
+
+/// The periods of spec §2.2, adjustable by `SENTINEL DEBUG` as in 7.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Periods {
+    pub info_period: Ms,
+    pub ping_period: Ms,
+    pub ask_period: Ms,
+    pub publish_period: Ms,
+    pub default_down_after: Ms,
+    pub tilt_trigger: Ms,
+    pub tilt_period: Ms,
+    pub slave_reconf_timeout: Ms,
+    pub min_link_reconnect_period: Ms,
+    pub election_timeout: Ms,
+    pub script_max_runtime: Ms,
+    pub script_retry_delay: Ms,
+    pub default_failover_timeout: Ms,
+}
+
+impl Default for Periods {
+    fn default() -> Self {
+        Periods {
+            info_period: 10_000,
+            ping_period: 1_000,
+            ask_period: 1_000,
+            publish_period: 2_000,
+            default_down_after: 30_000,
+            tilt_trigger: 2_000,
+            tilt_period: 30_000,
+            slave_reconf_timeout: 10_000,
+            min_link_reconnect_period: 15_000,
+            election_timeout: 10_000,
+            script_max_runtime: 60_000,
+            script_retry_delay: 30_000,
+            default_failover_timeout: 180_000,
+        }
+    }
+}
+
+/// Random delay added to `failover_start_time` so that Sentinels do not all try at once.
+pub const MAX_DESYNC_MS: u32 = 1000;
+/// Per-link cap on unanswered commands (×refcount; links are never shared here, see README).
+pub const MAX_PENDING_COMMANDS: u32 = 100;
+pub const HELLO_CHANNEL: &str = "__sentinel__:hello";
+
+/// Options the driver passes in (what the process knows that the config does not say).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Used in hello when there is no `sentinel announce-ip` and the link's local address is not
+    /// known yet.
+    pub default_announce_ip: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { default_announce_ip: "127.0.0.1".into() }
+    }
+}
+
+/// The calling client, for commands that print or need it.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub id: u64,
+    pub addr: String,
+    pub name: Option<String>,
+    pub connected_clients: usize,
+}
+
+/// State shared by every master's processing: epochs, TILT, identity, the action queue.
+pub(crate) struct Ctx {
+    pub myid: String,
+    pub current_epoch: u64,
+    pub tilt: bool,
+    pub tilt_start_time: Ms,
+    pub previous_time: Ms,
+    pub periods: Periods,
+    pub rng: ChaCha8Rng,
+    pub next_conn: ConnId,
+    pub out: Vec<Action>,
+    pub flush_pending: bool,
+    pub port: u16,
+    pub announce_ip: Option<String>,
+    pub announce_port: u16,
+    pub default_announce_ip: String,
+    pub deny_scripts_reconfig: bool,
+    pub resolve_hostnames: bool,
+    pub announce_hostnames: bool,
+    pub sentinel_user: Option<String>,
+    pub sentinel_pass: Option<String>,
+    pub requirepass: Option<String>,
+    pub simfailure_flags: u32,
+    /// Which record each open connection belongs to.
+    pub conn_owner: BTreeMap<ConnId, (String, Target, ConnKind)>,
+}
+
+pub(crate) const SIMFAILURE_CRASH_AFTER_ELECTION: u32 = 1;
+pub(crate) const SIMFAILURE_CRASH_AFTER_PROMOTION: u32 = 2;
+
+impl Ctx {
+    pub fn rand(&mut self) -> u32 {
+        self.rng.next_u32()
+    }
+
+    /// Emits an event about `master` (or about nothing). `payload` is already formatted.
+    pub fn emit(&mut self, level: Level, name: &str, master: Option<&Master>, payload: String) {
+        let ev = Event {
+            level,
+            name: name.to_string(),
+            payload,
+            master: master.map(|m| m.name().to_string()),
+            current_epoch: self.current_epoch,
+            config_epoch: master.map_or(0, |m| m.config_epoch),
+            failover_epoch: master.map_or(0, |m| m.failover_epoch),
+            candidate: None,
+            tilt: self.tilt,
+        };
+        self.out.push(Action::Event(ev));
+    }
+
+    pub fn emit_with(&mut self, level: Level, name: &str, master: &Master, payload: String, epoch: u64, cand: Option<CandidateView>) {
+        self.emit(level, name, Some(master), payload);
+        if let Some(Action::Event(ev)) = self.out.last_mut() {
+            ev.failover_epoch = epoch;
+            ev.candidate = cand;
+        }
+    }
+
+    /// A log-only line (not published), e.g. `Next failover delay: ...`.
+    pub fn log(&mut self, level: Level, master: Option<&Master>, line: String) {
+        self.emit(level, "", master, line);
+    }
+
+    pub fn flush_config(&mut self) {
+        self.flush_pending = true;
+    }
+
+    /// Asks the driver for a new connection to `ip:port` owned by (master, target).
+    pub fn connect(&mut self, kind: ConnKind, ip: &str, port: u16, master: &str, target: Target) -> ConnId {
+        self.next_conn += 1;
+        let conn = self.next_conn;
+        self.conn_owner.insert(conn, (master.to_string(), target, kind));
+        self.out.push(Action::Connect { conn, kind, ip: ip.to_string(), port });
+        conn
+    }
+
+    pub fn close(&mut self, conn: ConnId) {
+        if self.conn_owner.remove(&conn).is_some() {
+            self.out.push(Action::Close { conn });
+        }
+    }
+
+    pub fn send(&mut self, conn: ConnId, args: Vec<Vec<u8>>, kind: ReplyKind, master: &str, target: &Target) {
+        self.out.push(Action::Send {
+            conn,
+            args,
+            reply: ReplyTo { kind, master: master.to_string(), target: target.clone() },
+        });
+    }
+
+    /// The address put in hello messages and in `%@` for an instance (hostnames not modelled).
+    pub fn announce_port(&self) -> u16 {
+        if self.announce_port != 0 {
+            self.announce_port
+        } else {
+            self.port
+        }
+    }
+}
+
+/// `%@` for a master: `master <name> <ip> <port>`.
+pub(crate) fn at_master(m: &Master) -> String {
+    format!("master {} {} {}", m.inst.name, m.inst.ip, m.inst.port)
+}
+
+/// `%@` for a replica or Sentinel: `<type> <name> <ip> <port> @ <master> <ip> <port>`.
+pub(crate) fn at_child(i: &Instance, m: &Master) -> String {
+    format!("{} {} {} {} @ {} {} {}", i.type_str(), i.name, i.ip, i.port, m.inst.name, m.inst.ip, m.inst.port)
+}
+
+/// `%@` for any record of `m`.
+pub(crate) fn at(m: &Master, target: &Target) -> String {
+    match target {
+        Target::Master => at_master(m),
+        Target::Replica(n) => m.slaves.get(n).map(|i| at_child(i, m)).unwrap_or_default(),
+        Target::Sentinel(n) => m.sentinels.get(n).map(|i| at_child(i, m)).unwrap_or_default(),
+    }
+}
+
+pub(crate) fn instance_mut<'a>(m: &'a mut Master, target: &Target) -> Option<&'a mut Instance> {
+    match target {
+        Target::Master => Some(&mut m.inst),
+        Target::Replica(n) => m.slaves.get_mut(n),
+        Target::Sentinel(n) => m.sentinels.get_mut(n),
+    }
+}
+
+pub(crate) fn instance<'a>(m: &'a Master, target: &Target) -> Option<&'a Instance> {
+    match target {
+        Target::Master => Some(&m.inst),
+        Target::Replica(n) => m.slaves.get(n),
+        Target::Sentinel(n) => m.sentinels.get(n),
+    }
+}
+
+/// Closes both connections of a record that is being freed.
+pub(crate) fn release_instance(ctx: &mut Ctx, inst: &Instance) {
+    if let Some(c) = inst.link.cc {
+        ctx.close(c);
+    }
+    if let Some(c) = inst.link.pc {
+        ctx.close(c);
+    }
+}
+
+/// A Redis Sentinel: feed it time, replies and commands; drain the actions it wants done.
+pub struct Sentinel {
+    pub(crate) ctx: Ctx,
+    pub(crate) masters: BTreeMap<String, Master>,
+    pub(crate) config: ConfigFile,
+    /// INFO `run_id` (per process start; distinct from `myid`, as in Redis).
+    pub(crate) process_run_id: String,
+    pub(crate) start_time: Ms,
+    generated_myid: bool,
+}
+
+impl Sentinel {
+    /// Builds a Sentinel from its sentinel.conf text. `seed` drives all its randomness (generated
+    /// myid, run id, timer jitter, failover desync).
+    pub fn new(config_text: &str, opts: Options, seed: u64, now: Ms) -> Result<Sentinel, ConfigError> {
+        let file = ConfigFile::parse(config_text)?;
+        let mut ctx = Ctx {
+            myid: String::new(),
+            current_epoch: 0,
+            tilt: false,
+            tilt_start_time: 0,
+            previous_time: now,
+            periods: Periods::default(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            next_conn: 0,
+            out: Vec::new(),
+            flush_pending: false,
+            port: 26379,
+            announce_ip: None,
+            announce_port: 0,
+            default_announce_ip: opts.default_announce_ip,
+            deny_scripts_reconfig: true,
+            resolve_hostnames: false,
+            announce_hostnames: false,
+            sentinel_user: None,
+            sentinel_pass: None,
+            requirepass: None,
+            simfailure_flags: 0,
+            conn_owner: BTreeMap::new(),
+        };
+        let masters = config::apply(&file, &mut ctx, now)?;
+        let mut generated_myid = false;
+        if ctx.myid.is_empty() {
+            ctx.myid = random_hex(&mut ctx.rng, 40);
+            generated_myid = true;
+        }
+        let process_run_id = random_hex(&mut ctx.rng, 40);
+        Ok(Sentinel { ctx, masters, config: file, process_run_id, start_time: now, generated_myid })
+    }
+
+    /// What Redis does once the config is loaded: persist a generated myid, announce the ID and
+    /// emit `+monitor` for every master.
+    pub fn start(&mut self, now: Ms) {
+        let _ = now;
+        if self.generated_myid {
+            self.ctx.flush_config();
+        }
+        let line = format!("Sentinel ID is {}", self.ctx.myid);
+        self.ctx.log(Level::Warning, None, line);
+        for m in self.masters.values() {
+            let payload = format!("{} quorum {}", at_master(m), m.quorum);
+            self.ctx.emit(Level::Warning, "+monitor", Some(m), payload);
+        }
+        self.flush_if_needed();
+    }
+
+    pub fn myid(&self) -> &str {
+        &self.ctx.myid
+    }
+    pub fn port(&self) -> u16 {
+        self.ctx.port
+    }
+    pub fn current_epoch(&self) -> u64 {
+        self.ctx.current_epoch
+    }
+    pub fn in_tilt(&self) -> bool {
+        self.ctx.tilt
+    }
+    /// The address `SENTINEL GET-MASTER-ADDR-BY-NAME` would answer.
+    pub fn master_addr(&self, name: &str) -> Option<(String, u16)> {
+        self.masters.get(name).map(|m| m.current_addr())
+    }
+
+    /// Everything the core wants done since the last call.
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.ctx.out)
+    }
+
+    /// One run of the Sentinel timer. Returns the milliseconds until the next run: 1000/hz with
+    /// hz drawn from 10..=19 after every run (spec §2.1).
+    pub fn tick(&mut self, now: Ms) -> u64 {
+        tilt::check(&mut self.ctx, now);
+        let mut switch_to: Option<String> = None;
+        let names: Vec<String> = self.masters.keys().cloned().collect();
+        for name in names {
+            let Some(m) = self.masters.get_mut(&name) else { continue };
+            handle_instance(&mut self.ctx, m, &Target::Master, now);
+            let slaves: Vec<String> = m.slaves.keys().cloned().collect();
+            for s in slaves {
+                handle_instance(&mut self.ctx, m, &Target::Replica(s), now);
+            }
+            let sentinels: Vec<String> = m.sentinels.keys().cloned().collect();
+            for s in sentinels {
+                handle_instance(&mut self.ctx, m, &Target::Sentinel(s), now);
+            }
+            if m.failover_state == FailoverState::UpdateConfig {
+                switch_to = Some(name);
+            }
+        }
+        if let Some(name) = switch_to {
+            if let Some(m) = self.masters.get_mut(&name) {
+                failover::switch_to_promoted(&mut self.ctx, m, now);
+            }
+        }
+        self.flush_if_needed();
+        let hz = 10 + (self.ctx.rand() % 10) as u64;
+        1000 / hz
+    }
+
+    /// The TCP connection `conn` is established; `local_ip` is our side's address.
+    pub fn on_connected(&mut self, conn: ConnId, local_ip: &str, _now: Ms) {
+        let Some((master, target, kind)) = self.ctx.conn_owner.get(&conn).cloned() else { return };
+        if kind != ConnKind::Cmd {
+            return;
+        }
+        if let Some(inst) = self.masters.get_mut(&master).and_then(|m| instance_mut(m, &target)) {
+            if inst.link.cc == Some(conn) {
+                inst.link.cc_local_ip = Some(local_ip.to_string());
+            }
+        }
+    }
+
+    /// `conn` failed to connect or was lost (EOF, reset, protocol error).
+    pub fn on_conn_closed(&mut self, conn: ConnId, _now: Ms) {
+        let Some((master, target, _)) = self.ctx.conn_owner.remove(&conn) else { return };
+        if let Some(inst) = self.masters.get_mut(&master).and_then(|m| instance_mut(m, &target)) {
+            let link = &mut inst.link;
+            // Pending replies die with the connection without being counted down, as hiredis
+            // calls the callbacks with no reply; a reconnect resets the counter.
+            if link.cc == Some(conn) {
+                link.cc = None;
+                link.cc_local_ip = None;
+                link.disconnected = true;
+            }
+            if link.pc == Some(conn) {
+                link.pc = None;
+                link.disconnected = true;
+            }
+        }
+    }
+
+    /// A reply (or, for the pub/sub subscription, any frame) arrived on `conn`.
+    pub fn on_reply(&mut self, conn: ConnId, reply: &ReplyTo, value: &Value, now: Ms) {
+        if !self.ctx.conn_owner.contains_key(&conn) {
+            return;
+        }
+        let Some(m) = self.masters.get_mut(&reply.master) else { return };
+        let Some(inst) = instance_mut(m, &reply.target) else { return };
+        let on_cc = inst.link.cc == Some(conn);
+        let on_pc = inst.link.pc == Some(conn);
+        if !on_cc && !on_pc {
+            return;
+        }
+        if reply.kind != ReplyKind::Hello {
+            inst.link.pending_commands = inst.link.pending_commands.saturating_sub(1);
+        }
+        match reply.kind {
+            ReplyKind::Discard => {}
+            ReplyKind::Ping => periodic::on_ping_reply(&mut self.ctx, m, &reply.target, value, now),
+            ReplyKind::Info => {
+                if let Value::Bulk(b) = value {
+                    let text = String::from_utf8_lossy(b).into_owned();
+                    info::refresh(&mut self.ctx, m, &reply.target, text, now);
+                }
+            }
+            ReplyKind::Publish => {
+                if !value.is_error() {
+                    inst.last_pub_time = now;
+                }
+            }
+            ReplyKind::IsMasterDown => down::on_is_master_down_reply(&mut self.ctx, m, &reply.target, value, now),
+            ReplyKind::Hello => {
+                if !on_pc {
+                    return;
+                }
+                inst.link.pc_last_activity = now;
+                let Some(items) = value.as_array() else { return };
+                if items.len() != 3 || !items.iter().all(|v| matches!(v, Value::Bulk(_))) {
+                    return;
+                }
+                if items[0].as_text().as_deref() != Some("message") {
+                    return;
+                }
+                let payload = items[2].as_text().unwrap_or_default().into_owned();
+                if payload.contains(&self.ctx.myid) {
+                    return;
+                }
+                hello::process(self, &payload, now);
+            }
+        }
+        self.flush_if_needed();
+    }
+
+    pub(crate) fn flush_if_needed(&mut self) {
+        if self.ctx.flush_pending {
+            self.ctx.flush_pending = false;
+            let text = config::rewrite(&mut self.config, &self.ctx, &self.masters);
+            self.ctx.out.push(Action::SaveConfig(text));
+        }
+    }
+
+    /// Finds a master by its current address (used by is-master-down-by-addr).
+    pub(crate) fn master_by_addr(&self, ip: &str, port: u16) -> Option<&str> {
+        self.masters.values().find(|m| m.inst.port == port && m.inst.ip == ip).map(|m| m.name())
+    }
+}
+
+/// Per-record work of one tick (`sentinelHandleRedisInstance`).
+fn handle_instance(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms) {
+    periodic::reconnect(ctx, m, target, now);
+    periodic::send_periodic_commands(ctx, m, target, now);
+    if ctx.tilt {
+        if now - ctx.tilt_start_time < ctx.periods.tilt_period {
+            return;
+        }
+        ctx.tilt = false;
+        ctx.emit(Level::Warning, "-tilt", None, "#tilt mode exited".into());
+    }
+    down::check_subjectively_down(ctx, m, target, now);
+    if *target == Target::Master {
+        down::check_objectively_down(ctx, m, now);
+        if failover::start_if_needed(ctx, m, now) {
+            down::ask_master_state(ctx, m, true, now);
+        }
+        failover::state_machine(ctx, m, now);
+        down::ask_master_state(ctx, m, false, now);
+    }
+}
+
+pub(crate) fn random_hex(rng: &mut ChaCha8Rng, len: usize) -> String {
+    const HEX: &[u8] = b"0123456789abcdef";
+    (0..len).map(|_| HEX[(rng.next_u32() % 16) as usize] as char).collect()
+}
+
+pub(crate) fn has_flag(i: &Instance, f: u32) -> bool {
+    i.flags & f != 0
+}
+
+#[allow(dead_code)]
+pub(crate) fn is_master(i: &Instance) -> bool {
+    has_flag(i, flag::MASTER)
+}

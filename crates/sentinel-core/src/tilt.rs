@@ -1,0 +1,17 @@
+//! TILT mode (spec §8): Sentinel reads the wall clock; a tick gap that is negative or longer than
+//! the trigger means the clock jumped or the process stalled, so its timing-based judgements
+//! are not trusted for `tilt_period`.
+
+use crate::sentinel::Ctx;
+use crate::types::{Level, Ms};
+
+/// Runs at the start of every tick.
+pub(crate) fn check(ctx: &mut Ctx, now: Ms) {
+    let delta = now - ctx.previous_time;
+    if delta < 0 || delta > ctx.periods.tilt_trigger {
+        ctx.tilt = true;
+        ctx.tilt_start_time = now;
+        ctx.emit(Level::Warning, "+tilt", None, "#tilt mode entered".into());
+    }
+    ctx.previous_time = now;
+}
