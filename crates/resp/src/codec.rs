@@ -11,6 +11,9 @@ pub const MAX_INPUT_BYTES: usize = 128 << 20;
 /// Largest multibulk element count accepted in a client command (Redis: 1024*1024*1024).
 const MAX_MULTIBULK: i64 = 1 << 20;
 
+/// A client command: its arguments, the command name first.
+pub type Command = Vec<Vec<u8>>;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProtocolError(pub String);
 
@@ -54,7 +57,7 @@ pub fn decode_value(buf: &[u8]) -> Result<Option<(Value, usize)>, ProtocolError>
 /// Parses one client command (a multibulk of bulk strings, or an inline line) from the front of
 /// `buf`, as a Redis server does. `Ok(None)` means more bytes are needed. Empty inline lines are
 /// skipped and yield an empty argument vector.
-pub fn parse_command(buf: &[u8]) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtocolError> {
+pub fn parse_command(buf: &[u8]) -> Result<Option<(Command, usize)>, ProtocolError> {
     if buf.is_empty() {
         return Ok(None);
     }
@@ -111,7 +114,7 @@ fn read_int_line(buf: &[u8], from: usize) -> Result<Option<(i64, usize)>, Protoc
     Ok(Some((n, from + rel + 2)))
 }
 
-fn parse_inline(buf: &[u8]) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtocolError> {
+fn parse_inline(buf: &[u8]) -> Result<Option<(Command, usize)>, ProtocolError> {
     let Some(nl) = buf.iter().position(|&b| b == b'\n') else {
         if buf.len() > MAX_BULK_BYTES {
             return Err(ProtocolError("too big inline request".into()));
