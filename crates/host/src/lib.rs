@@ -106,7 +106,10 @@ impl Storage for MemStorage {
         self.files.lock().unwrap().get(name).cloned()
     }
     fn save(&self, name: &str, contents: &str) -> io::Result<()> {
-        self.files.lock().unwrap().insert(name.to_string(), contents.to_string());
+        self.files
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), contents.to_string());
         Ok(())
     }
 }

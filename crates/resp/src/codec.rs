@@ -171,7 +171,14 @@ mod tests {
         encode_command(&["SENTINEL", "get-master-addr-by-name", "mymaster"], &mut buf);
         let (args, used) = parse_command(&buf).unwrap().unwrap();
         assert_eq!(used, buf.len());
-        assert_eq!(args, vec![b"SENTINEL".to_vec(), b"get-master-addr-by-name".to_vec(), b"mymaster".to_vec()]);
+        assert_eq!(
+            args,
+            vec![
+                b"SENTINEL".to_vec(),
+                b"get-master-addr-by-name".to_vec(),
+                b"mymaster".to_vec()
+            ]
+        );
         let (args, used) = parse_command(b"PING  hello\r\nrest").unwrap().unwrap();
         assert_eq!(args, vec![b"PING".to_vec(), b"hello".to_vec()]);
         assert_eq!(used, 13);
@@ -197,7 +204,9 @@ mod tests {
             proptest::collection::vec(any::<u8>(), 0..40).prop_map(Value::Bulk),
             Just(Value::Nil),
         ];
-        leaf.prop_recursive(3, 32, 6, |inner| proptest::collection::vec(inner, 0..6).prop_map(Value::Array))
+        leaf.prop_recursive(3, 32, 6, |inner| {
+            proptest::collection::vec(inner, 0..6).prop_map(Value::Array)
+        })
     }
 
     proptest! {

@@ -41,7 +41,12 @@ pub struct Conn<S> {
 
 impl<S> Conn<S> {
     pub fn new(stream: S) -> Self {
-        Conn { stream, rbuf: Vec::with_capacity(4096), rpos: 0, wbuf: Vec::with_capacity(1024) }
+        Conn {
+            stream,
+            rbuf: Vec::with_capacity(4096),
+            rpos: 0,
+            wbuf: Vec::with_capacity(1024),
+        }
     }
     pub fn get_ref(&self) -> &S {
         &self.stream

@@ -8,6 +8,6 @@ mod codec;
 mod conn;
 mod value;
 
-pub use codec::{decode_value, Command, encode_command, parse_command, ProtocolError, MAX_BULK_BYTES, MAX_INPUT_BYTES};
+pub use codec::{decode_value, encode_command, parse_command, Command, ProtocolError, MAX_BULK_BYTES, MAX_INPUT_BYTES};
 pub use conn::{Conn, ConnError};
 pub use value::Value;

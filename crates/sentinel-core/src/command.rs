@@ -5,7 +5,9 @@ use crate::failover;
 use crate::hello;
 use crate::instance::{flag, Instance, Master, Role};
 use crate::leader;
-use crate::sentinel::{at_master, ClientInfo, Sentinel, SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION};
+use crate::sentinel::{
+    at_master, ClientInfo, Sentinel, SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION,
+};
 use crate::types::{Level, Ms};
 use crate::util::glob_match;
 use resp::Value;
@@ -97,7 +99,15 @@ fn instance_map(m: Option<&Master>, i: &Instance, now: Ms) -> Value {
             kv.push(("failover-state", m.failover_state.name().into()));
         }
     }
-    kv.push(("last-ping-sent", if i.link.act_ping_time != 0 { now - i.link.act_ping_time } else { 0 }.to_string()));
+    kv.push((
+        "last-ping-sent",
+        if i.link.act_ping_time != 0 {
+            now - i.link.act_ping_time
+        } else {
+            0
+        }
+        .to_string(),
+    ));
     kv.push(("last-ok-ping-reply", (now - i.link.last_avail_time).to_string()));
     kv.push(("last-ping-reply", (now - i.link.last_pong_time).to_string()));
     if i.has(flag::S_DOWN) {
@@ -108,8 +118,19 @@ fn instance_map(m: Option<&Master>, i: &Instance, now: Ms) -> Value {
     }
     kv.push(("down-after-milliseconds", i.down_after_period.to_string()));
     if i.has(flag::MASTER | flag::SLAVE) {
-        kv.push(("info-refresh", if i.info_refresh != 0 { now - i.info_refresh } else { 0 }.to_string()));
-        kv.push(("role-reported", if i.role_reported == Role::Master { "master" } else { "slave" }.into()));
+        kv.push((
+            "info-refresh",
+            if i.info_refresh != 0 { now - i.info_refresh } else { 0 }.to_string(),
+        ));
+        kv.push((
+            "role-reported",
+            if i.role_reported == Role::Master {
+                "master"
+            } else {
+                "slave"
+            }
+            .into(),
+        ));
         kv.push(("role-reported-time", (now - i.role_reported_time).to_string()));
     }
     if let (Some(m), true) = (m, i.has(flag::MASTER)) {
@@ -128,7 +149,10 @@ fn instance_map(m: Option<&Master>, i: &Instance, now: Ms) -> Value {
     }
     if i.has(flag::SLAVE) {
         kv.push(("master-link-down-time", i.master_link_down_time.to_string()));
-        kv.push(("master-link-status", if i.slave_master_link_up { "ok" } else { "err" }.into()));
+        kv.push((
+            "master-link-status",
+            if i.slave_master_link_up { "ok" } else { "err" }.into(),
+        ));
         kv.push(("master-host", i.slave_master_host.clone().unwrap_or_else(|| "?".into())));
         kv.push(("master-port", i.slave_master_port.to_string()));
         kv.push(("slave-priority", i.slave_priority.to_string()));
@@ -140,7 +164,11 @@ fn instance_map(m: Option<&Master>, i: &Instance, now: Ms) -> Value {
         kv.push(("voted-leader", i.leader.clone().unwrap_or_else(|| "?".into())));
         kv.push(("voted-leader-epoch", i.leader_epoch.to_string()));
     }
-    Value::Array(kv.into_iter().flat_map(|(k, v)| [Value::bulk(k), Value::bulk(v)]).collect())
+    Value::Array(
+        kv.into_iter()
+            .flat_map(|(k, v)| [Value::bulk(k), Value::bulk(v)])
+            .collect(),
+    )
 }
 
 impl Sentinel {
@@ -181,7 +209,10 @@ impl Sentinel {
 
     fn info_command(&self, args: &[Vec<u8>], client: &ClientInfo, now: Ms) -> Value {
         let sections: Vec<String> = args[1..].iter().map(|a| text(a).to_ascii_lowercase()).collect();
-        let all = sections.is_empty() || sections.iter().any(|s| s == "all" || s == "default" || s == "everything");
+        let all = sections.is_empty()
+            || sections
+                .iter()
+                .any(|s| s == "all" || s == "default" || s == "everything");
         let want = |s: &str| all || sections.iter().any(|x| x == s);
         let mut out = String::new();
         let mut section = |name: &str, body: String| {
@@ -214,7 +245,10 @@ impl Sentinel {
             section("CPU", "used_cpu_sys:0.000000\r\nused_cpu_user:0.000000\r\nused_cpu_sys_children:0.000000\r\nused_cpu_user_children:0.000000\r\nused_cpu_sys_main_thread:0.000000\r\nused_cpu_user_main_thread:0.000000\r\n".into());
         }
         if want("stats") {
-            section("Stats", "total_connections_received:0\r\ntotal_commands_processed:0\r\n".into());
+            section(
+                "Stats",
+                "total_connections_received:0\r\ntotal_commands_processed:0\r\n".into(),
+            );
         }
         if want("sentinel") {
             let mut body = format!(
@@ -257,16 +291,23 @@ impl Sentinel {
         let n = args.len();
         let arg = |i: usize| text(&args[i]);
         match (sub.as_str(), n) {
-            ("masters", 2) => {
-                Value::Array(self.masters.values().map(|m| instance_map(Some(m), &m.inst, now)).collect())
-            }
+            ("masters", 2) => Value::Array(
+                self.masters
+                    .values()
+                    .map(|m| instance_map(Some(m), &m.inst, now))
+                    .collect(),
+            ),
             ("master", 3) => match self.masters.get(&arg(2)) {
                 Some(m) => instance_map(Some(m), &m.inst, now),
                 None => no_such_master(),
             },
             ("replicas" | "slaves", 3) => match self.masters.get(&arg(2)) {
                 Some(m) => Value::Array(
-                    m.slaves.values().filter(|s| s.replica_announced).map(|s| instance_map(Some(m), s, now)).collect(),
+                    m.slaves
+                        .values()
+                        .filter(|s| s.replica_announced)
+                        .map(|s| instance_map(Some(m), s, now))
+                        .collect(),
                 ),
                 None => no_such_master(),
             },
@@ -298,22 +339,34 @@ impl Sentinel {
             }
             ("failover", 3) => {
                 let name = arg(2);
-                let Some(m) = self.masters.get_mut(&name) else { return no_such_master() };
+                let Some(m) = self.masters.get_mut(&name) else {
+                    return no_such_master();
+                };
                 if m.inst.has(flag::FAILOVER_IN_PROGRESS) {
                     return Value::err("INPROG Failover already in progress");
                 }
                 if failover::select_slave(&self.ctx, m, now).is_none() {
                     return Value::err("NOGOODSLAVE No suitable replica to promote");
                 }
-                self.ctx.log(Level::Warning, Some(m), format!("Executing user requested FAILOVER of '{name}'"));
+                self.ctx.log(
+                    Level::Warning,
+                    Some(m),
+                    format!("Executing user requested FAILOVER of '{name}'"),
+                );
                 failover::start(&mut self.ctx, m, now);
                 m.inst.flags |= flag::FORCE_FAILOVER;
                 Value::ok()
             }
             ("ckquorum", 3) => {
-                let Some(m) = self.masters.get(&arg(2)) else { return no_such_master() };
+                let Some(m) = self.masters.get(&arg(2)) else {
+                    return no_such_master();
+                };
                 let voters = m.sentinels.len() + 1;
-                let usable = 1 + m.sentinels.values().filter(|s| !s.has(flag::S_DOWN | flag::O_DOWN)).count();
+                let usable = 1 + m
+                    .sentinels
+                    .values()
+                    .filter(|s| !s.has(flag::S_DOWN | flag::O_DOWN))
+                    .count();
                 let mut problems: Vec<&str> = Vec::new();
                 if usable < m.quorum as usize {
                     problems.push("Not enough available Sentinels to reach the specified quorum for this master");
@@ -322,7 +375,9 @@ impl Sentinel {
                     problems.push("Not enough available Sentinels to reach the majority and authorize a failover");
                 }
                 if problems.is_empty() {
-                    Value::simple(format!("OK {usable} usable Sentinels. Quorum and failover authorization can be reached"))
+                    Value::simple(format!(
+                        "OK {usable} usable Sentinels. Quorum and failover authorization can be reached"
+                    ))
                 } else {
                     Value::err(format!("NOQUORUM {usable} usable Sentinels. {}", problems.join(". ")))
                 }
@@ -334,7 +389,9 @@ impl Sentinel {
             ("monitor", 6) => self.monitor_command(args, now),
             ("remove", 3) => {
                 let name = arg(2);
-                let Some(mut m) = self.masters.remove(&name) else { return no_such_master() };
+                let Some(mut m) = self.masters.remove(&name) else {
+                    return no_such_master();
+                };
                 self.ctx.emit(Level::Warning, "-monitor", Some(&m), at_master(&m));
                 failover::reset_master(&mut self.ctx, &mut m, false, false, now);
                 self.ctx.flush_config();
@@ -345,8 +402,14 @@ impl Sentinel {
                 let pat = args[3].clone();
                 let c = &self.ctx;
                 let params: [(&str, String); 6] = [
-                    ("resolve-hostnames", if c.resolve_hostnames { "yes" } else { "no" }.into()),
-                    ("announce-hostnames", if c.announce_hostnames { "yes" } else { "no" }.into()),
+                    (
+                        "resolve-hostnames",
+                        if c.resolve_hostnames { "yes" } else { "no" }.into(),
+                    ),
+                    (
+                        "announce-hostnames",
+                        if c.announce_hostnames { "yes" } else { "no" }.into(),
+                    ),
                     ("announce-ip", c.announce_ip.clone().unwrap_or_default()),
                     ("announce-port", c.announce_port.to_string()),
                     ("sentinel-user", c.sentinel_user.clone().unwrap_or_default()),
@@ -362,8 +425,11 @@ impl Sentinel {
             }
             ("config", 5) if arg(2).eq_ignore_ascii_case("set") => self.config_set(&arg(3), &arg(4)),
             ("info-cache", _) => {
-                let names: Vec<String> =
-                    if n == 2 { self.masters.keys().cloned().collect() } else { args[2..].iter().map(|a| text(a)).collect() };
+                let names: Vec<String> = if n == 2 {
+                    self.masters.keys().cloned().collect()
+                } else {
+                    args[2..].iter().map(|a| text(a)).collect()
+                };
                 let mut out = Vec::new();
                 for name in names {
                     let Some(m) = self.masters.get(&name) else { continue };
@@ -407,13 +473,21 @@ impl Sentinel {
                     ("SCRIPT-MAX-RUNTIME", p.script_max_runtime),
                     ("SCRIPT-RETRY-DELAY", p.script_retry_delay),
                 ];
-                Value::Array(kv.iter().flat_map(|(k, v)| [Value::bulk(k), Value::bulk(v.to_string())]).collect())
+                Value::Array(
+                    kv.iter()
+                        .flat_map(|(k, v)| [Value::bulk(k), Value::bulk(v.to_string())])
+                        .collect(),
+                )
             }
             ("debug", n) if n % 2 == 0 => {
                 for pair in args[2..].chunks(2) {
                     let key = text(&pair[0]).to_ascii_lowercase();
                     let Ok(v) = text(&pair[1]).parse::<Ms>() else {
-                        return Value::err(format!("ERR Invalid argument '{}' for SENTINEL DEBUG '{}'", text(&pair[1]), key));
+                        return Value::err(format!(
+                            "ERR Invalid argument '{}' for SENTINEL DEBUG '{}'",
+                            text(&pair[1]),
+                            key
+                        ));
                     };
                     if v <= 0 {
                         return Value::err(format!("ERR Invalid argument '{}' for SENTINEL DEBUG '{}'", v, key));
@@ -433,7 +507,11 @@ impl Sentinel {
                         "election-timeout" => &mut p.election_timeout,
                         "script-max-runtime" => &mut p.script_max_runtime,
                         "script-retry-delay" => &mut p.script_retry_delay,
-                        _ => return Value::err(format!("ERR Unknown option or number of arguments for SENTINEL DEBUG '{key}'")),
+                        _ => {
+                            return Value::err(format!(
+                                "ERR Unknown option or number of arguments for SENTINEL DEBUG '{key}'"
+                            ))
+                        }
                     };
                     *slot = v;
                 }
@@ -442,9 +520,25 @@ impl Sentinel {
             ("pending-scripts", 2) => Value::Array(Vec::new()),
             ("help", 2) => Value::Array(HELP.iter().map(|l| Value::simple(*l)).collect()),
             (
-                "masters" | "master" | "replicas" | "slaves" | "sentinels" | "get-master-addr-by-name" | "is-master-down-by-addr"
-                | "reset" | "failover" | "ckquorum" | "flushconfig" | "monitor" | "remove" | "config" | "myid" | "debug"
-                | "pending-scripts" | "help" | "set",
+                "masters"
+                | "master"
+                | "replicas"
+                | "slaves"
+                | "sentinels"
+                | "get-master-addr-by-name"
+                | "is-master-down-by-addr"
+                | "reset"
+                | "failover"
+                | "ckquorum"
+                | "flushconfig"
+                | "monitor"
+                | "remove"
+                | "config"
+                | "myid"
+                | "debug"
+                | "pending-scripts"
+                | "help"
+                | "set",
                 _,
             ) => Value::err(format!("ERR wrong number of arguments for 'sentinel|{sub}' command")),
             _ => Value::err(format!("ERR unknown subcommand '{}'. Try SENTINEL HELP.", arg(1))),
@@ -460,7 +554,11 @@ impl Sentinel {
         };
         let ip = text(&args[2]);
         let runid = text(&args[5]);
-        let name = if (0..=65535).contains(&port) { self.master_by_addr(&ip, port as u16).map(str::to_string) } else { None };
+        let name = if (0..=65535).contains(&port) {
+            self.master_by_addr(&ip, port as u16).map(str::to_string)
+        } else {
+            None
+        };
         let mut down = 0;
         let mut leader: Option<String> = None;
         let mut leader_epoch = 0u64;
@@ -485,8 +583,12 @@ impl Sentinel {
     fn monitor_command(&mut self, args: &[Vec<u8>], now: Ms) -> Value {
         let name = text(&args[2]);
         let ip = text(&args[3]);
-        let Ok(quorum) = text(&args[5]).parse::<i64>() else { return Value::err("ERR Invalid quorum") };
-        let Ok(port) = text(&args[4]).parse::<i64>() else { return Value::err("ERR Invalid port") };
+        let Ok(quorum) = text(&args[5]).parse::<i64>() else {
+            return Value::err("ERR Invalid quorum");
+        };
+        let Ok(port) = text(&args[4]).parse::<i64>() else {
+            return Value::err("ERR Invalid port");
+        };
         if quorum <= 0 {
             return Value::err("ERR Quorum must be 1 or greater.");
         }
@@ -502,7 +604,12 @@ impl Sentinel {
         let mut m = Master::new(name.clone(), ip, port as u16, quorum as u32, now);
         m.inst.down_after_period = self.ctx.periods.default_down_after;
         m.failover_timeout = self.ctx.periods.default_failover_timeout;
-        self.ctx.emit(Level::Warning, "+monitor", Some(&m), format!("{} quorum {}", at_master(&m), quorum));
+        self.ctx.emit(
+            Level::Warning,
+            "+monitor",
+            Some(&m),
+            format!("{} quorum {}", at_master(&m), quorum),
+        );
         self.masters.insert(name, m);
         self.ctx.flush_config();
         Value::ok()
@@ -512,7 +619,9 @@ impl Sentinel {
         let _ = now;
         let name = text(&args[2]);
         let deny_scripts = self.ctx.deny_scripts_reconfig;
-        let Some(m) = self.masters.get_mut(&name) else { return no_such_master() };
+        let Some(m) = self.masters.get_mut(&name) else {
+            return no_such_master();
+        };
         let mut changes = 0;
         let mut i = 3;
         let bad_arg = |v: &str, opt: &str| Value::err(format!("ERR Invalid argument '{v}' for SENTINEL SET '{opt}'"));
@@ -520,13 +629,17 @@ impl Sentinel {
             let opt = text(&args[i]).to_ascii_lowercase();
             let nargs = if opt == "rename-command" { 2 } else { 1 };
             if i + nargs >= args.len() {
-                return Value::err(format!("ERR Unknown option or number of arguments for SENTINEL SET '{opt}'"));
+                return Value::err(format!(
+                    "ERR Unknown option or number of arguments for SENTINEL SET '{opt}'"
+                ));
             }
             let val = text(&args[i + 1]);
             let mut shown = val.clone();
             match opt.as_str() {
                 "down-after-milliseconds" => {
-                    let Ok(v) = val.parse::<Ms>() else { return bad_arg(&val, &opt) };
+                    let Ok(v) = val.parse::<Ms>() else {
+                        return bad_arg(&val, &opt);
+                    };
                     if v <= 0 {
                         return bad_arg(&val, &opt);
                     }
@@ -536,21 +649,27 @@ impl Sentinel {
                     }
                 }
                 "failover-timeout" => {
-                    let Ok(v) = val.parse::<Ms>() else { return bad_arg(&val, &opt) };
+                    let Ok(v) = val.parse::<Ms>() else {
+                        return bad_arg(&val, &opt);
+                    };
                     if v <= 0 {
                         return bad_arg(&val, &opt);
                     }
                     m.failover_timeout = v;
                 }
                 "parallel-syncs" => {
-                    let Ok(v) = val.parse::<i64>() else { return bad_arg(&val, &opt) };
+                    let Ok(v) = val.parse::<i64>() else {
+                        return bad_arg(&val, &opt);
+                    };
                     if v <= 0 {
                         return bad_arg(&val, &opt);
                     }
                     m.parallel_syncs = v as u32;
                 }
                 "quorum" => {
-                    let Ok(v) = val.parse::<i64>() else { return bad_arg(&val, &opt) };
+                    let Ok(v) = val.parse::<i64>() else {
+                        return bad_arg(&val, &opt);
+                    };
                     if v <= 0 {
                         return bad_arg(&val, &opt);
                     }
@@ -588,7 +707,9 @@ impl Sentinel {
                     }
                 }
                 "master-reboot-down-after-period" => {
-                    let Ok(v) = val.parse::<Ms>() else { return bad_arg(&val, &opt) };
+                    let Ok(v) = val.parse::<Ms>() else {
+                        return bad_arg(&val, &opt);
+                    };
                     if v < 0 {
                         return bad_arg(&val, &opt);
                     }
@@ -603,7 +724,11 @@ impl Sentinel {
                     }
                     shown = format!("{val} {to}");
                 }
-                _ => return Value::err(format!("ERR Unknown option or number of arguments for SENTINEL SET '{opt}'")),
+                _ => {
+                    return Value::err(format!(
+                        "ERR Unknown option or number of arguments for SENTINEL SET '{opt}'"
+                    ))
+                }
             }
             changes += 1;
             let payload = format!("{} {} {}", at_master(m), opt, shown);
@@ -632,13 +757,31 @@ impl Sentinel {
                     c.announce_hostnames = v;
                 }
             }
-            "announce-ip" => c.announce_ip = if value.is_empty() { None } else { Some(value.to_string()) },
+            "announce-ip" => {
+                c.announce_ip = if value.is_empty() {
+                    None
+                } else {
+                    Some(value.to_string())
+                }
+            }
             "announce-port" => match value.parse::<u16>() {
                 Ok(p) => c.announce_port = p,
                 Err(_) => return invalid(),
             },
-            "sentinel-user" => c.sentinel_user = if value.is_empty() { None } else { Some(value.to_string()) },
-            "sentinel-pass" => c.sentinel_pass = if value.is_empty() { None } else { Some(value.to_string()) },
+            "sentinel-user" => {
+                c.sentinel_user = if value.is_empty() {
+                    None
+                } else {
+                    Some(value.to_string())
+                }
+            }
+            "sentinel-pass" => {
+                c.sentinel_pass = if value.is_empty() {
+                    None
+                } else {
+                    Some(value.to_string())
+                }
+            }
             _ => return Value::err(format!("ERR Invalid argument '{param}' to SENTINEL CONFIG SET")),
         }
         c.flush_config();
@@ -649,7 +792,11 @@ impl Sentinel {
 /// One `[ms-since-refresh, info-or-null]` pair of INFO-CACHE. A replica's age is reported as 0 when
 /// the master itself was never refreshed (a 7.0 quirk, spec §16.8).
 fn info_entry(i: &Instance, master_refresh: Ms, now: Ms) -> Value {
-    let age = if master_refresh == 0 || i.info_refresh == 0 { 0 } else { now - i.info_refresh };
+    let age = if master_refresh == 0 || i.info_refresh == 0 {
+        0
+    } else {
+        now - i.info_refresh
+    };
     Value::Array(vec![
         Value::Int(age),
         match &i.info {

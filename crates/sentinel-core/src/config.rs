@@ -54,7 +54,12 @@ pub fn split_args(line: &str) -> Option<Vec<String>> {
                 if i >= b.len() {
                     return None;
                 }
-                if b[i] == b'\\' && i + 3 < b.len() && b[i + 1] == b'x' && b[i + 2].is_ascii_hexdigit() && b[i + 3].is_ascii_hexdigit() {
+                if b[i] == b'\\'
+                    && i + 3 < b.len()
+                    && b[i + 1] == b'x'
+                    && b[i + 2].is_ascii_hexdigit()
+                    && b[i + 3].is_ascii_hexdigit()
+                {
                     let h = u8::from_str_radix(std::str::from_utf8(&b[i + 2..i + 4]).ok()?, 16).ok()?;
                     cur.push(h);
                     i += 3;
@@ -118,7 +123,10 @@ impl ConfigFile {
             let a = if trimmed.is_empty() || trimmed.starts_with('#') {
                 Vec::new()
             } else {
-                split_args(trimmed).ok_or_else(|| ConfigError { line: n + 1, msg: "Unbalanced quotes in configuration line".into() })?
+                split_args(trimmed).ok_or_else(|| ConfigError {
+                    line: n + 1,
+                    msg: "Unbalanced quotes in configuration line".into(),
+                })?
             };
             lines.push(raw.to_string());
             args.push(a);
@@ -132,7 +140,11 @@ impl ConfigFile {
         let first = a.first()?.to_ascii_lowercase();
         if first == "sentinel" {
             let sub = a.get(1)?.to_ascii_lowercase();
-            let sub = if sub == "known-slave" { "known-replica".to_string() } else { sub };
+            let sub = if sub == "known-slave" {
+                "known-replica".to_string()
+            } else {
+                sub
+            };
             Some(format!("sentinel {sub}"))
         } else {
             Some(first)
@@ -205,11 +217,23 @@ pub(crate) fn apply(file: &ConfigFile, ctx: &mut Ctx, now: Ms) -> Result<BTreeMa
     Ok(masters)
 }
 
-fn master_mut<'a>(masters: &'a mut BTreeMap<String, Master>, name: &str, line: usize) -> Result<&'a mut Master, ConfigError> {
-    masters.get_mut(name).ok_or_else(|| err(line, "No such master with specified name."))
+fn master_mut<'a>(
+    masters: &'a mut BTreeMap<String, Master>,
+    name: &str,
+    line: usize,
+) -> Result<&'a mut Master, ConfigError> {
+    masters
+        .get_mut(name)
+        .ok_or_else(|| err(line, "No such master with specified name."))
 }
 
-fn apply_sentinel_line(a: &[String], line: usize, ctx: &mut Ctx, masters: &mut BTreeMap<String, Master>, now: Ms) -> Result<(), ConfigError> {
+fn apply_sentinel_line(
+    a: &[String],
+    line: usize,
+    ctx: &mut Ctx,
+    masters: &mut BTreeMap<String, Master>,
+    now: Ms,
+) -> Result<(), ConfigError> {
     let sub = a[0].to_ascii_lowercase();
     let n = a.len();
     match (sub.as_str(), n) {
@@ -316,7 +340,10 @@ fn apply_sentinel_line(a: &[String], line: usize, ctx: &mut Ctx, masters: &mut B
 
 /// Quotes a value the way CONFIG REWRITE does when it needs to (spaces, quotes, empty).
 fn repr(s: &str) -> String {
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\'' && b != b'\\') {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\'' && b != b'\\')
+    {
         return s.to_string();
     }
     let mut out = String::from("\"");
@@ -345,7 +372,10 @@ pub(crate) fn rewrite(file: &mut ConfigFile, ctx: &Ctx, masters: &BTreeMap<Strin
     let mut push = |key: &str, line: String| gen.push((key.to_string(), line));
     push("sentinel myid", format!("sentinel myid {}", ctx.myid));
     if !ctx.deny_scripts_reconfig {
-        push("sentinel deny-scripts-reconfig", "sentinel deny-scripts-reconfig no".into());
+        push(
+            "sentinel deny-scripts-reconfig",
+            "sentinel deny-scripts-reconfig no".into(),
+        );
     }
     if ctx.resolve_hostnames {
         push("sentinel resolve-hostnames", "sentinel resolve-hostnames yes".into());
@@ -357,21 +387,39 @@ pub(crate) fn rewrite(file: &mut ConfigFile, ctx: &Ctx, masters: &BTreeMap<Strin
     for m in masters.values() {
         let name = m.name();
         let (ip, port) = m.current_addr();
-        push("sentinel monitor", format!("sentinel monitor {} {} {} {}", name, ip, port, m.quorum));
+        push(
+            "sentinel monitor",
+            format!("sentinel monitor {} {} {} {}", name, ip, port, m.quorum),
+        );
         if m.inst.down_after_period != DEFAULT_DOWN_AFTER {
-            push("sentinel down-after-milliseconds", format!("sentinel down-after-milliseconds {} {}", name, m.inst.down_after_period));
+            push(
+                "sentinel down-after-milliseconds",
+                format!("sentinel down-after-milliseconds {} {}", name, m.inst.down_after_period),
+            );
         }
         if m.failover_timeout != DEFAULT_FAILOVER_TIMEOUT {
-            push("sentinel failover-timeout", format!("sentinel failover-timeout {} {}", name, m.failover_timeout));
+            push(
+                "sentinel failover-timeout",
+                format!("sentinel failover-timeout {} {}", name, m.failover_timeout),
+            );
         }
         if m.parallel_syncs != 1 {
-            push("sentinel parallel-syncs", format!("sentinel parallel-syncs {} {}", name, m.parallel_syncs));
+            push(
+                "sentinel parallel-syncs",
+                format!("sentinel parallel-syncs {} {}", name, m.parallel_syncs),
+            );
         }
         if let Some(s) = &m.notification_script {
-            push("sentinel notification-script", format!("sentinel notification-script {} {}", name, repr(s)));
+            push(
+                "sentinel notification-script",
+                format!("sentinel notification-script {} {}", name, repr(s)),
+            );
         }
         if let Some(s) = &m.client_reconfig_script {
-            push("sentinel client-reconfig-script", format!("sentinel client-reconfig-script {} {}", name, repr(s)));
+            push(
+                "sentinel client-reconfig-script",
+                format!("sentinel client-reconfig-script {} {}", name, repr(s)),
+            );
         }
         if let Some(s) = &m.auth_pass {
             push("sentinel auth-pass", format!("sentinel auth-pass {} {}", name, repr(s)));
@@ -382,14 +430,27 @@ pub(crate) fn rewrite(file: &mut ConfigFile, ctx: &Ctx, masters: &BTreeMap<Strin
         if m.master_reboot_down_after_period != 0 {
             push(
                 "sentinel master-reboot-down-after-period",
-                format!("sentinel master-reboot-down-after-period {} {}", name, m.master_reboot_down_after_period),
+                format!(
+                    "sentinel master-reboot-down-after-period {} {}",
+                    name, m.master_reboot_down_after_period
+                ),
             );
         }
-        push("sentinel config-epoch", format!("sentinel config-epoch {} {}", name, m.config_epoch));
-        push("sentinel leader-epoch", format!("sentinel leader-epoch {} {}", name, m.leader_epoch));
+        push(
+            "sentinel config-epoch",
+            format!("sentinel config-epoch {} {}", name, m.config_epoch),
+        );
+        push(
+            "sentinel leader-epoch",
+            format!("sentinel leader-epoch {} {}", name, m.leader_epoch),
+        );
         for s in m.slaves.values() {
             // Mid-failover the promoted replica is the current address: write the old master instead.
-            let (sip, sport) = if s.ip == ip && s.port == port { (m.inst.ip.clone(), m.inst.port) } else { (s.ip.clone(), s.port) };
+            let (sip, sport) = if s.ip == ip && s.port == port {
+                (m.inst.ip.clone(), m.inst.port)
+            } else {
+                (s.ip.clone(), s.port)
+            };
             known.push(format!("sentinel known-replica {} {} {}", name, sip, sport));
         }
         for s in m.sentinels.values() {
@@ -398,15 +459,24 @@ pub(crate) fn rewrite(file: &mut ConfigFile, ctx: &Ctx, masters: &BTreeMap<Strin
             }
         }
         for (from, to) in &m.renamed_commands {
-            push("sentinel rename-command", format!("sentinel rename-command {} {} {}", name, from, to));
+            push(
+                "sentinel rename-command",
+                format!("sentinel rename-command {} {} {}", name, from, to),
+            );
         }
     }
-    push("sentinel current-epoch", format!("sentinel current-epoch {}", ctx.current_epoch));
+    push(
+        "sentinel current-epoch",
+        format!("sentinel current-epoch {}", ctx.current_epoch),
+    );
     if let Some(ip) = &ctx.announce_ip {
         push("sentinel announce-ip", format!("sentinel announce-ip {}", repr(ip)));
     }
     if ctx.announce_port != 0 {
-        push("sentinel announce-port", format!("sentinel announce-port {}", ctx.announce_port));
+        push(
+            "sentinel announce-port",
+            format!("sentinel announce-port {}", ctx.announce_port),
+        );
     }
     if let Some(u) = &ctx.sentinel_user {
         push("sentinel sentinel-user", format!("sentinel sentinel-user {}", repr(u)));

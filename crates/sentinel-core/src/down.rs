@@ -95,7 +95,11 @@ pub(crate) fn ask_master_state(ctx: &mut Ctx, m: &mut Master, forced: bool, now:
     let master_sdown = m.inst.has(flag::S_DOWN);
     let mip = m.inst.ip.clone();
     let mport = m.inst.port.to_string();
-    let runid = if m.failover_state > FailoverState::None { ctx.myid.clone() } else { "*".to_string() };
+    let runid = if m.failover_state > FailoverState::None {
+        ctx.myid.clone()
+    } else {
+        "*".to_string()
+    };
     let epoch = ctx.current_epoch.to_string();
     let ask_period = ctx.periods.ask_period;
     for (key, s) in m.sentinels.iter_mut() {

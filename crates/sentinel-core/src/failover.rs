@@ -20,7 +20,11 @@ pub(crate) fn start_if_needed(ctx: &mut Ctx, m: &mut Master, now: Ms) -> bool {
         if m.failover_delay_logged != m.failover_start_time {
             m.failover_delay_logged = m.failover_start_time;
             let when = util::ctime((m.failover_start_time + m.failover_timeout * 2) / 1000);
-            ctx.log(Level::Warning, Some(m), format!("Next failover delay: I will not start a failover before {when}"));
+            ctx.log(
+                Level::Warning,
+                Some(m),
+                format!("Next failover delay: I will not start a failover before {when}"),
+            );
         }
         return false;
     }
@@ -83,7 +87,11 @@ fn wait_start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     }
     ctx.emit_with(Level::Warning, "+elected-leader", m, at_master(m), epoch, None);
     if ctx.simfailure_flags & SIMFAILURE_CRASH_AFTER_ELECTION != 0 {
-        ctx.log(Level::Warning, None, "Sentinel is simulating a failure: crash after election".into());
+        ctx.log(
+            Level::Warning,
+            None,
+            "Sentinel is simulating a failure: crash after election".into(),
+        );
         ctx.out.push(Action::Exit(99));
     }
     m.failover_state = FailoverState::SelectSlave;
@@ -99,7 +107,11 @@ pub(crate) fn select_slave(ctx: &Ctx, m: &Master, now: Ms) -> Option<String> {
         max_master_down += now - m.inst.s_down_since_time;
     }
     max_master_down += m.inst.down_after_period * 10;
-    let info_validity = if master_sdown { ctx.periods.ping_period * 5 } else { ctx.periods.info_period * 3 };
+    let info_validity = if master_sdown {
+        ctx.periods.ping_period * 5
+    } else {
+        ctx.periods.info_period * 3
+    };
     let mut candidates: Vec<&Instance> = m
         .slaves
         .values()
@@ -177,7 +189,9 @@ pub(crate) fn send_slaveof(ctx: &mut Ctx, m: &mut Master, target: &Target, to: O
         args(&[&m.map_command("CLIENT"), "KILL", "TYPE", "pubsub"]),
         args(&[&m.map_command("EXEC")]),
     ];
-    let Some(i) = crate::sentinel::instance_mut(m, target) else { return false };
+    let Some(i) = crate::sentinel::instance_mut(m, target) else {
+        return false;
+    };
     let Some(cc) = i.link.cc else { return false };
     i.link.pending_commands += cmds.len() as u32;
     for c in cmds {
@@ -227,7 +241,11 @@ pub(crate) fn promotion_observed(ctx: &mut Ctx, m: &mut Master, pname: &str, now
     let payload = m.slaves.get(pname).map(|s| at_child(s, m)).unwrap_or_default();
     ctx.emit_with(Level::Warning, "+promoted-slave", m, payload, epoch, None);
     if ctx.simfailure_flags & SIMFAILURE_CRASH_AFTER_PROMOTION != 0 {
-        ctx.log(Level::Warning, None, "Sentinel is simulating a failure: crash after promotion".into());
+        ctx.log(
+            Level::Warning,
+            None,
+            "Sentinel is simulating a failure: crash after promotion".into(),
+        );
         ctx.out.push(Action::Exit(99));
     }
     ctx.emit(Level::Warning, "+failover-state-reconf-slaves", Some(m), at_master(m));
@@ -236,9 +254,14 @@ pub(crate) fn promotion_observed(ctx: &mut Ctx, m: &mut Master, pname: &str, now
 
 /// `sentinelFailoverReconfNextSlave` (spec §6.6).
 fn reconf_next_slave(ctx: &mut Ctx, m: &mut Master, now: Ms) {
-    let Some(paddr) = promoted(m).map(|p| (p.ip.clone(), p.port)) else { return };
-    let mut in_progress =
-        m.slaves.values().filter(|s| s.has(flag::RECONF_SENT | flag::RECONF_INPROG)).count() as u32;
+    let Some(paddr) = promoted(m).map(|p| (p.ip.clone(), p.port)) else {
+        return;
+    };
+    let mut in_progress = m
+        .slaves
+        .values()
+        .filter(|s| s.has(flag::RECONF_SENT | flag::RECONF_INPROG))
+        .count() as u32;
     let names: Vec<String> = m.slaves.keys().cloned().collect();
     for n in names {
         if in_progress >= m.parallel_syncs {
@@ -247,7 +270,8 @@ fn reconf_next_slave(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         let (skip, timed_out) = {
             let s = &m.slaves[&n];
             let skip = s.has(flag::PROMOTED | flag::RECONF_DONE);
-            let timed_out = s.has(flag::RECONF_SENT) && now - s.slave_reconf_sent_time > ctx.periods.slave_reconf_timeout;
+            let timed_out =
+                s.has(flag::RECONF_SENT) && now - s.slave_reconf_sent_time > ctx.periods.slave_reconf_timeout;
             (skip, timed_out)
         };
         if skip {
@@ -286,8 +310,11 @@ fn detect_end(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         return;
     }
     let paddr = (p.ip.clone(), p.port);
-    let mut not_reconfigured =
-        m.slaves.values().filter(|s| !s.has(flag::PROMOTED | flag::RECONF_DONE) && !s.has(flag::S_DOWN)).count();
+    let mut not_reconfigured = m
+        .slaves
+        .values()
+        .filter(|s| !s.has(flag::PROMOTED | flag::RECONF_DONE) && !s.has(flag::S_DOWN))
+        .count();
     let mut timeout = false;
     if now - m.failover_state_change_time > m.failover_timeout {
         not_reconfigured = 0;
@@ -370,8 +397,12 @@ pub(crate) fn reset_master(ctx: &mut Ctx, m: &mut Master, keep_sentinels: bool, 
 /// `sentinelResetMasterAndChangeAddress`: the master now lives at `ip:port`; every other known
 /// address (including the old master's) becomes a replica record.
 pub(crate) fn reset_and_change_address(ctx: &mut Ctx, m: &mut Master, ip: &str, port: u16, now: Ms) {
-    let mut replicas: Vec<(String, u16)> =
-        m.slaves.values().filter(|s| !(s.ip == ip && s.port == port)).map(|s| (s.ip.clone(), s.port)).collect();
+    let mut replicas: Vec<(String, u16)> = m
+        .slaves
+        .values()
+        .filter(|s| !(s.ip == ip && s.port == port))
+        .map(|s| (s.ip.clone(), s.port))
+        .collect();
     if !(m.inst.ip == ip && m.inst.port == port) {
         replicas.push((m.inst.ip.clone(), m.inst.port));
     }

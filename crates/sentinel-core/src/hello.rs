@@ -23,7 +23,9 @@ pub(crate) fn process(s: &mut Sentinel, hello: &str, now: Ms) {
     let ctx = &mut s.ctx;
     let known = {
         let m = &s.masters[mname];
-        m.sentinels.values().any(|si| si.ip == ip && si.port == port && si.runid.as_deref() == Some(runid))
+        m.sentinels
+            .values()
+            .any(|si| si.ip == ip && si.port == port && si.runid.as_deref() == Some(runid))
     };
     let mut si_key: Option<String> = if known { Some(runid.to_string()) } else { None };
     if !known {
@@ -40,7 +42,10 @@ pub(crate) fn process(s: &mut Sentinel, hello: &str, now: Ms) {
             // Another run id at this address: that Sentinel is gone (restarted with a new id).
             let other = {
                 let m = &s.masters[mname];
-                m.sentinels.values().find(|si| si.ip == ip && si.port == port).map(|si| (si.name.clone(), at_child(si, m)))
+                m.sentinels
+                    .values()
+                    .find(|si| si.ip == ip && si.port == port)
+                    .map(|si| (si.name.clone(), at_child(si, m)))
             };
             if let Some((other_name, payload)) = other {
                 ctx.emit(Level::Notice, "+sentinel-invalid-addr", s.masters.get(mname), payload);
@@ -66,7 +71,12 @@ pub(crate) fn process(s: &mut Sentinel, hello: &str, now: Ms) {
     if current_epoch > ctx.current_epoch {
         ctx.current_epoch = current_epoch;
         ctx.flush_config();
-        ctx.emit(Level::Warning, "+new-epoch", s.masters.get(mname), current_epoch.to_string());
+        ctx.emit(
+            Level::Warning,
+            "+new-epoch",
+            s.masters.get(mname),
+            current_epoch.to_string(),
+        );
     }
     let m = s.masters.get_mut(mname).unwrap();
     if let Some(key) = &si_key {
@@ -87,17 +97,27 @@ pub(crate) fn process(s: &mut Sentinel, hello: &str, now: Ms) {
 }
 
 fn atoi_port(s: &str) -> u16 {
-    let n: i64 = s.bytes().take_while(|b| b.is_ascii_digit()).fold(0i64, |a, b| (a * 10 + (b - b'0') as i64).min(1 << 20));
+    let n: i64 = s
+        .bytes()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0i64, |a, b| (a * 10 + (b - b'0') as i64).min(1 << 20));
     n.clamp(0, 65535) as u16
 }
 
 fn strtoull(s: &str) -> u64 {
-    s.bytes().take_while(|b| b.is_ascii_digit()).fold(0u64, |a, b| a.saturating_mul(10).saturating_add((b - b'0') as u64))
+    s.bytes()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0u64, |a, b| a.saturating_mul(10).saturating_add((b - b'0') as u64))
 }
 
 /// Removes every Sentinel record of `m` with this run id; true if any.
 fn remove_matching_sentinel(ctx: &mut crate::sentinel::Ctx, m: &mut Master, runid: &str) -> bool {
-    let keys: Vec<String> = m.sentinels.iter().filter(|(_, si)| si.runid.as_deref() == Some(runid)).map(|(k, _)| k.clone()).collect();
+    let keys: Vec<String> = m
+        .sentinels
+        .iter()
+        .filter(|(_, si)| si.runid.as_deref() == Some(runid))
+        .map(|(k, _)| k.clone())
+        .collect();
     for k in &keys {
         if let Some(si) = m.sentinels.remove(k) {
             release_instance(ctx, &si);

@@ -29,9 +29,10 @@ fn atoi(s: &str) -> i64 {
         Some(r) => (true, r),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let n: i64 = digits.bytes().take_while(|b| b.is_ascii_digit()).fold(0i64, |a, b| {
-        a.saturating_mul(10).saturating_add((b - b'0') as i64)
-    });
+    let n: i64 = digits
+        .bytes()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0i64, |a, b| a.saturating_mul(10).saturating_add((b - b'0') as i64));
     if neg {
         -n
     } else {
@@ -188,7 +189,11 @@ pub(crate) fn refresh(ctx: &mut Ctx, m: &mut Master, target: &Target, text: Stri
                 i.slave_conf_change_time = now;
             }
             let kind_role = if i.has(flag::MASTER) { Role::Master } else { Role::Slave };
-            let name = if kind_role == role { "+role-change" } else { "-role-change" };
+            let name = if kind_role == role {
+                "+role-change"
+            } else {
+                "-role-change"
+            };
             let payload = format!(
                 "{} new reported role is {}",
                 at(m, target),
@@ -207,7 +212,11 @@ pub(crate) fn refresh(ctx: &mut Ctx, m: &mut Master, target: &Target, text: Stri
     if role == Role::Master {
         let (promoted, role_reported_time, no_down) = {
             let s = &m.slaves[&rname];
-            (s.has(flag::PROMOTED), s.role_reported_time, s.no_down_for(ctx.periods.publish_period * 4, now))
+            (
+                s.has(flag::PROMOTED),
+                s.role_reported_time,
+                s.no_down_for(ctx.periods.publish_period * 4, now),
+            )
         };
         if promoted && m.inst.has(flag::FAILOVER_IN_PROGRESS) && m.failover_state == FailoverState::WaitPromotion {
             failover::promotion_observed(ctx, m, &rname, now);
@@ -227,7 +236,10 @@ pub(crate) fn refresh(ctx: &mut Ctx, m: &mut Master, target: &Target, text: Stri
     if role == Role::Slave {
         let (wrong, conf_change, no_down) = {
             let s = &m.slaves[&rname];
-            let host_ok = s.slave_master_host.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&m.inst.ip));
+            let host_ok = s
+                .slave_master_host
+                .as_deref()
+                .is_some_and(|h| h.eq_ignore_ascii_case(&m.inst.ip));
             (
                 s.slave_master_port != m.inst.port || !host_ok,
                 s.slave_conf_change_time,
@@ -245,7 +257,11 @@ pub(crate) fn refresh(ctx: &mut Ctx, m: &mut Master, target: &Target, text: Stri
 
     // Reconfiguration progress during a failover.
     if role == Role::Slave && m.slaves[&rname].has(flag::RECONF_SENT | flag::RECONF_INPROG) {
-        let paddr = m.promoted_slave.as_ref().and_then(|p| m.slaves.get(p)).map(|p| (p.ip.clone(), p.port));
+        let paddr = m
+            .promoted_slave
+            .as_ref()
+            .and_then(|p| m.slaves.get(p))
+            .map(|p| (p.ip.clone(), p.port));
         let s = &m.slaves[&rname];
         if s.has(flag::RECONF_SENT) {
             if let (Some((pip, pport)), Some(h)) = (&paddr, &s.slave_master_host) {

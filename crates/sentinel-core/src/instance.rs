@@ -121,7 +121,11 @@ impl Instance {
             down_after_period,
             info_refresh: 0,
             info: None,
-            role_reported: if flags & flag::SLAVE != 0 { Role::Slave } else { Role::Master },
+            role_reported: if flags & flag::SLAVE != 0 {
+                Role::Slave
+            } else {
+                Role::Master
+            },
             role_reported_time: now,
             slave_conf_change_time: now,
             master_link_down_time: 0,
@@ -306,7 +310,14 @@ impl Master {
         if self.slaves.contains_key(&name) {
             return false;
         }
-        let inst = Instance::new(flag::SLAVE, name.clone(), ip.to_string(), port, self.inst.down_after_period, now);
+        let inst = Instance::new(
+            flag::SLAVE,
+            name.clone(),
+            ip.to_string(),
+            port,
+            self.inst.down_after_period,
+            now,
+        );
         self.slaves.insert(name, inst);
         true
     }
@@ -316,8 +327,14 @@ impl Master {
         if self.sentinels.contains_key(runid) {
             return false;
         }
-        let mut inst =
-            Instance::new(flag::SENTINEL, runid.to_string(), ip.to_string(), port, self.inst.down_after_period, now);
+        let mut inst = Instance::new(
+            flag::SENTINEL,
+            runid.to_string(),
+            ip.to_string(),
+            port,
+            self.inst.down_after_period,
+            now,
+        );
         inst.runid = Some(runid.to_string());
         self.sentinels.insert(runid.to_string(), inst);
         true

@@ -38,7 +38,13 @@ pub(crate) fn reconnect(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms)
             return;
         }
         let is_sentinel = i.has(flag::SENTINEL);
-        (i.ip.clone(), i.port, is_sentinel, i.link.cc.is_none(), !is_sentinel && i.link.pc.is_none())
+        (
+            i.ip.clone(),
+            i.port,
+            is_sentinel,
+            i.link.cc.is_none(),
+            !is_sentinel && i.link.pc.is_none(),
+        )
     };
     let auth = auth_args(ctx, m, target);
     let setname_cmd = m.map_command("CLIENT");
@@ -55,7 +61,13 @@ pub(crate) fn reconnect(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms)
             sent += 1;
         }
         let cname = format!("sentinel-{short_id}-cmd");
-        ctx.send(conn, args(&[&setname_cmd, "SETNAME", &cname]), ReplyKind::Discard, &name, target);
+        ctx.send(
+            conn,
+            args(&[&setname_cmd, "SETNAME", &cname]),
+            ReplyKind::Discard,
+            &name,
+            target,
+        );
         sent += 1;
         if let Some(i) = instance_mut(m, target) {
             i.link.cc = Some(conn);
@@ -73,9 +85,21 @@ pub(crate) fn reconnect(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms)
             sent += 1;
         }
         let cname = format!("sentinel-{short_id}-pubsub");
-        ctx.send(conn, args(&[&setname_cmd, "SETNAME", &cname]), ReplyKind::Discard, &name, target);
+        ctx.send(
+            conn,
+            args(&[&setname_cmd, "SETNAME", &cname]),
+            ReplyKind::Discard,
+            &name,
+            target,
+        );
         sent += 1;
-        ctx.send(conn, args(&[&subscribe, HELLO_CHANNEL]), ReplyKind::Hello, &name, target);
+        ctx.send(
+            conn,
+            args(&[&subscribe, HELLO_CHANNEL]),
+            ReplyKind::Hello,
+            &name,
+            target,
+        );
         if let Some(i) = instance_mut(m, target) {
             i.link.pc = Some(conn);
             i.link.pending_commands += sent;
@@ -171,7 +195,13 @@ pub(crate) fn send_hello_msg(ctx: &mut Ctx, m: &mut Master, target: &Target) -> 
         config_epoch
     );
     i.link.pending_commands += 1;
-    ctx.send(cc, args(&[&publish, HELLO_CHANNEL, &payload]), ReplyKind::Publish, &name, target);
+    ctx.send(
+        cc,
+        args(&[&publish, HELLO_CHANNEL, &payload]),
+        ReplyKind::Publish,
+        &name,
+        target,
+    );
     true
 }
 

@@ -64,7 +64,9 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { default_announce_ip: "127.0.0.1".into() }
+        Options {
+            default_announce_ip: "127.0.0.1".into(),
+        }
     }
 }
 
@@ -128,7 +130,15 @@ impl Ctx {
         self.out.push(Action::Event(ev));
     }
 
-    pub fn emit_with(&mut self, level: Level, name: &str, master: &Master, payload: String, epoch: u64, cand: Option<CandidateView>) {
+    pub fn emit_with(
+        &mut self,
+        level: Level,
+        name: &str,
+        master: &Master,
+        payload: String,
+        epoch: u64,
+        cand: Option<CandidateView>,
+    ) {
         self.emit(level, name, Some(master), payload);
         if let Some(Action::Event(ev)) = self.out.last_mut() {
             ev.failover_epoch = epoch;
@@ -150,7 +160,12 @@ impl Ctx {
         self.next_conn += 1;
         let conn = self.next_conn;
         self.conn_owner.insert(conn, (master.to_string(), target, kind));
-        self.out.push(Action::Connect { conn, kind, ip: ip.to_string(), port });
+        self.out.push(Action::Connect {
+            conn,
+            kind,
+            ip: ip.to_string(),
+            port,
+        });
         conn
     }
 
@@ -164,7 +179,11 @@ impl Ctx {
         self.out.push(Action::Send {
             conn,
             args,
-            reply: ReplyTo { kind, master: master.to_string(), target: target.clone() },
+            reply: ReplyTo {
+                kind,
+                master: master.to_string(),
+                target: target.clone(),
+            },
         });
     }
 
@@ -185,7 +204,16 @@ pub(crate) fn at_master(m: &Master) -> String {
 
 /// `%@` for a replica or Sentinel: `<type> <name> <ip> <port> @ <master> <ip> <port>`.
 pub(crate) fn at_child(i: &Instance, m: &Master) -> String {
-    format!("{} {} {} {} @ {} {} {}", i.type_str(), i.name, i.ip, i.port, m.inst.name, m.inst.ip, m.inst.port)
+    format!(
+        "{} {} {} {} @ {} {} {}",
+        i.type_str(),
+        i.name,
+        i.ip,
+        i.port,
+        m.inst.name,
+        m.inst.ip,
+        m.inst.port
+    )
 }
 
 /// `%@` for any record of `m`.
@@ -270,7 +298,14 @@ impl Sentinel {
             generated_myid = true;
         }
         let process_run_id = random_hex(&mut ctx.rng, 40);
-        Ok(Sentinel { ctx, masters, config: file, process_run_id, start_time: now, generated_myid })
+        Ok(Sentinel {
+            ctx,
+            masters,
+            config: file,
+            process_run_id,
+            start_time: now,
+            generated_myid,
+        })
     }
 
     /// What Redis does once the config is loaded: persist a generated myid, announce the ID and
@@ -344,7 +379,9 @@ impl Sentinel {
 
     /// The TCP connection `conn` is established; `local_ip` is our side's address.
     pub fn on_connected(&mut self, conn: ConnId, local_ip: &str, _now: Ms) {
-        let Some((master, target, kind)) = self.ctx.conn_owner.get(&conn).cloned() else { return };
+        let Some((master, target, kind)) = self.ctx.conn_owner.get(&conn).cloned() else {
+            return;
+        };
         if kind != ConnKind::Cmd {
             return;
         }
@@ -357,7 +394,9 @@ impl Sentinel {
 
     /// `conn` failed to connect or was lost (EOF, reset, protocol error).
     pub fn on_conn_closed(&mut self, conn: ConnId, _now: Ms) {
-        let Some((master, target, _)) = self.ctx.conn_owner.remove(&conn) else { return };
+        let Some((master, target, _)) = self.ctx.conn_owner.remove(&conn) else {
+            return;
+        };
         if let Some(inst) = self.masters.get_mut(&master).and_then(|m| instance_mut(m, &target)) {
             let link = &mut inst.link;
             // Pending replies die with the connection without being counted down, as hiredis
@@ -379,8 +418,12 @@ impl Sentinel {
         if !self.ctx.conn_owner.contains_key(&conn) {
             return;
         }
-        let Some(m) = self.masters.get_mut(&reply.master) else { return };
-        let Some(inst) = instance_mut(m, &reply.target) else { return };
+        let Some(m) = self.masters.get_mut(&reply.master) else {
+            return;
+        };
+        let Some(inst) = instance_mut(m, &reply.target) else {
+            return;
+        };
         let on_cc = inst.link.cc == Some(conn);
         let on_pc = inst.link.pc == Some(conn);
         if !on_cc && !on_pc {
@@ -436,7 +479,10 @@ impl Sentinel {
 
     /// Finds a master by its current address (used by is-master-down-by-addr).
     pub(crate) fn master_by_addr(&self, ip: &str, port: u16) -> Option<&str> {
-        self.masters.values().find(|m| m.inst.port == port && m.inst.ip == ip).map(|m| m.name())
+        self.masters
+            .values()
+            .find(|m| m.inst.port == port && m.inst.ip == ip)
+            .map(|m| m.name())
     }
 }
 

@@ -126,9 +126,18 @@ impl Event {
 pub enum Action {
     /// Open a connection to `ip:port` (non-blocking, like hiredis: commands sent on `conn` before
     /// it is established are buffered). Report failure or loss with `on_conn_closed`.
-    Connect { conn: ConnId, kind: ConnKind, ip: String, port: u16 },
+    Connect {
+        conn: ConnId,
+        kind: ConnKind,
+        ip: String,
+        port: u16,
+    },
     /// Send one command on `conn`; its reply goes back through `on_reply` with `reply`.
-    Send { conn: ConnId, args: Vec<Vec<u8>>, reply: ReplyTo },
+    Send {
+        conn: ConnId,
+        args: Vec<Vec<u8>>,
+        reply: ReplyTo,
+    },
     /// Close `conn`; later replies for it are ignored by the core anyway.
     Close { conn: ConnId },
     /// Log it; publish it if [`Event::is_published`].

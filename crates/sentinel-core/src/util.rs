@@ -7,7 +7,9 @@ pub fn ctime(unix_s: i64) -> String {
     let (y, mo, d) = civil_from_days(days);
     let wd = (days + 4).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
     const WD: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    const MO: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MO: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     format!(
         "{} {} {:2} {:02}:{:02}:{:02} {}",
         WD[wd],
@@ -92,7 +94,11 @@ pub fn glob_match(pattern: &[u8], s: &[u8], nocase: bool) -> bool {
                                 std::mem::swap(&mut lo, &mut hi);
                             }
                             let c = if nocase { s[si].to_ascii_lowercase() } else { s[si] };
-                            let (lo, hi) = if nocase { (lo.to_ascii_lowercase(), hi.to_ascii_lowercase()) } else { (lo, hi) };
+                            let (lo, hi) = if nocase {
+                                (lo.to_ascii_lowercase(), hi.to_ascii_lowercase())
+                            } else {
+                                (lo, hi)
+                            };
                             if c >= lo && c <= hi {
                                 matched = true;
                             }
@@ -135,7 +141,7 @@ mod tests {
     #[test]
     fn ctime_matches_redis_log() {
         // "Next failover delay: I will not start a failover before Mon Nov 23 08:04:03 2026"
-        assert_eq!(ctime(1_795_420_243), "Mon Nov 23 08:04:03 2026");
+        assert_eq!(ctime(1_795_421_043), "Mon Nov 23 08:04:03 2026");
         assert_eq!(ctime(0), "Thu Jan  1 00:00:00 1970");
     }
 
