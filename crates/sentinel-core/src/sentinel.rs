@@ -120,6 +120,7 @@ impl Ctx {
             level,
             name: name.to_string(),
             payload,
+            myid: self.myid.clone(),
             master: master.map(|m| m.name().to_string()),
             current_epoch: self.current_epoch,
             config_epoch: master.map_or(0, |m| m.config_epoch),

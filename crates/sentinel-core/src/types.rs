@@ -92,6 +92,8 @@ pub struct Event {
     pub name: String,
     /// The message exactly as Sentinel formats it (`master mymaster 127.0.0.1 6382 #quorum 2/2`).
     pub payload: String,
+    /// The emitting Sentinel's run id.
+    pub myid: String,
     /// The master the event concerns, if any.
     pub master: Option<String>,
     /// `current_epoch` after the event.

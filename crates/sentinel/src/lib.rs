@@ -1,1 +1,149 @@
-// placeholder
+//! The async driver of the Sentinel core: it hosts the pure state machine of `sentinel-core` on
+//! sockets through tokio's API, and runs unchanged on real tokio (a real Sentinel that real
+//! `redis-server` / `redis-cli` talk to) and on the madsim simulator (`--cfg madsim`, where the
+//! workspace's `tokio` maps net / time / spawn onto the simulation). Nothing here knows about the
+//! simulator.
+//!
+//! Structure (everything that touches the core happens on the one task running [`run`]):
+//! * the main loop: inputs from connection tasks and client tasks over one mpsc, and the Sentinel
+//!   timer (`sleep` for the interval the core returns); after every input it executes the core's
+//!   actions;
+//! * one task per outgoing link connection ([`link`]): connect, write commands in batches, read
+//!   replies and hand them to the main loop, which routes them through a FIFO of reply callbacks;
+//! * the sentinel port: an accept loop and one task per client ([`client`]); SUBSCRIBE and
+//!   friends, CLIENT and QUIT are served there, every other command goes to the core through the
+//!   main loop;
+//! * the [`hub`]: connected clients and pub/sub subscriptions, to which events are published.
+//!
+//! Determinism (madsim): every `select!` is `biased`, maps are ordered, no std time or thread RNG.
+
+pub(crate) mod client;
+pub mod glob;
+pub mod hub;
+pub mod link;
+pub mod logfmt;
+mod node;
+pub mod replies;
+
+pub use node::{run, run_with};
+pub use sentinel_core::{Action, ClientInfo, ConnId, ConnKind, Event, Level, Ms, ReplyTo};
+
+use std::fmt;
+use std::sync::Arc;
+
+/// How to start one Sentinel process.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// Name of the config file in [`Env::storage`] (`sentinel.conf`); also where rewrites go.
+    pub config_name: String,
+    /// Seed of the core's random choices (myid, timer desync, failover start delay).
+    pub seed: u64,
+    /// Address the sentinel port binds (`0.0.0.0`).
+    pub bind_ip: String,
+    /// The address announced in hello messages when the config has no `sentinel announce-ip` and
+    /// the link's local address is unknown.
+    pub default_announce_ip: String,
+    /// Write Redis-format log lines to stdout (real mode; off in simulation).
+    pub log: bool,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        NodeConfig {
+            config_name: "sentinel.conf".into(),
+            seed: 0,
+            bind_ip: "0.0.0.0".into(),
+            default_announce_ip: "127.0.0.1".into(),
+            log: false,
+        }
+    }
+}
+
+/// Receives every event the core emits (also debug-level and log-only ones), in order.
+pub trait SentinelObserver: Send + Sync {
+    fn event(&self, ev: &Event);
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoObserver;
+
+impl SentinelObserver for NoObserver {
+    fn event(&self, _ev: &Event) {}
+}
+
+/// What the process gets from its host.
+#[derive(Clone)]
+pub struct Env {
+    pub clock: Arc<dyn host::Clock>,
+    pub dialer: Arc<dyn host::Dialer>,
+    pub storage: Arc<dyn host::Storage>,
+    pub observer: Arc<dyn SentinelObserver>,
+}
+
+/// Why [`run`] could not start.
+#[derive(Debug)]
+pub enum NodeError {
+    /// The config file does not exist (Sentinel requires one).
+    NoConfig(String),
+    /// The config was rejected by the core.
+    Config(String),
+    /// The sentinel port could not be bound.
+    Bind(String, std::io::Error),
+}
+
+impl fmt::Display for NodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NodeError::NoConfig(name) => {
+                write!(f, "Sentinel needs config file on disk to save state. Exiting... ({name} not found)")
+            }
+            NodeError::Config(e) => write!(f, "Fatal config file error: {e}"),
+            NodeError::Bind(addr, e) => write!(f, "Failed listening on port {addr} (tcp), aborting: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for NodeError {}
+
+/// The core as the driver uses it. Implemented by [`sentinel_core::Sentinel`]; tests drive the
+/// plumbing with scripted cores through [`run_with`].
+pub trait Core {
+    /// The sentinel port (config `port`, default 26379).
+    fn port(&self) -> u16;
+    fn start(&mut self, now: Ms);
+    /// Runs the timer once; returns the ms until the next run.
+    fn tick(&mut self, now: Ms) -> u64;
+    fn on_connected(&mut self, conn: ConnId, local_ip: &str, now: Ms);
+    fn on_conn_closed(&mut self, conn: ConnId, now: Ms);
+    fn on_reply(&mut self, conn: ConnId, reply: &ReplyTo, value: &resp::Value, now: Ms);
+    fn command(&mut self, args: &[Vec<u8>], client: &ClientInfo, now: Ms) -> resp::Value;
+    fn take_actions(&mut self) -> Vec<Action>;
+}
+
+impl Core for sentinel_core::Sentinel {
+    fn port(&self) -> u16 {
+        sentinel_core::Sentinel::port(self)
+    }
+    fn start(&mut self, now: Ms) {
+        sentinel_core::Sentinel::start(self, now)
+    }
+    fn tick(&mut self, now: Ms) -> u64 {
+        sentinel_core::Sentinel::tick(self, now)
+    }
+    fn on_connected(&mut self, conn: ConnId, local_ip: &str, now: Ms) {
+        sentinel_core::Sentinel::on_connected(self, conn, local_ip, now)
+    }
+    fn on_conn_closed(&mut self, conn: ConnId, now: Ms) {
+        sentinel_core::Sentinel::on_conn_closed(self, conn, now)
+    }
+    fn on_reply(&mut self, conn: ConnId, reply: &ReplyTo, value: &resp::Value, now: Ms) {
+        sentinel_core::Sentinel::on_reply(self, conn, reply, value, now)
+    }
+    fn command(&mut self, args: &[Vec<u8>], client: &ClientInfo, now: Ms) -> resp::Value {
+        sentinel_core::Sentinel::command(self, args, client, now)
+    }
+    fn take_actions(&mut self) -> Vec<Action> {
+        sentinel_core::Sentinel::take_actions(self)
+    }
+}
