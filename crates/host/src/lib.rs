@@ -36,6 +36,12 @@ impl Clock for SystemClock {
 /// the simulation maps each announced address onto its simulated host.
 pub trait Dialer: Send + Sync {
     fn resolve(&self, ip: &str, port: u16) -> Option<SocketAddr>;
+
+    /// The address others know this host by, given the local address of one of its sockets
+    /// (the reverse mapping). Real hosts: the address itself.
+    fn local_alias(&self, local: std::net::IpAddr) -> String {
+        local.to_string()
+    }
 }
 
 /// Connects to exactly the address given.

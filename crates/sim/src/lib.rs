@@ -2,7 +2,11 @@
 
 pub mod check;
 pub mod duration;
+pub mod plan;
 pub mod report;
+pub mod run;
 pub mod scenario;
+pub mod spec;
 pub mod trace;
-// world modules are added by the lead
+#[cfg(madsim)]
+pub mod world;

@@ -1,0 +1,59 @@
+//! One scenario, one seed: plan it, play it in the world, check it, report it.
+
+use crate::report::RunReport;
+use crate::scenario::Scenario;
+
+/// A finished run: its report, plus the trace hash computed twice when asked to check determinism.
+pub struct Finished {
+    pub report: RunReport,
+    /// Set when the determinism check ran: None = identical, Some(detail) = they differed.
+    pub nondeterminism: Option<Option<String>>,
+}
+
+/// Plays `s` with `seed` (simulation builds only).
+#[cfg(madsim)]
+pub fn run_once(s: &Scenario, seed: u64) -> Result<RunReport, String> {
+    let spec = crate::plan::plan(s, seed)?;
+    let wall = std::time::Instant::now();
+    let out = crate::world::run(spec)?;
+    let wall_ms = wall.elapsed().as_millis() as u64;
+    Ok(RunReport::new(
+        s,
+        seed,
+        &out.trace,
+        &out.final_state,
+        None,
+        out.sim_ms,
+        wall_ms,
+    ))
+}
+
+#[cfg(not(madsim))]
+pub fn run_once(_s: &Scenario, _seed: u64) -> Result<RunReport, String> {
+    Err("this binary was built without the simulator: build with RUSTFLAGS=\"--cfg madsim\" (use `cargo sim ...` or `just sim ...`)".into())
+}
+
+/// Plays `s` with `seed`; with `check_determinism`, plays it a second time on a fresh thread and
+/// compares the two reports byte for byte (wall time excluded).
+pub fn run_checked(s: &Scenario, seed: u64, check_determinism: bool) -> Result<Finished, String> {
+    let report = run_once(s, seed)?;
+    let nondeterminism = if check_determinism {
+        let again = run_once(s, seed)?;
+        let a = crate::report::to_json_without_wall(&report);
+        let b = crate::report::to_json_without_wall(&again);
+        Some(if a == b {
+            None
+        } else {
+            let line = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
+            Some(format!(
+                "seed {seed}: trace hash {} vs {}; the JSON first differs at line {}",
+                report.trace_hash,
+                again.trace_hash,
+                line + 1
+            ))
+        })
+    } else {
+        None
+    };
+    Ok(Finished { report, nondeterminism })
+}

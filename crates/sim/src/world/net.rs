@@ -1,0 +1,50 @@
+//! The address book: every process is known by the address of the scenario (`127.0.0.1:6382`, as
+//! in the real setup) but lives on its own simulated host (`10.0.0.x`). Dialing maps one to the
+//! other, and a local socket address maps back, like the NAT setups Sentinel supports.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+#[derive(Clone, Default)]
+pub struct AddressBook {
+    map: Arc<BTreeMap<(String, u16), SocketAddr>>,
+    /// Simulated host IP → the IP it is known by.
+    alias: Arc<BTreeMap<IpAddr, String>>,
+}
+
+/// The simulated host IP of process number `i`.
+pub fn sim_ip(i: usize) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(10, 0, (i / 250) as u8, (i % 250 + 1) as u8))
+}
+
+/// The host the runner's own probes (operator commands, final-state queries) run on.
+pub fn observer_ip() -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(10, 9, 9, 9))
+}
+
+impl AddressBook {
+    pub fn new(entries: impl IntoIterator<Item = ((String, u16), SocketAddr)>) -> Self {
+        let map: BTreeMap<(String, u16), SocketAddr> = entries.into_iter().collect();
+        let alias = map.iter().map(|((ip, _), sock)| (sock.ip(), ip.clone())).collect();
+        AddressBook {
+            map: Arc::new(map),
+            alias: Arc::new(alias),
+        }
+    }
+    pub fn lookup(&self, ip: &str, port: u16) -> Option<SocketAddr> {
+        self.map.get(&(ip.to_string(), port)).copied()
+    }
+}
+
+impl host::Dialer for AddressBook {
+    fn resolve(&self, ip: &str, port: u16) -> Option<SocketAddr> {
+        // Unknown addresses resolve to themselves: connecting there fails like a dead host.
+        self.lookup(ip, port)
+            .or_else(|| ip.parse().ok().map(|ip| SocketAddr::new(ip, port)))
+    }
+
+    fn local_alias(&self, local: IpAddr) -> String {
+        self.alias.get(&local).cloned().unwrap_or_else(|| local.to_string())
+    }
+}

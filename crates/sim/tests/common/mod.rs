@@ -1,0 +1,409 @@
+//! Hand-built traces mirroring the real Redis 7.0.15 run in
+//! shared/reference/real-sentinel/example-failover-kill9 (master 6382 killed, 6383 promoted by
+//! sentinel 5000 in epoch 1), shifted so that the kill happens at 10s.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use sim::scenario::{self, Scenario};
+use sim::trace::{CandidateView, DataFinal, FinalState, Kind, SentinelEvent, SentinelFinal, TraceEvent};
+
+pub const ID0: &str = "db6678da4a0a430810dd6269fd9b66593c4647ce"; // sentinel-5000
+pub const ID1: &str = "ffcd3aa7decc99ff04d94c199105a59953167fbb"; // sentinel-5001
+pub const ID2: &str = "6ae8e6b9b763973264b237444e1f578da11c680f"; // sentinel-5002
+
+pub fn scenarios_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
+}
+
+pub fn load(name: &str) -> Scenario {
+    let p = scenarios_dir().join(name);
+    scenario::load(&p).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn id_of(node: &str) -> &'static str {
+    match node {
+        "sentinel-5000" => ID0,
+        "sentinel-5001" => ID1,
+        _ => ID2,
+    }
+}
+
+/// Real time of day in the log (seconds after 08:03:00, e.g. 57.440) → simulated ms with the kill
+/// (first replica noticing at 54.373) at 10s.
+pub fn t(log_secs: f64) -> u64 {
+    (10_000.0 + (log_secs - 54.373) * 1000.0).round() as u64
+}
+
+pub struct Ev {
+    pub current_epoch: u64,
+    pub config_epoch: u64,
+    pub failover_epoch: u64,
+    pub master: Option<&'static str>,
+    pub candidate: Option<CandidateView>,
+    pub tilt: bool,
+}
+
+impl Default for Ev {
+    fn default() -> Self {
+        Ev {
+            current_epoch: 0,
+            config_epoch: 0,
+            failover_epoch: 0,
+            master: Some("mymaster"),
+            candidate: None,
+            tilt: false,
+        }
+    }
+}
+
+pub fn sev(t_ms: u64, node: &str, name: &str, payload: &str, e: Ev) -> TraceEvent {
+    TraceEvent {
+        t_ms,
+        node: node.to_string(),
+        kind: Kind::Sentinel(SentinelEvent {
+            name: name.to_string(),
+            payload: payload.to_string(),
+            myid: id_of(node).to_string(),
+            current_epoch: e.current_epoch,
+            master: e.master.map(str::to_string),
+            config_epoch: e.config_epoch,
+            failover_epoch: e.failover_epoch,
+            candidate: e.candidate,
+            tilt: e.tilt,
+        }),
+    }
+}
+
+pub fn action(t_ms: u64, line: &str) -> TraceEvent {
+    TraceEvent {
+        t_ms,
+        node: "world".to_string(),
+        kind: Kind::Action { line: line.to_string() },
+    }
+}
+
+pub fn data(t_ms: u64, node: &str, line: &str) -> TraceEvent {
+    TraceEvent {
+        t_ms,
+        node: node.to_string(),
+        kind: Kind::Data { line: line.to_string() },
+    }
+}
+
+const M: &str = "master mymaster 127.0.0.1 6382";
+const S83: &str = "slave 127.0.0.1:6383 127.0.0.1 6383 @ mymaster 127.0.0.1 6382";
+const S84: &str = "slave 127.0.0.1:6384 127.0.0.1 6384 @ mymaster 127.0.0.1 6382";
+
+fn e0() -> Ev {
+    Ev::default()
+}
+fn e1() -> Ev {
+    Ev {
+        current_epoch: 1,
+        ..Ev::default()
+    }
+}
+fn fe1() -> Ev {
+    Ev {
+        current_epoch: 1,
+        failover_epoch: 1,
+        ..Ev::default()
+    }
+}
+fn c1() -> Ev {
+    Ev {
+        current_epoch: 1,
+        config_epoch: 1,
+        ..Ev::default()
+    }
+}
+
+/// The kill -9 failover as the real Sentinels logged it (startup events included).
+pub fn kill9_trace() -> Vec<TraceEvent> {
+    let mut v = Vec::new();
+    for (i, node) in ["sentinel-5000", "sentinel-5001", "sentinel-5002"].iter().enumerate() {
+        let base = 845 + 30 * i as u64;
+        v.push(sev(
+            base,
+            node,
+            "+monitor",
+            "master mymaster 127.0.0.1 6382 quorum 2",
+            e0(),
+        ));
+        v.push(sev(base + 1, node, "+slave", S83, e0()));
+        v.push(sev(base + 3, node, "+slave", S84, e0()));
+    }
+    v.push(sev(
+        2925,
+        "sentinel-5000",
+        "+sentinel",
+        &format!("sentinel {ID1} 127.0.0.1 5001 @ mymaster 127.0.0.1 6382"),
+        e0(),
+    ));
+    v.push(sev(
+        2930,
+        "sentinel-5001",
+        "+sentinel",
+        &format!("sentinel {ID0} 127.0.0.1 5000 @ mymaster 127.0.0.1 6382"),
+        e0(),
+    ));
+    v.push(data(
+        5787,
+        "redis-6383",
+        "MASTER <-> REPLICA sync: Finished with success",
+    ));
+    v.push(action(10_000, "kill 127.0.0.1:6382"));
+    v.push(data(10_000, "redis-6383", "Connection with master lost."));
+    v.push(sev(t(57.436), "sentinel-5002", "+sdown", M, e0()));
+    v.push(sev(t(57.440), "sentinel-5000", "+sdown", M, e0()));
+    v.push(sev(t(57.451), "sentinel-5001", "+sdown", M, e0()));
+    v.push(sev(
+        t(57.499),
+        "sentinel-5000",
+        "+odown",
+        &format!("{M} #quorum 2/2"),
+        e0(),
+    ));
+    v.push(sev(
+        t(57.499),
+        "sentinel-5000",
+        "+new-epoch",
+        "1",
+        Ev { master: None, ..e1() },
+    ));
+    v.push(sev(t(57.499), "sentinel-5000", "+try-failover", M, fe1()));
+    v.push(sev(
+        t(57.502),
+        "sentinel-5000",
+        "+vote-for-leader",
+        &format!("{ID0} 1"),
+        fe1(),
+    ));
+    v.push(sev(
+        t(57.506),
+        "sentinel-5002",
+        "+new-epoch",
+        "1",
+        Ev { master: None, ..e1() },
+    ));
+    v.push(sev(
+        t(57.509),
+        "sentinel-5002",
+        "+vote-for-leader",
+        &format!("{ID0} 1"),
+        fe1(),
+    ));
+    v.push(sev(
+        t(57.509),
+        "sentinel-5000",
+        "",
+        &format!("{ID2} voted for {ID0} 1"),
+        fe1(),
+    ));
+    v.push(sev(
+        t(57.509),
+        "sentinel-5001",
+        "+new-epoch",
+        "1",
+        Ev { master: None, ..e1() },
+    ));
+    v.push(sev(
+        t(57.511),
+        "sentinel-5001",
+        "+vote-for-leader",
+        &format!("{ID0} 1"),
+        fe1(),
+    ));
+    v.push(sev(
+        t(57.511),
+        "sentinel-5000",
+        "",
+        &format!("{ID1} voted for {ID0} 1"),
+        fe1(),
+    ));
+    v.push(sev(
+        t(57.518),
+        "sentinel-5001",
+        "+odown",
+        &format!("{M} #quorum 3/2"),
+        e1(),
+    ));
+    v.push(sev(t(57.561), "sentinel-5000", "+elected-leader", M, fe1()));
+    v.push(sev(
+        t(57.561),
+        "sentinel-5000",
+        "+failover-state-select-slave",
+        M,
+        fe1(),
+    ));
+    let cand = CandidateView {
+        addr: "127.0.0.1:6383".into(),
+        s_down: false,
+        o_down: false,
+        disconnected: false,
+        priority: 100,
+    };
+    v.push(sev(
+        t(57.617),
+        "sentinel-5000",
+        "+selected-slave",
+        S83,
+        Ev {
+            candidate: Some(cand),
+            ..fe1()
+        },
+    ));
+    v.push(sev(
+        t(57.618),
+        "sentinel-5000",
+        "+failover-state-send-slaveof-noone",
+        S83,
+        fe1(),
+    ));
+    v.push(sev(
+        t(57.674),
+        "sentinel-5000",
+        "+failover-state-wait-promotion",
+        S83,
+        fe1(),
+    ));
+    v.push(data(
+        t(57.674),
+        "redis-6383",
+        "MASTER MODE enabled (user request from 'id=3 addr=127.0.0.1:59556')",
+    ));
+    v.push(sev(
+        t(58.525),
+        "sentinel-5002",
+        "+odown",
+        &format!("{M} #quorum 3/2"),
+        e1(),
+    ));
+    let pe = || Ev {
+        config_epoch: 1,
+        ..fe1()
+    };
+    v.push(sev(t(58.532), "sentinel-5000", "+promoted-slave", S83, pe()));
+    v.push(sev(
+        t(58.532),
+        "sentinel-5000",
+        "+failover-state-reconf-slaves",
+        M,
+        pe(),
+    ));
+    v.push(sev(t(58.612), "sentinel-5000", "+slave-reconf-sent", S84, pe()));
+    let cfg = format!("sentinel {ID0} 127.0.0.1 5000 @ mymaster 127.0.0.1 6382");
+    v.push(sev(t(58.613), "sentinel-5002", "+config-update-from", &cfg, c1()));
+    v.push(sev(
+        t(58.613),
+        "sentinel-5002",
+        "+switch-master",
+        "mymaster 127.0.0.1 6382 127.0.0.1 6383",
+        c1(),
+    ));
+    v.push(sev(t(58.614), "sentinel-5001", "+config-update-from", &cfg, c1()));
+    v.push(sev(
+        t(58.614),
+        "sentinel-5001",
+        "+switch-master",
+        "mymaster 127.0.0.1 6382 127.0.0.1 6383",
+        c1(),
+    ));
+    v.push(data(
+        t(58.618),
+        "redis-6384",
+        "MASTER <-> REPLICA sync: Finished with success",
+    ));
+    v.push(sev(t(59.576), "sentinel-5000", "+slave-reconf-inprog", S84, pe()));
+    v.push(sev(t(59.576), "sentinel-5000", "+slave-reconf-done", S84, pe()));
+    v.push(sev(t(59.677), "sentinel-5000", "-odown", M, pe()));
+    v.push(sev(t(59.677), "sentinel-5000", "+failover-end", M, pe()));
+    v.push(sev(
+        t(59.677),
+        "sentinel-5000",
+        "+switch-master",
+        "mymaster 127.0.0.1 6382 127.0.0.1 6383",
+        pe(),
+    ));
+    v.push(sev(
+        t(59.677),
+        "sentinel-5000",
+        "+slave",
+        "slave 127.0.0.1:6384 127.0.0.1 6384 @ mymaster 127.0.0.1 6383",
+        c1(),
+    ));
+    v.push(sev(
+        t(59.677),
+        "sentinel-5000",
+        "+slave",
+        "slave 127.0.0.1:6382 127.0.0.1 6382 @ mymaster 127.0.0.1 6383",
+        c1(),
+    ));
+    v.push(sev(
+        t(61.620),
+        "sentinel-5001",
+        "+sdown",
+        "slave 127.0.0.1:6382 127.0.0.1 6382 @ mymaster 127.0.0.1 6383",
+        c1(),
+    ));
+    v
+}
+
+fn sentinel_final(node: &str, port: u16, master: &str, epoch: u64) -> SentinelFinal {
+    SentinelFinal {
+        node: node.into(),
+        addr: format!("127.0.0.1:{port}"),
+        alive: true,
+        master_addr: Some(master.into()),
+        current_epoch: Some(epoch),
+        tilt: Some(false),
+    }
+}
+
+pub fn data_final(node: &str, role: Option<&str>, master: Option<&str>, link: Option<bool>) -> DataFinal {
+    let port = node.trim_start_matches("redis-");
+    DataFinal {
+        node: node.into(),
+        addr: format!("127.0.0.1:{port}"),
+        alive: role.is_some(),
+        role: role.map(str::to_string),
+        master: master.map(str::to_string),
+        link_up: link,
+        repl_offset: role.map(|_| 1390),
+    }
+}
+
+/// After the kill -9 failover: 6382 down, 6383 master, 6384 its replica, every Sentinel agreeing.
+pub fn kill9_final() -> FinalState {
+    FinalState {
+        sentinels: vec![
+            sentinel_final("sentinel-5000", 5000, "127.0.0.1:6383", 1),
+            sentinel_final("sentinel-5001", 5001, "127.0.0.1:6383", 1),
+            sentinel_final("sentinel-5002", 5002, "127.0.0.1:6383", 1),
+        ],
+        data_nodes: vec![
+            data_final("redis-6382", None, None, None),
+            data_final("redis-6383", Some("master"), None, None),
+            data_final("redis-6384", Some("slave"), Some("127.0.0.1:6383"), Some(true)),
+        ],
+    }
+}
+
+/// Finds an event index by node and name (the n-th match).
+pub fn find(trace: &[TraceEvent], node: &str, name: &str, nth: usize) -> usize {
+    trace
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.node == node && matches!(&e.kind, Kind::Sentinel(ev) if ev.name == name))
+        .nth(nth)
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| panic!("no {name} #{nth} on {node}"))
+}
+
+pub fn sentinel_mut(e: &mut TraceEvent) -> &mut SentinelEvent {
+    match &mut e.kind {
+        Kind::Sentinel(ev) => ev,
+        _ => panic!("not a sentinel event"),
+    }
+}
