@@ -375,7 +375,10 @@ fn timeline_is_sorted_stably_and_defaults_apply() {
     );
     assert_eq!(s.process_names().len(), 6);
     let json = serde_json::to_string(&s).unwrap();
-    assert!(json.contains(r#"{"at_ms":13000,"action":"replicaof","node":"redis-6383","master":null}"#), "{json}");
+    assert!(
+        json.contains(r#"{"at_ms":13000,"action":"replicaof","node":"redis-6383","master":null}"#),
+        "{json}"
+    );
     assert_eq!(scenario::parse(&to_toml(&s), "x.toml"), Ok(s));
 }
 
