@@ -42,6 +42,13 @@ pub trait Dialer: Send + Sync {
     fn local_alias(&self, local: std::net::IpAddr) -> String {
         local.to_string()
     }
+
+    /// True while packets to `to` are silently dropped (a firewall, a partition): a connect then
+    /// hangs as an unanswered SYN does, instead of failing at once. Real hosts: never.
+    fn blocked(&self, to: SocketAddr) -> bool {
+        let _ = to;
+        false
+    }
 }
 
 /// Connects to exactly the address given.
@@ -61,9 +68,21 @@ pub async fn connect(dialer: &dyn Dialer, ip: &str, port: u16, timeout: Duration
     let addr = dialer
         .resolve(ip, port)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("cannot resolve {ip}:{port}")))?;
-    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await {
+    let timed_out = || io::Error::new(io::ErrorKind::TimedOut, "connect timed out");
+    let start = tokio::time::Instant::now();
+    // While the path is blocked the SYN goes unanswered; it is retransmitted, so the connect
+    // succeeds if the path opens before the timeout (checked once per second).
+    while dialer.blocked(addr) {
+        let left = timeout.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            return Err(timed_out());
+        }
+        tokio::time::sleep(left.min(Duration::from_secs(1))).await;
+    }
+    let left = timeout.saturating_sub(start.elapsed());
+    match tokio::time::timeout(left, tokio::net::TcpStream::connect(addr)).await {
         Ok(r) => r,
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out")),
+        Err(_) => Err(timed_out()),
     }
 }
 

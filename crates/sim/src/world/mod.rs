@@ -12,7 +12,9 @@ use crate::spec::{ProcKind, WorldAction, WorldSpec};
 use crate::trace::{CandidateView, FinalState, Kind, SentinelEvent, TraceEvent};
 use clock::NodeClock;
 use madsim::runtime::{Handle, NodeHandle};
-use net::AddressBook;
+use madsim::net::NetSim;
+use net::{AddressBook, Cuts, ProcDialer};
+use std::net::IpAddr;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -112,10 +114,12 @@ pub fn mix(a: u64, b: u64) -> u64 {
 
 /// Per-process handles the world keeps to inject faults.
 struct Proc {
-    addr: String,
+    /// Where everyone knows it (`127.0.0.1`, 6382).
+    ip: String,
+    port: u16,
+    /// Its simulated host.
+    host: IpAddr,
     node: NodeHandle,
-    /// Driven by clock faults (issue 3).
-    #[allow(dead_code)]
     clock: NodeClock,
     files: Files,
     alive: bool,
@@ -167,6 +171,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
             .map(|(i, p)| ((p.ip.clone(), p.port), SocketAddr::new(net::sim_ip(i), p.port))),
     );
     let observer = h.create_node().name("observer").ip(net::observer_ip()).build();
+    let cuts = Cuts::default();
 
     let mut procs: Vec<Proc> = Vec::new();
     for (i, p) in spec.procs.iter().enumerate() {
@@ -178,7 +183,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                 let disk = redis_node::Disk::new();
                 let env = redis_node::Env {
                     clock: Arc::new(clock.clone()),
-                    dialer: Arc::new(book.clone()),
+                    dialer: Arc::new(ProcDialer { book: book.clone(), me: net::sim_ip(i), cuts: cuts.clone() }),
                     disk: disk.clone(),
                     observer: Arc::new(DataTrace {
                         node: p.name.clone(),
@@ -206,7 +211,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                 host::Storage::save(&storage, "sentinel.conf", config).expect("memory storage");
                 let env = sentinel::Env {
                     clock: Arc::new(clock.clone()),
-                    dialer: Arc::new(book.clone()),
+                    dialer: Arc::new(ProcDialer { book: book.clone(), me: net::sim_ip(i), cuts: cuts.clone() }),
                     storage: Arc::new(storage.clone()),
                     observer: Arc::new(SentinelTrace {
                         node: p.name.clone(),
@@ -241,7 +246,9 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
             }
         };
         procs.push(Proc {
-            addr: p.addr(),
+            ip: p.ip.clone(),
+            port: p.port,
+            host: net::sim_ip(i),
             node,
             clock,
             files,
@@ -256,7 +263,8 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         if at > elapsed {
             tokio::time::sleep(at - elapsed).await;
         }
-        apply(&h, &rec, &book, &observer, &mut procs, &ta.action, &ta.line);
+        let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts };
+        w.apply(&mut procs, &ta.action, &ta.line);
     }
     let end = Duration::from_millis(spec.duration_ms);
     let elapsed = start.elapsed();
@@ -282,77 +290,130 @@ fn procs_files(procs: &[Proc]) -> Vec<Option<host::MemStorage>> {
         .collect()
 }
 
-fn apply(
-    h: &Handle,
-    rec: &Recorder,
-    book: &AddressBook,
-    observer: &NodeHandle,
-    procs: &mut [Proc],
-    action: &WorldAction,
-    line: &str,
-) {
-    rec.action(line.to_string());
-    match action {
-        WorldAction::Kill(i) => {
-            let p = &mut procs[*i];
-            h.kill(p.node.id());
-            p.alive = false;
-            p.paused = false;
-        }
-        WorldAction::Restart { proc, wipe } => {
-            let p = &mut procs[*proc];
-            if *wipe {
-                match &p.files {
-                    Files::Redis(d) => d.wipe(),
-                    Files::Sentinel(s) => s.wipe(),
-                }
-            }
-            h.restart(p.node.id());
-            p.alive = true;
-            p.paused = false;
-        }
-        WorldAction::Pause(i) => {
-            let p = &mut procs[*i];
-            h.pause(p.node.id());
-            p.paused = true;
-        }
-        WorldAction::Resume(i) => {
-            let p = &mut procs[*i];
-            h.resume(p.node.id());
-            p.paused = false;
-        }
-        WorldAction::Command { proc, args } => {
-            let p = &procs[*proc];
-            let line = line.to_string();
-            let Some(addr) = book.lookup(&p.addr_ip(), p.addr_port()) else {
-                return;
-            };
-            let rec = rec.clone();
-            let args = args.clone();
-            observer.spawn(async move {
-                let reply = probe::request(addr, &args, Duration::from_secs(5)).await;
-                let shown = match reply {
-                    Some(v) => probe::show(&v),
-                    None => "(no reply)".into(),
-                };
-                // Not an action line (it must not count as a second FAILOVER): a reply line.
-                rec.action(format!("reply to {line}: {shown}"));
-            });
-        }
-    }
+/// What the timeline needs to act on the world.
+struct WorldCtl<'a> {
+    h: &'a Handle,
+    rec: &'a Recorder,
+    book: &'a AddressBook,
+    observer: &'a NodeHandle,
+    cuts: &'a Cuts,
 }
 
-impl Proc {
-    fn addr_ip(&self) -> String {
-        self.addr
-            .rsplit_once(':')
-            .map(|(ip, _)| ip.to_string())
-            .unwrap_or_default()
+impl WorldCtl<'_> {
+    fn apply(&mut self, procs: &mut [Proc], action: &WorldAction, line: &str) {
+        let (h, rec) = (self.h, self.rec);
+        rec.action(line.to_string());
+        match action {
+            WorldAction::Kill(i) => {
+                let p = &mut procs[*i];
+                h.kill(p.node.id());
+                p.alive = false;
+                p.paused = false;
+            }
+            WorldAction::Restart { proc, wipe } => {
+                let p = &mut procs[*proc];
+                if *wipe {
+                    match &p.files {
+                        Files::Redis(d) => d.wipe(),
+                        Files::Sentinel(s) => s.wipe(),
+                    }
+                }
+                h.restart(p.node.id());
+                p.alive = true;
+                p.paused = false;
+            }
+            WorldAction::Pause(i) => {
+                let p = &mut procs[*i];
+                h.pause(p.node.id());
+                p.paused = true;
+            }
+            WorldAction::Resume(i) => {
+                let p = &mut procs[*i];
+                h.resume(p.node.id());
+                p.paused = false;
+            }
+            WorldAction::Command { proc, args } => {
+                let p = &procs[*proc];
+                let Some(addr) = self.book.lookup(&p.ip, p.port) else { return };
+                let rec = rec.clone();
+                let args = args.clone();
+                let line = line.to_string();
+                self.observer.spawn(async move {
+                    let reply = probe::request(addr, &args, Duration::from_secs(5)).await;
+                    let shown = match reply {
+                        Some(v) => probe::show(&v),
+                        None => "(no reply)".into(),
+                    };
+                    // Not an action line (it must not count as a second FAILOVER): a reply line.
+                    rec.action(format!("reply to {line}: {shown}"));
+                });
+            }
+            WorldAction::Partition { groups } => {
+                self.heal(procs);
+                for (gi, ga) in groups.iter().enumerate() {
+                    for gb in groups.iter().skip(gi + 1) {
+                        for &a in ga {
+                            for &b in gb {
+                                self.cut(procs, a, b);
+                                self.cut(procs, b, a);
+                            }
+                        }
+                    }
+                }
+            }
+            WorldAction::PartitionOneway { from, to } => {
+                for &a in from {
+                    for &b in to {
+                        if a != b {
+                            self.cut(procs, a, b);
+                        }
+                    }
+                }
+            }
+            WorldAction::Heal => self.heal(procs),
+            WorldAction::Latency { min_ms, max_ms } => {
+                let (lo, hi) = (Duration::from_millis(*min_ms), Duration::from_millis((*max_ms).max(*min_ms + 1)));
+                NetSim::current().update_config(|c| c.send_latency = lo..hi);
+            }
+            WorldAction::Loss { rate } => NetSim::current().update_config(|c| c.packet_loss_rate = *rate),
+            WorldAction::NetReset => NetSim::current().update_config(|c| *c = madsim::net::Config::default()),
+            WorldAction::ClockSkew { proc, offset_ms } => procs[*proc].clock.set_offset_ms(*offset_ms),
+            WorldAction::ClockJump { proc, by_ms } => procs[*proc].clock.jump_ms(*by_ms),
+            WorldAction::ClockDrift { proc, rate } => procs[*proc].clock.set_rate(*rate),
+            WorldAction::ClockReset { proc } => procs[*proc].clock.reset(),
+            WorldAction::ClockStrobe { proc, amplitude_ms, period_ms, duration_ms } => {
+                let clock = procs[*proc].clock.clone();
+                let (amp, period, dur) = (*amplitude_ms as i64, (*period_ms).max(1), *duration_ms);
+                self.observer.spawn(async move {
+                    let base = clock.offset_ms();
+                    let mut elapsed = 0;
+                    let mut high = false;
+                    while elapsed < dur {
+                        high = !high;
+                        clock.set_offset_ms(if high { base + amp } else { base });
+                        tokio::time::sleep(Duration::from_millis(period)).await;
+                        elapsed += period;
+                    }
+                    clock.set_offset_ms(base);
+                });
+            }
+        }
     }
-    fn addr_port(&self) -> u16 {
-        self.addr
-            .rsplit_once(':')
-            .and_then(|(_, p)| p.parse().ok())
-            .unwrap_or(0)
+
+    /// Cuts the directed path a → b (silently dropped, like a firewall DROP rule).
+    fn cut(&mut self, procs: &[Proc], a: usize, b: usize) {
+        if self.cuts.insert(procs[a].host, procs[b].host) {
+            NetSim::current().clog_link(procs[a].node.id(), procs[b].node.id());
+        }
+    }
+
+    fn heal(&mut self, procs: &[Proc]) {
+        let by_host: std::collections::BTreeMap<IpAddr, madsim::task::NodeId> =
+            procs.iter().map(|p| (p.host, p.node.id())).collect();
+        for (a, b) in self.cuts.clear() {
+            if let (Some(&x), Some(&y)) = (by_host.get(&a), by_host.get(&b)) {
+                NetSim::current().unclog_link(x, y);
+            }
+        }
     }
 }
