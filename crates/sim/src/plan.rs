@@ -9,7 +9,11 @@ use rand_core::{Rng, SeedableRng};
 
 /// The sentinel.conf a scenario's Sentinel starts with (what an operator writes by hand).
 pub fn sentinel_conf(s: &Scenario, name: &str) -> String {
-    let cfg = s.sentinel_configs().into_iter().find(|c| c.name == name).expect("sentinel of the scenario");
+    let cfg = s
+        .sentinel_configs()
+        .into_iter()
+        .find(|c| c.name == name)
+        .expect("sentinel of the scenario");
     let mut text = cfg.conf_lines().join("\n");
     text.push('\n');
     text
@@ -33,7 +37,12 @@ fn procs_of(s: &Scenario) -> Vec<ProcSpec> {
             persistence: d.persistence,
             ..Default::default()
         };
-        procs.push(ProcSpec { name: d.name.clone(), ip: ip.to_string(), port: d.port, kind: ProcKind::Redis(cfg) });
+        procs.push(ProcSpec {
+            name: d.name.clone(),
+            ip: ip.to_string(),
+            port: d.port,
+            kind: ProcKind::Redis(cfg),
+        });
     }
     for c in s.sentinel_configs() {
         let (ip, _) = split_addr(&c.addr);
@@ -41,7 +50,9 @@ fn procs_of(s: &Scenario) -> Vec<ProcSpec> {
             name: c.name.clone(),
             ip: ip.to_string(),
             port: c.port,
-            kind: ProcKind::Sentinel { config: sentinel_conf(s, &c.name) },
+            kind: ProcKind::Sentinel {
+                config: sentinel_conf(s, &c.name),
+            },
         });
     }
     procs
@@ -53,8 +64,21 @@ pub fn plan(s: &Scenario, seed: u64) -> Result<WorldSpec, String> {
     let mut flat: Vec<ScenarioAction> = Vec::new();
     for ta in &s.timeline {
         match &ta.action {
-            Action::RandomFaults { every_ms, heal_after_ms, kinds, until_ms } => {
-                flat.extend(random_faults(s, seed, ta.at_ms, *every_ms, *heal_after_ms, kinds, *until_ms));
+            Action::RandomFaults {
+                every_ms,
+                heal_after_ms,
+                kinds,
+                until_ms,
+            } => {
+                flat.extend(random_faults(
+                    s,
+                    seed,
+                    ta.at_ms,
+                    *every_ms,
+                    *heal_after_ms,
+                    kinds,
+                    *until_ms,
+                ));
             }
             _ => flat.push(ta.clone()),
         }
@@ -64,9 +88,19 @@ pub fn plan(s: &Scenario, seed: u64) -> Result<WorldSpec, String> {
     let mut actions = Vec::with_capacity(flat.len());
     for ta in &flat {
         let action = world_action(s, &procs, ta)?;
-        actions.push(TimedAction { at_ms: ta.at_ms, action, line: ta.action.trace_line(s) });
+        actions.push(TimedAction {
+            at_ms: ta.at_ms,
+            action,
+            line: ta.action.trace_line(s),
+        });
     }
-    Ok(WorldSpec { seed, duration_ms: s.duration_ms, master_name: s.master.name.clone(), procs, actions })
+    Ok(WorldSpec {
+        seed,
+        duration_ms: s.duration_ms,
+        master_name: s.master.name.clone(),
+        procs,
+        actions,
+    })
 }
 
 fn unsupported(at_ms: u64, what: &str) -> String {
@@ -76,21 +110,35 @@ fn unsupported(at_ms: u64, what: &str) -> String {
 fn world_action(s: &Scenario, procs: &[ProcSpec], ta: &ScenarioAction) -> Result<WorldAction, String> {
     let index = |node: &str| -> Result<usize, String> {
         let name = s.name_of(node).ok_or_else(|| format!("unknown node {node:?}"))?;
-        procs.iter().position(|p| p.name == name).ok_or_else(|| format!("unknown node {node:?}"))
+        procs
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| format!("unknown node {node:?}"))
     };
     let indexes = |nodes: &[String]| nodes.iter().map(|n| index(n)).collect::<Result<Vec<_>, _>>();
-    let command = |via: &str, args: Vec<String>| -> Result<WorldAction, String> { Ok(WorldAction::Command { proc: index(via)?, args }) };
+    let command = |via: &str, args: Vec<String>| -> Result<WorldAction, String> {
+        Ok(WorldAction::Command {
+            proc: index(via)?,
+            args,
+        })
+    };
     let m = s.master.name.clone();
     Ok(match &ta.action {
         Action::Kill { node } => WorldAction::Kill(index(node)?),
-        Action::Restart { node, wipe } => WorldAction::Restart { proc: index(node)?, wipe: *wipe },
+        Action::Restart { node, wipe } => WorldAction::Restart {
+            proc: index(node)?,
+            wipe: *wipe,
+        },
         Action::Pause { node } => WorldAction::Pause(index(node)?),
         Action::Resume { node } => WorldAction::Resume(index(node)?),
         Action::Failover { via } => command(via, vec!["SENTINEL".into(), "FAILOVER".into(), m])?,
-        Action::SentinelSet { via, option, value } => {
-            command(via, vec!["SENTINEL".into(), "SET".into(), m, option.clone(), value.clone()])?
+        Action::SentinelSet { via, option, value } => command(
+            via,
+            vec!["SENTINEL".into(), "SET".into(), m, option.clone(), value.clone()],
+        )?,
+        Action::SentinelReset { via, pattern } => {
+            command(via, vec!["SENTINEL".into(), "RESET".into(), pattern.clone()])?
         }
-        Action::SentinelReset { via, pattern } => command(via, vec!["SENTINEL".into(), "RESET".into(), pattern.clone()])?,
         Action::Replicaof { node, master } => {
             let args = match master {
                 None => vec!["REPLICAOF".into(), "NO".into(), "ONE".into()],
@@ -102,38 +150,67 @@ fn world_action(s: &Scenario, procs: &[ProcSpec], ta: &ScenarioAction) -> Result
             };
             command(node, args)?
         }
-        Action::Partition { groups } => {
-            WorldAction::Partition { groups: groups.iter().map(|g| indexes(g)).collect::<Result<_, _>>()? }
-        }
+        Action::Partition { groups } => WorldAction::Partition {
+            groups: groups.iter().map(|g| indexes(g)).collect::<Result<_, _>>()?,
+        },
         Action::Isolate { node } => {
             let me = index(node)?;
-            WorldAction::Partition { groups: vec![vec![me], (0..procs.len()).filter(|&i| i != me).collect()] }
+            WorldAction::Partition {
+                groups: vec![vec![me], (0..procs.len()).filter(|&i| i != me).collect()],
+            }
         }
-        Action::PartitionOneway { from, to } => WorldAction::PartitionOneway { from: indexes(from)?, to: indexes(to)? },
+        Action::PartitionOneway { from, to } => WorldAction::PartitionOneway {
+            from: indexes(from)?,
+            to: indexes(to)?,
+        },
         Action::Heal => WorldAction::Heal,
         Action::Latency { min_ms, max_ms, nodes } => {
             if nodes.is_some() {
-                return Err(unsupported(ta.at_ms, "latency on some nodes only (madsim's latency is global; omit `nodes`)"));
+                return Err(unsupported(
+                    ta.at_ms,
+                    "latency on some nodes only (madsim's latency is global; omit `nodes`)",
+                ));
             }
-            WorldAction::Latency { min_ms: *min_ms, max_ms: *max_ms }
+            WorldAction::Latency {
+                min_ms: *min_ms,
+                max_ms: *max_ms,
+            }
         }
         Action::Loss { rate, nodes } => {
             if nodes.is_some() {
-                return Err(unsupported(ta.at_ms, "loss on some nodes only (madsim's loss is global; omit `nodes`)"));
+                return Err(unsupported(
+                    ta.at_ms,
+                    "loss on some nodes only (madsim's loss is global; omit `nodes`)",
+                ));
             }
             WorldAction::Loss { rate: *rate }
         }
         Action::NetReset => WorldAction::NetReset,
-        Action::ClockSkew { node, offset_ms } => WorldAction::ClockSkew { proc: index(node)?, offset_ms: *offset_ms },
-        Action::ClockJump { node, by_ms } => WorldAction::ClockJump { proc: index(node)?, by_ms: *by_ms },
-        Action::ClockDrift { node, rate } => WorldAction::ClockDrift { proc: index(node)?, rate: *rate },
-        Action::ClockStrobe { node, amplitude_ms, period_ms, duration_ms } => WorldAction::ClockStrobe {
+        Action::ClockSkew { node, offset_ms } => WorldAction::ClockSkew {
+            proc: index(node)?,
+            offset_ms: *offset_ms,
+        },
+        Action::ClockJump { node, by_ms } => WorldAction::ClockJump {
+            proc: index(node)?,
+            by_ms: *by_ms,
+        },
+        Action::ClockDrift { node, rate } => WorldAction::ClockDrift {
+            proc: index(node)?,
+            rate: *rate,
+        },
+        Action::ClockStrobe {
+            node,
+            amplitude_ms,
+            period_ms,
+            duration_ms,
+        } => WorldAction::ClockStrobe {
             proc: index(node)?,
             amplitude_ms: *amplitude_ms,
             period_ms: *period_ms,
             duration_ms: *duration_ms,
         },
         Action::ClockReset { node } => WorldAction::ClockReset { proc: index(node)? },
+        Action::KillOn { event } => WorldAction::KillOn { event: event.clone() },
         Action::RandomFaults { .. } => return Err(unsupported(ta.at_ms, "nested random_faults")),
     })
 }
@@ -191,7 +268,12 @@ pub fn random_faults(
                 }
             }
             FaultKind::Isolate => {
-                push(t, Action::Isolate { node: pick(&mut rng, &nodes) });
+                push(
+                    t,
+                    Action::Isolate {
+                        node: pick(&mut rng, &nodes),
+                    },
+                );
                 push(undo_at, Action::Heal);
             }
             FaultKind::PartitionOneway => {
@@ -221,22 +303,38 @@ pub fn random_faults(
                 let sign = if rng.next_u32() % 2 == 0 { 1 } else { -1 };
                 let mag = 3_000 + (rng.next_u32() % 7_000) as i64;
                 let action = match kind {
-                    FaultKind::ClockJump => Action::ClockJump { node: node.clone(), by_ms: sign * mag },
-                    FaultKind::ClockSkew => Action::ClockSkew { node: node.clone(), offset_ms: sign * mag },
+                    FaultKind::ClockJump => Action::ClockJump {
+                        node: node.clone(),
+                        by_ms: sign * mag,
+                    },
+                    FaultKind::ClockSkew => Action::ClockSkew {
+                        node: node.clone(),
+                        offset_ms: sign * mag,
+                    },
                     FaultKind::ClockStrobe => Action::ClockStrobe {
                         node: node.clone(),
                         amplitude_ms: mag as u64,
                         period_ms: 200,
                         duration_ms: heal_after_ms.max(200),
                     },
-                    _ => Action::ClockDrift { node: node.clone(), rate: if sign > 0 { 1.5 } else { 0.5 } },
+                    _ => Action::ClockDrift {
+                        node: node.clone(),
+                        rate: if sign > 0 { 1.5 } else { 0.5 },
+                    },
                 };
                 push(t, action);
                 push(undo_at, Action::ClockReset { node });
             }
             FaultKind::Latency => {
                 let max = 50 + (rng.next_u32() % 950) as u64;
-                push(t, Action::Latency { min_ms: 1, max_ms: max, nodes: None });
+                push(
+                    t,
+                    Action::Latency {
+                        min_ms: 1,
+                        max_ms: max,
+                        nodes: None,
+                    },
+                );
                 push(undo_at, Action::NetReset);
             }
             FaultKind::Loss => {

@@ -256,6 +256,10 @@ pub enum Action {
     },
     /// `clock_reset {node}`: the node's clock back to true time, no drift (a jump if it was off).
     ClockReset { node: String },
+    /// `kill_on {event}`: from `at` on, the first Sentinel that emits `event` (e.g.
+    /// `"+failover-state-wait-promotion"`: a leader in the middle of a failover) is killed at that
+    /// instant (written to the trace as an ordinary `kill <addr>`). Fires once.
+    KillOn { event: String },
     /// `failover {via}`: an operator runs `SENTINEL FAILOVER <master>` on Sentinel `via`.
     Failover { via: String },
     /// `sentinel_set {via, option, value}`: `SENTINEL SET <master> <option> <value>` on `via`.
@@ -358,6 +362,7 @@ pub enum ActionKind {
     ClockDrift,
     ClockStrobe,
     ClockReset,
+    KillOn,
     Failover,
     SentinelSet,
     SentinelReset,
@@ -366,7 +371,7 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 21] = [
+    pub const ALL: [ActionKind; 22] = [
         ActionKind::Kill,
         ActionKind::Restart,
         ActionKind::Pause,
@@ -383,6 +388,7 @@ impl ActionKind {
         ActionKind::ClockDrift,
         ActionKind::ClockStrobe,
         ActionKind::ClockReset,
+        ActionKind::KillOn,
         ActionKind::Failover,
         ActionKind::SentinelSet,
         ActionKind::SentinelReset,
@@ -409,6 +415,7 @@ impl ActionKind {
             ActionKind::ClockDrift => "clock_drift",
             ActionKind::ClockStrobe => "clock_strobe",
             ActionKind::ClockReset => "clock_reset",
+            ActionKind::KillOn => "kill_on",
             ActionKind::Failover => "failover",
             ActionKind::SentinelSet => "sentinel_set",
             ActionKind::SentinelReset => "sentinel_reset",
@@ -490,6 +497,7 @@ impl Action {
             Action::ClockDrift { .. } => ActionKind::ClockDrift,
             Action::ClockStrobe { .. } => ActionKind::ClockStrobe,
             Action::ClockReset { .. } => ActionKind::ClockReset,
+            Action::KillOn { .. } => ActionKind::KillOn,
             Action::Failover { .. } => ActionKind::Failover,
             Action::SentinelSet { .. } => ActionKind::SentinelSet,
             Action::SentinelReset { .. } => ActionKind::SentinelReset,
@@ -517,6 +525,7 @@ impl Action {
             | Action::Resume { node }
             | Action::Isolate { node }
             | Action::ClockReset { node } => format!("{k} {}", a(node)),
+            Action::KillOn { event } => format!("{k} {event}"),
             Action::Restart { node, wipe } => {
                 format!("{k} {}{}", a(node), if *wipe { " (wiped)" } else { "" })
             }
@@ -590,6 +599,7 @@ impl Action {
             | Action::ClockDrift { node, .. }
             | Action::ClockStrobe { node, .. }
             | Action::ClockReset { node } => vec![node],
+            Action::KillOn { .. } => vec![],
             Action::Partition { groups } => groups.iter().flatten().map(String::as_str).collect(),
             Action::PartitionOneway { from, to } => from.iter().chain(to).map(String::as_str).collect(),
             Action::Latency { nodes, .. } | Action::Loss { nodes, .. } => {
@@ -1229,6 +1239,7 @@ struct RawAction {
     heal_after: S<Dur>,
     kinds: S<Vec<String>>,
     until: S<Dur>,
+    event: S<String>,
 }
 
 impl RawAction {
@@ -1240,7 +1251,7 @@ impl RawAction {
         }
         p!(
             node, wipe, groups, from, to, min, max, nodes, rate, offset, by, amplitude, period, duration, via, option,
-            value, master, pattern, every, heal_after, kinds, until
+            value, master, pattern, every, heal_after, kinds, until, event
         );
         v
     }
@@ -1870,6 +1881,7 @@ fn action_fields(k: ActionKind) -> (&'static [&'static str], &'static [&'static 
             (&["node"], &[])
         }
         ActionKind::Restart => (&["node"], &["wipe"]),
+        ActionKind::KillOn => (&["event"], &[]),
         ActionKind::Partition => (&["groups"], &[]),
         ActionKind::PartitionOneway => (&["from", "to"], &[]),
         ActionKind::Heal | ActionKind::NetReset => (&[], &[]),
@@ -1985,6 +1997,18 @@ fn validate_action(
         ActionKind::Resume => Action::Resume { node: node(Want::Any)? },
         ActionKind::Isolate => Action::Isolate { node: node(Want::Any)? },
         ActionKind::ClockReset => Action::ClockReset { node: node(Want::Any)? },
+        ActionKind::KillOn => {
+            let e = need(&r.event);
+            let ev = e.get_ref().trim().to_string();
+            if !(ev.starts_with('+') || ev.starts_with('-')) || ev.len() < 2 || ev.contains(' ') {
+                return Err(ctx.err(
+                    e.span(),
+                    f("event"),
+                    "must be a Sentinel event name such as \"+elected-leader\"",
+                ));
+            }
+            Action::KillOn { event: ev }
+        }
         ActionKind::Partition => Action::Partition {
             groups: validate_groups(ctx, reg, need(&r.groups), &f("groups"))?,
         },
@@ -2644,6 +2668,7 @@ fn action_fields_toml(a: &Action) -> Vec<(&'static str, String)> {
         | Action::Resume { node }
         | Action::Isolate { node }
         | Action::ClockReset { node } => vec![("node", q(node))],
+        Action::KillOn { event } => vec![("event", q(event))],
         Action::Restart { node, wipe } => {
             let mut v = vec![("node", q(node))];
             if *wipe {

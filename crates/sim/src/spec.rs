@@ -36,36 +36,72 @@ pub enum WorldAction {
     /// Crash (kill -9): the process's connections are reset.
     Kill(usize),
     /// Start a killed process again (or kill and start a running one); `wipe` empties its disk.
-    Restart { proc: usize, wipe: bool },
+    Restart {
+        proc: usize,
+        wipe: bool,
+    },
     /// A hang (SIGSTOP): connections stay open, nothing is answered.
     Pause(usize),
     Resume(usize),
     /// A command sent by an operator (redis-cli) to a process, e.g. `SENTINEL FAILOVER mymaster`.
-    Command { proc: usize, args: Vec<String> },
+    Command {
+        proc: usize,
+        args: Vec<String>,
+    },
     /// Processes in different groups cannot talk (silent drops, both ways). Replaces any
     /// previous partition.
-    Partition { groups: Vec<Vec<usize>> },
+    Partition {
+        groups: Vec<Vec<usize>>,
+    },
     /// Messages from any `from` process to any `to` process are dropped; adds to the current cut.
-    PartitionOneway { from: Vec<usize>, to: Vec<usize> },
+    PartitionOneway {
+        from: Vec<usize>,
+        to: Vec<usize>,
+    },
     /// Removes every partition.
     Heal,
     /// Every message is delayed by a uniform draw in [min, max] ms (global: madsim has one network
     /// configuration).
-    Latency { min_ms: u64, max_ms: u64 },
+    Latency {
+        min_ms: u64,
+        max_ms: u64,
+    },
     /// Every message is dropped with this probability (global).
-    Loss { rate: f64 },
+    Loss {
+        rate: f64,
+    },
     /// Latency and loss back to the defaults.
     NetReset,
     /// The process's wall clock reads `offset_ms` away from true time from now on.
-    ClockSkew { proc: usize, offset_ms: i64 },
+    ClockSkew {
+        proc: usize,
+        offset_ms: i64,
+    },
     /// The process's wall clock jumps by `by_ms` once.
-    ClockJump { proc: usize, by_ms: i64 },
+    ClockJump {
+        proc: usize,
+        by_ms: i64,
+    },
     /// The process's wall clock runs `rate` times as fast as true time from now on.
-    ClockDrift { proc: usize, rate: f64 },
+    ClockDrift {
+        proc: usize,
+        rate: f64,
+    },
     /// For `duration_ms` the clock flips between +amplitude and its offset every period.
-    ClockStrobe { proc: usize, amplitude_ms: u64, period_ms: u64, duration_ms: u64 },
+    ClockStrobe {
+        proc: usize,
+        amplitude_ms: u64,
+        period_ms: u64,
+        duration_ms: u64,
+    },
     /// Back to true time, no drift.
-    ClockReset { proc: usize },
+    ClockReset {
+        proc: usize,
+    },
+    /// Arms a trigger: the first Sentinel that emits `event` from now on is killed at that instant.
+    KillOn {
+        event: String,
+    },
 }
 
 #[derive(Debug, Clone)]

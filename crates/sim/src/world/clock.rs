@@ -25,7 +25,14 @@ pub struct NodeClock {
 
 impl NodeClock {
     pub fn new(start: Instant) -> Self {
-        NodeClock { start, skew: Arc::new(Mutex::new(Skew { offset_ms: 0, rate: 1.0, since_ms: 0 })) }
+        NodeClock {
+            start,
+            skew: Arc::new(Mutex::new(Skew {
+                offset_ms: 0,
+                rate: 1.0,
+                since_ms: 0,
+            })),
+        }
     }
 
     fn elapsed_ms(&self) -> i64 {

@@ -11,8 +11,8 @@ pub mod probe;
 use crate::spec::{ProcKind, WorldAction, WorldSpec};
 use crate::trace::{CandidateView, FinalState, Kind, SentinelEvent, TraceEvent};
 use clock::NodeClock;
-use madsim::runtime::{Handle, NodeHandle};
 use madsim::net::NetSim;
+use madsim::runtime::{Handle, NodeHandle};
 use net::{AddressBook, Cuts, ProcDialer};
 use std::net::IpAddr;
 use std::net::SocketAddr;
@@ -39,6 +39,9 @@ pub struct WorldOutcome {
 pub struct Recorder {
     start: Instant,
     events: Arc<Mutex<Vec<TraceEvent>>>,
+    /// `kill_on`: the armed event name; the node that emits it is sent to `fired`.
+    trigger: Arc<Mutex<Option<String>>>,
+    fired: tokio::sync::mpsc::UnboundedSender<String>,
 }
 
 impl Recorder {
@@ -90,6 +93,11 @@ impl sentinel::SentinelObserver for SentinelTrace {
             tilt: ev.tilt,
         });
         self.rec.push(&self.node, kind);
+        let mut trig = self.rec.trigger.lock().unwrap();
+        if trig.as_deref() == Some(ev.name.as_str()) {
+            *trig = None;
+            let _ = self.rec.fired.send(self.node.clone());
+        }
     }
 }
 
@@ -160,9 +168,12 @@ pub fn run(spec: WorldSpec) -> Result<WorldOutcome, String> {
 async fn play(spec: WorldSpec) -> WorldOutcome {
     let h = Handle::current();
     let start = Instant::now();
+    let (fired, mut fired_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let rec = Recorder {
         start,
         events: Arc::new(Mutex::new(Vec::new())),
+        trigger: Arc::new(Mutex::new(None)),
+        fired,
     };
     let book = AddressBook::new(
         spec.procs
@@ -183,7 +194,11 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                 let disk = redis_node::Disk::new();
                 let env = redis_node::Env {
                     clock: Arc::new(clock.clone()),
-                    dialer: Arc::new(ProcDialer { book: book.clone(), me: net::sim_ip(i), cuts: cuts.clone() }),
+                    dialer: Arc::new(ProcDialer {
+                        book: book.clone(),
+                        me: net::sim_ip(i),
+                        cuts: cuts.clone(),
+                    }),
                     disk: disk.clone(),
                     observer: Arc::new(DataTrace {
                         node: p.name.clone(),
@@ -191,6 +206,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                     }),
                 };
                 let cfg = cfg.clone();
+                let (exit_rec, exit_name) = (rec.clone(), p.name.clone());
                 let node = h
                     .create_node()
                     .name(p.name.clone())
@@ -199,8 +215,16 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                         let mut cfg = cfg.clone();
                         cfg.rng_seed = mix(seed, starts.fetch_add(1, Ordering::Relaxed));
                         let env = env.clone();
+                        let (exit_rec, exit_name) = (exit_rec.clone(), exit_name.clone());
                         async move {
-                            let _ = redis_node::run(cfg, env).await;
+                            if let Err(e) = redis_node::run(cfg, env).await {
+                                exit_rec.push(
+                                    &exit_name,
+                                    Kind::Data {
+                                        line: format!("process exited: {e}"),
+                                    },
+                                );
+                            }
                         }
                     })
                     .build();
@@ -211,7 +235,11 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                 host::Storage::save(&storage, "sentinel.conf", config).expect("memory storage");
                 let env = sentinel::Env {
                     clock: Arc::new(clock.clone()),
-                    dialer: Arc::new(ProcDialer { book: book.clone(), me: net::sim_ip(i), cuts: cuts.clone() }),
+                    dialer: Arc::new(ProcDialer {
+                        book: book.clone(),
+                        me: net::sim_ip(i),
+                        cuts: cuts.clone(),
+                    }),
                     storage: Arc::new(storage.clone()),
                     observer: Arc::new(SentinelTrace {
                         node: p.name.clone(),
@@ -219,6 +247,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                     }),
                 };
                 let ip = p.ip.clone();
+                let (exit_rec, exit_name) = (rec.clone(), p.name.clone());
                 let boot_at = start + SENTINEL_BOOT_DELAY;
                 let node = h
                     .create_node()
@@ -233,12 +262,17 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                             log: false,
                         };
                         let env = env.clone();
+                        let (exit_rec, exit_name) = (exit_rec.clone(), exit_name.clone());
                         async move {
                             let now = Instant::now();
                             if now < boot_at {
                                 tokio::time::sleep(boot_at - now).await;
                             }
-                            let _ = sentinel::run(cfg, env).await;
+                            let outcome = match sentinel::run(cfg, env).await {
+                                Ok(code) => format!("process exited with code {code}"),
+                                Err(e) => format!("process exited: {e}"),
+                            };
+                            exit_rec.push(&exit_name, Kind::Data { line: outcome });
                         }
                     })
                     .build();
@@ -257,19 +291,28 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         });
     }
 
-    for ta in &spec.actions {
-        let at = Duration::from_millis(ta.at_ms);
-        let elapsed = start.elapsed();
-        if at > elapsed {
-            tokio::time::sleep(at - elapsed).await;
+    let names: Vec<String> = spec.procs.iter().map(|p| p.name.clone()).collect();
+    let mut next = 0;
+    loop {
+        let due_ms = spec.actions.get(next).map_or(spec.duration_ms, |a| a.at_ms);
+        let wait = Duration::from_millis(due_ms).saturating_sub(start.elapsed());
+        tokio::select! {
+            biased;
+            Some(node) = fired_rx.recv() => {
+                // A `kill_on` trigger fired: kill that process now, as an ordinary kill.
+                if let Some(i) = names.iter().position(|n| *n == node) {
+                    let line = format!("kill {}:{}", procs[i].ip, procs[i].port);
+                    let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts };
+                    w.apply(&mut procs, &WorldAction::Kill(i), &line);
+                }
+            }
+            _ = tokio::time::sleep(wait) => {
+                let Some(ta) = spec.actions.get(next) else { break };
+                next += 1;
+                let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts };
+                w.apply(&mut procs, &ta.action, &ta.line);
+            }
         }
-        let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts };
-        w.apply(&mut procs, &ta.action, &ta.line);
-    }
-    let end = Duration::from_millis(spec.duration_ms);
-    let elapsed = start.elapsed();
-    if end > elapsed {
-        tokio::time::sleep(end - elapsed).await;
     }
     let alive: Vec<bool> = procs.iter().map(|p| p.alive && !h.is_exit(p.node.id())).collect();
     let final_state = probe::final_state(&spec, &book, &observer, &alive, &procs_files(&procs)).await;
@@ -317,8 +360,18 @@ impl WorldCtl<'_> {
                         Files::Redis(d) => d.wipe(),
                         Files::Sentinel(s) => s.wipe(),
                     }
+                }                if p.alive {
+                    // madsim re-runs `init` before the killed instance's listener is released
+                    // ("address already in use"): kill now, start 1ms later.
+                    h.kill(p.node.id());
+                    let (h2, id) = (h.clone(), p.node.id());
+                    self.observer.spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                        h2.restart(id);
+                    });
+                } else {
+                    h.restart(p.node.id());
                 }
-                h.restart(p.node.id());
                 p.alive = true;
                 p.paused = false;
             }
@@ -334,7 +387,9 @@ impl WorldCtl<'_> {
             }
             WorldAction::Command { proc, args } => {
                 let p = &procs[*proc];
-                let Some(addr) = self.book.lookup(&p.ip, p.port) else { return };
+                let Some(addr) = self.book.lookup(&p.ip, p.port) else {
+                    return;
+                };
                 let rec = rec.clone();
                 let args = args.clone();
                 let line = line.to_string();
@@ -372,7 +427,10 @@ impl WorldCtl<'_> {
             }
             WorldAction::Heal => self.heal(procs),
             WorldAction::Latency { min_ms, max_ms } => {
-                let (lo, hi) = (Duration::from_millis(*min_ms), Duration::from_millis((*max_ms).max(*min_ms + 1)));
+                let (lo, hi) = (
+                    Duration::from_millis(*min_ms),
+                    Duration::from_millis((*max_ms).max(*min_ms + 1)),
+                );
                 NetSim::current().update_config(|c| c.send_latency = lo..hi);
             }
             WorldAction::Loss { rate } => NetSim::current().update_config(|c| c.packet_loss_rate = *rate),
@@ -381,7 +439,13 @@ impl WorldCtl<'_> {
             WorldAction::ClockJump { proc, by_ms } => procs[*proc].clock.jump_ms(*by_ms),
             WorldAction::ClockDrift { proc, rate } => procs[*proc].clock.set_rate(*rate),
             WorldAction::ClockReset { proc } => procs[*proc].clock.reset(),
-            WorldAction::ClockStrobe { proc, amplitude_ms, period_ms, duration_ms } => {
+            WorldAction::KillOn { event } => *rec.trigger.lock().unwrap() = Some(event.clone()),
+            WorldAction::ClockStrobe {
+                proc,
+                amplitude_ms,
+                period_ms,
+                duration_ms,
+            } => {
                 let clock = procs[*proc].clock.clone();
                 let (amp, period, dur) = (*amplitude_ms as i64, (*period_ms).max(1), *duration_ms);
                 self.observer.spawn(async move {

@@ -36,7 +36,10 @@ impl AddressBook {
     pub fn new(entries: impl IntoIterator<Item = ((String, u16), SocketAddr)>) -> Self {
         let map: BTreeMap<(String, u16), SocketAddr> = entries.into_iter().collect();
         let alias = map.iter().map(|((ip, _), sock)| (sock.ip(), ip.clone())).collect();
-        AddressBook { map: Arc::new(map), alias: Arc::new(alias) }
+        AddressBook {
+            map: Arc::new(map),
+            alias: Arc::new(alias),
+        }
     }
     pub fn lookup(&self, ip: &str, port: u16) -> Option<SocketAddr> {
         self.map.get(&(ip.to_string(), port)).copied()
@@ -46,7 +49,8 @@ impl AddressBook {
 impl host::Dialer for AddressBook {
     fn resolve(&self, ip: &str, port: u16) -> Option<SocketAddr> {
         // Unknown addresses resolve to themselves: connecting there fails like a dead host.
-        self.lookup(ip, port).or_else(|| ip.parse().ok().map(|ip| SocketAddr::new(ip, port)))
+        self.lookup(ip, port)
+            .or_else(|| ip.parse().ok().map(|ip| SocketAddr::new(ip, port)))
     }
 
     fn local_alias(&self, local: IpAddr) -> String {
