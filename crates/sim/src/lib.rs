@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod duration;
+pub mod fuzz;
 pub mod plan;
 pub mod report;
 pub mod run;

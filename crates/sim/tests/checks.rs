@@ -259,6 +259,22 @@ fn failover_step_in_tilt() {
 }
 
 #[test]
+fn try_failover_in_tilt_is_a_failure_unless_an_operator_asked() {
+    // Autonomous: sentinel-5000's +try-failover while in TILT is a violation...
+    let mut tr = kill9_trace();
+    let at = find(&tr, "sentinel-5000", "+try-failover", 0);
+    sentinel_mut(&mut tr[at]).tilt = true;
+    let r = run_invariants(&tr, &kill9_final());
+    assert!(failing(&r).contains(&"no-action-in-tilt".to_string()), "{r:#?}");
+    // ...but SENTINEL FAILOVER is answered in TILT (spec §8): right after an operator's command
+    // via that Sentinel it is allowed (found by the fuzzer as a false alarm).
+    let t_try = tr[at].t_ms;
+    tr.insert(at, action(t_try - 5, "SENTINEL FAILOVER mymaster (via 127.0.0.1:5000)"));
+    let r = run_invariants(&tr, &kill9_final());
+    assert!(!failing(&r).contains(&"no-action-in-tilt".to_string()), "{r:#?}");
+}
+
+#[test]
 fn tilt_alone_is_fine() {
     let mut tr = kill9_trace();
     // A switch-master learnt from hello is allowed in TILT.

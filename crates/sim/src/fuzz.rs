@@ -1,0 +1,321 @@
+//! proptest fuzzing of failover and fault sequences.
+//!
+//! A case is a cluster (data nodes, Sentinels, quorum, down-after, failover-timeout, priorities,
+//! min-replicas) plus a sequence of fault episodes drawn from the whole vocabulary (kills,
+//! pauses, partitions of every shape, clock faults, latency and loss, operator failovers). Each
+//! episode undoes itself, so after the last one the world is healed: a liveness phase follows (as
+//! in TigerBeetle's VOPR) and the run must converge. Every safety invariant is checked throughout.
+//!
+//! Cases are rendered as scenario TOML and go through the ordinary parser, so a failure shrunk by
+//! proptest is already a scenario file that `cargo sim <file> --seed N` replays exactly. Failing
+//! inputs are also persisted in proptest's regression file and replayed first next time.
+
+use crate::report::RunReport;
+use crate::scenario;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// One fault episode: what, on which node (an index taken modulo the node count), for how long,
+/// after which quiet gap.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    Kill(u8),
+    Pause(u8),
+    /// A two-sided split: bit i = side of node i.
+    Partition(u32),
+    Isolate(u8),
+    /// Messages from this node to everybody else are dropped.
+    OneWay(u8),
+    /// A Sentinel's clock jumps by this many ms (its undo resets it).
+    ClockJump(u8, i64),
+    /// A Sentinel's clock runs at rate/10.
+    ClockDrift(u8, u8),
+    /// `SENTINEL FAILOVER` via a Sentinel (no undo needed).
+    Failover(u8),
+    Latency(u16),
+    /// Loss in percent.
+    Loss(u8),
+}
+
+#[derive(Debug, Clone)]
+pub struct Episode {
+    pub gap_ms: u64,
+    pub len_ms: u64,
+    pub fault: Fault,
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub seed: u64,
+    pub data_nodes: u8,
+    pub sentinels: u8,
+    pub quorum: u8,
+    pub down_after_ms: u64,
+    pub failover_timeout_ms: u64,
+    pub priorities: Vec<u32>,
+    pub min_replicas: bool,
+    pub persistence: bool,
+    pub episodes: Vec<Episode>,
+}
+
+/// Quiet time after the last episode in which the system must converge.
+pub const LIVENESS_MS: u64 = 60_000;
+
+fn fault() -> impl Strategy<Value = Fault> {
+    prop_oneof![
+        3 => any::<u8>().prop_map(Fault::Kill),
+        2 => any::<u8>().prop_map(Fault::Pause),
+        3 => any::<u32>().prop_map(Fault::Partition),
+        2 => any::<u8>().prop_map(Fault::Isolate),
+        1 => any::<u8>().prop_map(Fault::OneWay),
+        2 => (any::<u8>(), prop_oneof![-5_000i64..-1_000, 2_500i64..20_000]).prop_map(|(n, by)| Fault::ClockJump(n, by)),
+        1 => (any::<u8>(), prop_oneof![Just(5u8), Just(20u8)]).prop_map(|(n, r)| Fault::ClockDrift(n, r)),
+        1 => any::<u8>().prop_map(Fault::Failover),
+        1 => (10u16..2_000).prop_map(Fault::Latency),
+        1 => (1u8..30).prop_map(Fault::Loss),
+    ]
+}
+
+fn episode() -> impl Strategy<Value = Episode> {
+    (0u64..15_000, 1_000u64..20_000, fault()).prop_map(|(gap_ms, len_ms, fault)| Episode { gap_ms, len_ms, fault })
+}
+
+/// The strategy: a cluster and 1..=8 episodes.
+pub fn case() -> impl Strategy<Value = Case> {
+    (2u8..=4, 3u8..=5)
+        .prop_flat_map(|(data_nodes, sentinels)| {
+            (
+                any::<u64>(),
+                Just(data_nodes),
+                Just(sentinels),
+                1u8..=sentinels,
+                prop_oneof![Just(1_000u64), Just(2_000), Just(3_000), Just(5_000)],
+                prop_oneof![Just(3_000u64), Just(5_000), Just(10_000)],
+                proptest::collection::vec(prop_oneof![Just(0u32), Just(50), Just(100), Just(100)], data_nodes as usize - 1),
+                any::<bool>(),
+                any::<bool>(),
+                proptest::collection::vec(episode(), 1..=8),
+            )
+        })
+        .prop_map(
+            |(seed, data_nodes, sentinels, quorum, down_after_ms, failover_timeout_ms, priorities, min_replicas, persistence, episodes)| Case {
+                seed,
+                data_nodes,
+                sentinels,
+                quorum,
+                down_after_ms,
+                failover_timeout_ms,
+                priorities,
+                min_replicas,
+                persistence,
+                episodes,
+            },
+        )
+}
+
+fn ms(v: u64) -> String {
+    format!("\"{v}ms\"")
+}
+
+impl Case {
+    fn data_name(&self, i: usize) -> String {
+        format!("redis-{}", 6382 + i)
+    }
+    fn sentinel_name(&self, i: usize) -> String {
+        format!("sentinel-{}", 5000 + i)
+    }
+    fn nodes(&self) -> Vec<String> {
+        (0..self.data_nodes as usize)
+            .map(|i| self.data_name(i))
+            .chain((0..self.sentinels as usize).map(|i| self.sentinel_name(i)))
+            .collect()
+    }
+
+    /// The scenario file for this case (`story` says how it was found).
+    pub fn to_toml(&self, story: &str) -> String {
+        let mut o = String::new();
+        for l in story.lines() {
+            let _ = writeln!(o, "# {l}");
+        }
+        let nodes = self.nodes();
+        let pick = |n: u8| nodes[n as usize % nodes.len()].clone();
+        let sentinel = |n: u8| self.sentinel_name(n as usize % self.sentinels as usize);
+        let mut timeline: Vec<(u64, String)> = Vec::new();
+        let mut t = 5_000u64;
+        let q = |s: &str| format!("\"{s}\"");
+        for e in &self.episodes {
+            t += e.gap_ms;
+            let (start, end) = (t, t + e.len_ms);
+            let mut at = |when: u64, body: String| timeline.push((when, body));
+            match &e.fault {
+                Fault::Kill(n) => {
+                    at(start, format!("action = \"kill\"\nnode = {}", q(&pick(*n))));
+                    at(end, format!("action = \"restart\"\nnode = {}", q(&pick(*n))));
+                }
+                Fault::Pause(n) => {
+                    at(start, format!("action = \"pause\"\nnode = {}", q(&pick(*n))));
+                    at(end, format!("action = \"resume\"\nnode = {}", q(&pick(*n))));
+                }
+                Fault::Partition(bits) => {
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    for (i, n) in nodes.iter().enumerate() {
+                        if bits >> (i % 32) & 1 == 1 {
+                            a.push(q(n))
+                        } else {
+                            b.push(q(n))
+                        }
+                    }
+                    if !a.is_empty() && !b.is_empty() {
+                        at(start, format!("action = \"partition\"\ngroups = [[{}], [{}]]", a.join(", "), b.join(", ")));
+                        at(end, "action = \"heal\"".into());
+                    }
+                }
+                Fault::Isolate(n) => {
+                    at(start, format!("action = \"isolate\"\nnode = {}", q(&pick(*n))));
+                    at(end, "action = \"heal\"".into());
+                }
+                Fault::OneWay(n) => {
+                    let from = pick(*n);
+                    let to: Vec<String> = nodes.iter().filter(|x| **x != from).map(|x| q(x)).collect();
+                    at(start, format!("action = \"partition_oneway\"\nfrom = [{}]\nto = [{}]", q(&from), to.join(", ")));
+                    at(end, "action = \"heal\"".into());
+                }
+                Fault::ClockJump(n, by) => {
+                    let s = sentinel(*n);
+                    let sign = if *by < 0 { "-" } else { "+" };
+                    at(start, format!("action = \"clock_jump\"\nnode = {}\nby = \"{sign}{}ms\"", q(&s), by.unsigned_abs()));
+                    at(end, format!("action = \"clock_reset\"\nnode = {}", q(&s)));
+                }
+                Fault::ClockDrift(n, r) => {
+                    let s = sentinel(*n);
+                    at(start, format!("action = \"clock_drift\"\nnode = {}\nrate = {}", q(&s), *r as f64 / 10.0));
+                    at(end, format!("action = \"clock_reset\"\nnode = {}", q(&s)));
+                }
+                Fault::Failover(n) => at(start, format!("action = \"failover\"\nvia = {}", q(&sentinel(*n)))),
+                Fault::Latency(max) => {
+                    at(start, format!("action = \"latency\"\nmin = \"1ms\"\nmax = \"{max}ms\""));
+                    at(end, "action = \"net_reset\"".into());
+                }
+                Fault::Loss(pct) => {
+                    at(start, format!("action = \"loss\"\nrate = {}", *pct as f64 / 100.0));
+                    at(end, "action = \"net_reset\"".into());
+                }
+            }
+            t = end;
+        }
+        let duration = t + LIVENESS_MS;
+        let _ = writeln!(o, "\nname = \"fuzz-case\"\nduration = {}\nsettle = {}\nseed = {}\n", ms(duration), ms(LIVENESS_MS - 1_000), self.seed);
+        let _ = writeln!(
+            o,
+            "[master]\nname = \"mymaster\"\nquorum = {}\ndown_after = {}\nfailover_timeout = {}\n",
+            self.quorum,
+            ms(self.down_after_ms),
+            ms(self.failover_timeout_ms)
+        );
+        for i in 0..self.data_nodes as usize {
+            let _ = writeln!(o, "[[redis]]\naddr = \"127.0.0.1:{}\"", 6382 + i);
+            if i > 0 {
+                let _ = writeln!(o, "replica_of = \"redis-6382\"\npriority = {}", self.priorities[i - 1]);
+            }
+            if self.min_replicas {
+                let _ = writeln!(o, "min_replicas_to_write = 1\nmin_replicas_max_lag = \"10s\"");
+            }
+            if self.persistence {
+                let _ = writeln!(o, "persistence = true");
+            }
+            o.push('\n');
+        }
+        for i in 0..self.sentinels as usize {
+            let _ = writeln!(o, "[[sentinel]]\naddr = \"127.0.0.1:{}\"\n", 5000 + i);
+        }
+        for (when, body) in timeline {
+            let _ = writeln!(o, "[[timeline]]\nat = {}\n{body}\n", ms(when));
+        }
+        o
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FuzzOpts {
+    pub cases: u32,
+    /// Seed of the case generator (the same seed draws the same cases).
+    pub seed: u64,
+    /// Where shrunk failures are written as scenario files.
+    pub out: PathBuf,
+    /// proptest's regression file (failing inputs are replayed first next time).
+    pub regressions: PathBuf,
+    pub max_shrink_iters: u32,
+}
+
+/// A shrunk failure: the scenario file that replays it and why it failed.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub file: PathBuf,
+    pub seed: u64,
+    pub reason: String,
+    pub episodes: usize,
+}
+
+fn failed_checks(r: &RunReport) -> String {
+    r.failures().iter().map(|c| format!("{}: {}", c.name, c.detail)).collect::<Vec<_>>().join("; ")
+}
+
+/// Plays one case; Err with the failed checks.
+pub fn check_case(c: &Case) -> Result<(), String> {
+    let text = c.to_toml("fuzz case");
+    let s = scenario::parse(&text, "fuzz-case.toml").map_err(|e| format!("generator produced an invalid scenario: {e}"))?;
+    let r = crate::run::run_once(&s, c.seed)?;
+    if r.ok {
+        Ok(())
+    } else {
+        Err(failed_checks(&r))
+    }
+}
+
+/// Runs `opts.cases` cases; on failure shrinks it and writes the minimal scenario.
+pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32)) -> Result<Option<Failure>, String> {
+    let regressions: &'static str = Box::leak(opts.regressions.to_string_lossy().into_owned().into_boxed_str());
+    let config = Config {
+        cases: opts.cases,
+        max_shrink_iters: opts.max_shrink_iters,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))),
+        rng_algorithm: RngAlgorithm::ChaCha,
+        ..Config::default()
+    };
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&opts.seed.to_le_bytes());
+    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+    let n = std::cell::Cell::new(0u32);
+    let result = runner.run(&case(), |c| {
+        n.set(n.get() + 1);
+        progress(n.get());
+        check_case(&c).map_err(TestCaseError::fail)
+    });
+    match result {
+        Ok(()) => Ok(None),
+        Err(TestError::Abort(why)) => Err(format!("fuzzing aborted: {why}")),
+        Err(TestError::Fail(why, minimal)) => {
+            let reason = why.to_string();
+            std::fs::create_dir_all(&opts.out).map_err(|e| format!("{}: {e}", opts.out.display()))?;
+            let file = opts.out.join(format!("fuzz-failure-{:016x}.toml", minimal.seed));
+            let story = format!(
+                "Found by `sentinel-sim fuzz` (generator seed {}) and shrunk by proptest to {} episode(s).\nFailed: {}\nReplay: cargo sim {} --seed {}",
+                opts.seed,
+                minimal.episodes.len(),
+                reason.replace('\n', " "),
+                file.display(),
+                minimal.seed
+            );
+            let text = minimal.to_toml(&story).replace("name = \"fuzz-case\"", &format!("name = \"fuzz-failure-{:016x}\"", minimal.seed));
+            std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+            Ok(Some(Failure { file, seed: minimal.seed, reason, episodes: minimal.episodes.len() }))
+        }
+    }
+}
+
+/// Default locations.
+pub fn default_out() -> PathBuf {
+    Path::new("sim-results").join("fuzz")
+}
