@@ -227,7 +227,8 @@ pub fn invariants(s: &Scenario, trace: &[TraceEvent], fin: &FinalState) -> Vec<C
         one_vote_per_epoch(s, trace),
         no_bad_promotion(s, trace),
         config_epoch_monotonic(trace),
-        leader_had_votes(s, trace),        no_action_in_tilt(s, trace),
+        leader_had_votes(s, trace),
+        no_action_in_tilt(s, trace),
     ];
     v.extend(convergence(s, fin));
     v
@@ -409,16 +410,40 @@ fn no_bad_promotion(s: &Scenario, trace: &[TraceEvent]) -> CheckResult {
 /// included); per Sentinel, `current_epoch` never decreases.
 fn config_epoch_monotonic(trace: &[TraceEvent]) -> CheckResult {
     const NAME: &str = "config-epoch-monotonic";
+    // Within one lifetime of a Sentinel process its epochs never go back. Across a restart they
+    // may fall back to what was on disk: Redis 7.0 persists a vote before giving it, and a new
+    // config epoch when it switches or promotes, but not `current_epoch++` at failover start
+    // (spec §9.3; the fuzzer found a run where a Sentinel was killed between the two). So after a
+    // restart the epochs must still be at least those durable values.
     let mut config: BTreeMap<(String, String), (u64, u64, String)> = BTreeMap::new();
     let mut current: BTreeMap<String, (u64, u64, String)> = BTreeMap::new();
+    let mut durable_current: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut durable_config: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
+    let mut restarts = 0;
     let mut bad = Vec::new();
     for e in sentinel_events(trace) {
         let line = trace[e.idx].line();
-        if let Some(prev) = current.get(e.node) {
+        let node = e.node.to_string();
+        if e.ev.name.is_empty() && e.ev.payload.starts_with("Sentinel ID is ") {
+            // A (re)start: a new lifetime, bounded below by what must have been persisted.
+            if current.remove(&node).is_some() {
+                restarts += 1;
+            }
+            config.retain(|(n, _), _| *n != node);
+            if let Some((floor, why)) = durable_current.get(&node) {
+                if e.ev.current_epoch < *floor {
+                    bad.push(format!(
+                        "{node}: restarted {} with current_epoch {} below the persisted {floor} ({why})",
+                        at(e.t),
+                        e.ev.current_epoch
+                    ));
+                }
+            }
+        }
+        if let Some(prev) = current.get(&node) {
             if e.ev.current_epoch < prev.0 {
                 bad.push(format!(
-                    "{}: current_epoch {} {} ({}) then {} {} ({line})",
-                    e.node,
+                    "{node}: current_epoch {} {} ({}) then {} {} ({line})",
                     prev.0,
                     at(prev.1),
                     prev.2,
@@ -427,20 +452,41 @@ fn config_epoch_monotonic(trace: &[TraceEvent]) -> CheckResult {
                 ));
             }
         }
-        current.insert(e.node.to_string(), (e.ev.current_epoch, e.t, line.clone()));
+        current.insert(node.clone(), (e.ev.current_epoch, e.t, line.clone()));
+        if e.ev.name == "+vote-for-leader" {
+            let d = durable_current.entry(node.clone()).or_insert((0, String::new()));
+            if e.ev.failover_epoch >= d.0 {
+                *d = (e.ev.failover_epoch, format!("{} {line}", at(e.t)));
+            }
+        }
         if let Some(m) = &e.ev.master {
-            let key = (e.node.to_string(), m.clone());
+            let key = (node.clone(), m.clone());
+            if let Some((floor, why)) = durable_config.get(&key) {
+                if e.ev.config_epoch < *floor && !config.contains_key(&key) {
+                    bad.push(format!(
+                        "{node} {m}: config_epoch {} {} after a restart, below the persisted {floor} ({why})",
+                        e.ev.config_epoch,
+                        at(e.t)
+                    ));
+                }
+            }
             if let Some(prev) = config.get(&key) {
                 if e.ev.config_epoch < prev.0 {
                     bad.push(format!(
-                        "{} {m}: config_epoch {} {} ({}) then {} {} ({line})",
-                        e.node,
+                        "{node} {m}: config_epoch {} {} ({}) then {} {} ({line})",
                         prev.0,
                         at(prev.1),
                         prev.2,
                         e.ev.config_epoch,
                         at(e.t)
                     ));
+                }
+            }
+            if e.ev.name == "+switch-master" || e.ev.name == "+promoted-slave" {
+                durable_config.insert(key.clone(), (e.ev.config_epoch, format!("{} {line}", at(e.t))));
+                let d = durable_current.entry(node.clone()).or_insert((0, String::new()));
+                if e.ev.current_epoch > d.0 {
+                    *d = (e.ev.current_epoch, format!("{} {line}", at(e.t)));
                 }
             }
             config.insert(key, (e.ev.config_epoch, e.t, line));
@@ -457,7 +503,7 @@ fn config_epoch_monotonic(trace: &[TraceEvent]) -> CheckResult {
     CheckResult::pass(
         NAME,
         format!(
-            "last config epochs: {}; last current epochs: {}",
+            "last config epochs: {}; last current epochs: {}; {restarts} restart(s) checked against persisted epochs",
             cfg.join(" "),
             cur.join(" ")
         ),

@@ -486,3 +486,54 @@ fn converged_within_after_restart() {
     let r = check::expectations(&s, &tr, &fin, None);
     assert!(failing(&r).contains(&"converged_within = 30s".to_string()));
 }
+
+/// Across a restart, epochs may fall back to what Redis persisted, but never below a vote given
+/// or a config switched to.
+#[test]
+fn restart_may_lose_an_unpersisted_epoch_but_not_a_vote() {
+    let start = |t, cur, cfg| {
+        sev(
+            t,
+            "sentinel-5000",
+            "",
+            "Sentinel ID is x",
+            Ev {
+                current_epoch: cur,
+                config_epoch: cfg,
+                master: None,
+                ..Ev::default()
+            },
+        )
+    };
+    // sentinel-5000 voted in epoch 1 and switched with config epoch 1 in the kill -9 trace.
+    let mut tr = kill9_trace();
+    tr.push(action(60_000, "kill 127.0.0.1:5000"));
+    tr.push(action(61_000, "restart 127.0.0.1:5000"));
+    tr.push(start(61_001, 0, 0));
+    let r = run_invariants(&tr, &kill9_final());
+    assert!(failing(&r).contains(&"config-epoch-monotonic".to_string()), "{r:#?}");
+    assert!(
+        detail(&r, "config-epoch-monotonic").contains("below the persisted 1"),
+        "{r:#?}"
+    );
+
+    let mut tr = kill9_trace();
+    tr.push(action(61_000, "restart 127.0.0.1:5000"));
+    tr.push(start(61_001, 1, 1));
+    // An epoch bumped by SENTINEL FAILOVER but never voted in (not persisted) may be lost.
+    tr.push(sev(
+        62_000,
+        "sentinel-5000",
+        "+new-epoch",
+        "2",
+        Ev {
+            current_epoch: 2,
+            config_epoch: 1,
+            ..Ev::default()
+        },
+    ));
+    tr.push(action(63_000, "restart 127.0.0.1:5000"));
+    tr.push(start(63_001, 1, 1));
+    let r = run_invariants(&tr, &kill9_final());
+    assert!(!failing(&r).contains(&"config-epoch-monotonic".to_string()), "{r:#?}");
+}
