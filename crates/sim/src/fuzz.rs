@@ -13,7 +13,9 @@
 use crate::report::RunReport;
 use crate::scenario;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use proptest::test_runner::{
+    Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
+};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -93,14 +95,28 @@ pub fn case() -> impl Strategy<Value = Case> {
                 1u8..=sentinels,
                 prop_oneof![Just(1_000u64), Just(2_000), Just(3_000), Just(5_000)],
                 prop_oneof![Just(3_000u64), Just(5_000), Just(10_000)],
-                proptest::collection::vec(prop_oneof![Just(0u32), Just(50), Just(100), Just(100)], data_nodes as usize - 1),
+                proptest::collection::vec(
+                    prop_oneof![Just(0u32), Just(50), Just(100), Just(100)],
+                    data_nodes as usize - 1,
+                ),
                 any::<bool>(),
                 any::<bool>(),
                 proptest::collection::vec(episode(), 1..=8),
             )
         })
         .prop_map(
-            |(seed, data_nodes, sentinels, quorum, down_after_ms, failover_timeout_ms, priorities, min_replicas, persistence, episodes)| Case {
+            |(
+                seed,
+                data_nodes,
+                sentinels,
+                quorum,
+                down_after_ms,
+                failover_timeout_ms,
+                priorities,
+                min_replicas,
+                persistence,
+                episodes,
+            )| Case {
                 seed,
                 data_nodes,
                 sentinels,
@@ -168,7 +184,14 @@ impl Case {
                         }
                     }
                     if !a.is_empty() && !b.is_empty() {
-                        at(start, format!("action = \"partition\"\ngroups = [[{}], [{}]]", a.join(", "), b.join(", ")));
+                        at(
+                            start,
+                            format!(
+                                "action = \"partition\"\ngroups = [[{}], [{}]]",
+                                a.join(", "),
+                                b.join(", ")
+                            ),
+                        );
                         at(end, "action = \"heal\"".into());
                     }
                 }
@@ -179,18 +202,39 @@ impl Case {
                 Fault::OneWay(n) => {
                     let from = pick(*n);
                     let to: Vec<String> = nodes.iter().filter(|x| **x != from).map(|x| q(x)).collect();
-                    at(start, format!("action = \"partition_oneway\"\nfrom = [{}]\nto = [{}]", q(&from), to.join(", ")));
+                    at(
+                        start,
+                        format!(
+                            "action = \"partition_oneway\"\nfrom = [{}]\nto = [{}]",
+                            q(&from),
+                            to.join(", ")
+                        ),
+                    );
                     at(end, "action = \"heal\"".into());
                 }
                 Fault::ClockJump(n, by) => {
                     let s = sentinel(*n);
                     let sign = if *by < 0 { "-" } else { "+" };
-                    at(start, format!("action = \"clock_jump\"\nnode = {}\nby = \"{sign}{}ms\"", q(&s), by.unsigned_abs()));
+                    at(
+                        start,
+                        format!(
+                            "action = \"clock_jump\"\nnode = {}\nby = \"{sign}{}ms\"",
+                            q(&s),
+                            by.unsigned_abs()
+                        ),
+                    );
                     at(end, format!("action = \"clock_reset\"\nnode = {}", q(&s)));
                 }
                 Fault::ClockDrift(n, r) => {
                     let s = sentinel(*n);
-                    at(start, format!("action = \"clock_drift\"\nnode = {}\nrate = {}", q(&s), *r as f64 / 10.0));
+                    at(
+                        start,
+                        format!(
+                            "action = \"clock_drift\"\nnode = {}\nrate = {}",
+                            q(&s),
+                            *r as f64 / 10.0
+                        ),
+                    );
                     at(end, format!("action = \"clock_reset\"\nnode = {}", q(&s)));
                 }
                 Fault::Failover(n) => at(start, format!("action = \"failover\"\nvia = {}", q(&sentinel(*n)))),
@@ -206,7 +250,13 @@ impl Case {
             t = end;
         }
         let duration = t + LIVENESS_MS;
-        let _ = writeln!(o, "\nname = \"fuzz-case\"\nduration = {}\nsettle = {}\nseed = {}\n", ms(duration), ms(LIVENESS_MS - 1_000), self.seed);
+        let _ = writeln!(
+            o,
+            "\nname = \"fuzz-case\"\nduration = {}\nsettle = {}\nseed = {}\n",
+            ms(duration),
+            ms(LIVENESS_MS - 1_000),
+            self.seed
+        );
         let _ = writeln!(
             o,
             "[master]\nname = \"mymaster\"\nquorum = {}\ndown_after = {}\nfailover_timeout = {}\n",
@@ -259,13 +309,18 @@ pub struct Failure {
 }
 
 fn failed_checks(r: &RunReport) -> String {
-    r.failures().iter().map(|c| format!("{}: {}", c.name, c.detail)).collect::<Vec<_>>().join("; ")
+    r.failures()
+        .iter()
+        .map(|c| format!("{}: {}", c.name, c.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Plays one case; Err with the failed checks.
 pub fn check_case(c: &Case) -> Result<(), String> {
     let text = c.to_toml("fuzz case");
-    let s = scenario::parse(&text, "fuzz-case.toml").map_err(|e| format!("generator produced an invalid scenario: {e}"))?;
+    let s =
+        scenario::parse(&text, "fuzz-case.toml").map_err(|e| format!("generator produced an invalid scenario: {e}"))?;
     let r = crate::run::run_once(&s, c.seed)?;
     if r.ok {
         Ok(())
@@ -308,9 +363,17 @@ pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32)) -> Result<Option<Failure>, 
                 file.display(),
                 minimal.seed
             );
-            let text = minimal.to_toml(&story).replace("name = \"fuzz-case\"", &format!("name = \"fuzz-failure-{:016x}\"", minimal.seed));
+            let text = minimal.to_toml(&story).replace(
+                "name = \"fuzz-case\"",
+                &format!("name = \"fuzz-failure-{:016x}\"", minimal.seed),
+            );
             std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
-            Ok(Some(Failure { file, seed: minimal.seed, reason, episodes: minimal.episodes.len() }))
+            Ok(Some(Failure {
+                file,
+                seed: minimal.seed,
+                reason,
+                episodes: minimal.episodes.len(),
+            }))
         }
     }
 }

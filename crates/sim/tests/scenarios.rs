@@ -614,7 +614,9 @@ fn build(g: &mut Gen, story: String, texts: Vec<String>) -> Scenario {
                 }
             }
             ActionKind::ClockReset => Action::ClockReset { node },
-            ActionKind::KillOn => Action::KillOn { event: "+elected-leader".into() },
+            ActionKind::KillOn => Action::KillOn {
+                event: "+elected-leader".into(),
+            },
             ActionKind::Failover => Action::Failover { via: snode },
             ActionKind::SentinelSet => Action::SentinelSet {
                 via: snode,

@@ -6,7 +6,10 @@ use sim::fuzz::{fuzz, FuzzOpts};
 
 #[test]
 fn random_fault_sequences_keep_the_invariants_and_converge() {
-    let cases = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let cases = std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
     let dir = std::env::temp_dir().join(format!("sentinel-sim-fuzz-{}", std::process::id()));
     let opts = FuzzOpts {
         cases,

@@ -23,18 +23,31 @@ fn play(s: &Scenario, seed: u64) -> RunReport {
         r.ok,
         "{} seed {seed} failed:\n{}",
         s.name,
-        sim::report::summary(&r, sim::report::SummaryOpts { verbose: false, color: false })
+        sim::report::summary(
+            &r,
+            sim::report::SummaryOpts {
+                verbose: false,
+                color: false
+            }
+        )
     );
     r
 }
 
 fn seeds() -> std::ops::RangeInclusive<u64> {
-    let n = std::env::var("SIM_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let n = std::env::var("SIM_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
     1..=n
 }
 
 fn line_times(r: &RunReport, prefix: &str) -> Vec<(u64, String)> {
-    r.events.iter().filter(|e| e.line.starts_with(prefix)).map(|e| (e.t_ms, e.node.clone())).collect()
+    r.events
+        .iter()
+        .filter(|e| e.line.starts_with(prefix))
+        .map(|e| (e.t_ms, e.node.clone()))
+        .collect()
 }
 
 #[test]
@@ -65,13 +78,20 @@ fn master_kill_timing_follows_the_spec() {
         // down-after 3 s: +sdown between down-after and down-after + one ping period (crash: ~1 tick).
         for (t, node) in line_times(&r, "+sdown master mymaster 127.0.0.1 6382") {
             let d = t - kill;
-            assert!((3_000..=4_200).contains(&d), "seed {seed}: {node} +sdown {d} ms after the kill");
+            assert!(
+                (3_000..=4_200).contains(&d),
+                "seed {seed}: {node} +sdown {d} ms after the kill"
+            );
         }
         // Every sentinel switches, within a few seconds (real Sentinel: 4.2-5.3 s).
         let switches = line_times(&r, "+switch-master mymaster 127.0.0.1 6382 127.0.0.1 638");
         assert_eq!(switches.len(), 3, "seed {seed}: {switches:?}");
         for (t, node) in switches {
-            assert!(t - kill < 12_000, "seed {seed}: {node} switched {} ms after the kill", t - kill);
+            assert!(
+                t - kill < 12_000,
+                "seed {seed}: {node} switched {} ms after the kill",
+                t - kill
+            );
         }
         // Exactly one epoch was needed and exactly one leader was elected.
         assert_eq!(line_times(&r, "+elected-leader").len(), 1, "seed {seed}");
@@ -88,8 +108,16 @@ fn returning_old_master_is_converted_and_resyncs() {
         let restart = line_times(&r, "restart 127.0.0.1:6382")[0].0;
         // Converted after it looked like a master for 8 s (4 publish periods), within two INFO periods.
         let d = convert[0].0 - restart;
-        assert!((8_000..=25_000).contains(&d), "seed {seed}: converted {d} ms after restart");
-        let old = r.final_state.data_nodes.iter().find(|d| d.addr == "127.0.0.1:6382").unwrap();
+        assert!(
+            (8_000..=25_000).contains(&d),
+            "seed {seed}: converted {d} ms after restart"
+        );
+        let old = r
+            .final_state
+            .data_nodes
+            .iter()
+            .find(|d| d.addr == "127.0.0.1:6382")
+            .unwrap();
         assert_eq!(old.role.as_deref(), Some("slave"), "seed {seed}");
         assert_eq!(old.link_up, Some(true), "seed {seed}");
     }
@@ -102,7 +130,10 @@ fn manual_failover_needs_no_odown() {
         let r = play(&s, seed);
         assert!(line_times(&r, "+odown").is_empty(), "seed {seed}");
         assert_eq!(line_times(&r, "+try-failover").len(), 1, "seed {seed}");
-        assert!(r.events.iter().any(|e| e.line.starts_with("reply to SENTINEL FAILOVER mymaster") && e.line.ends_with(": OK")));
+        assert!(r
+            .events
+            .iter()
+            .any(|e| e.line.starts_with("reply to SENTINEL FAILOVER mymaster") && e.line.ends_with(": OK")));
     }
 }
 
@@ -125,7 +156,11 @@ fn same_seed_same_bytes_different_seed_different_trace() {
         let s = load(name);
         let a = play(&s, 7);
         let b = play(&s, 7);
-        assert_eq!(to_json_without_wall(&a), to_json_without_wall(&b), "{name}: same seed, different results");
+        assert_eq!(
+            to_json_without_wall(&a),
+            to_json_without_wall(&b),
+            "{name}: same seed, different results"
+        );
         let c = play(&s, 8);
         assert_ne!(a.trace_hash, c.trace_hash, "{name}: seeds 7 and 8 gave the same trace");
     }

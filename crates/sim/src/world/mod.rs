@@ -360,7 +360,8 @@ impl WorldCtl<'_> {
                         Files::Redis(d) => d.wipe(),
                         Files::Sentinel(s) => s.wipe(),
                     }
-                }                if p.alive {
+                }
+                if p.alive {
                     // madsim re-runs `init` before the killed instance's listener is released
                     // ("address already in use"): kill now, start 1ms later.
                     h.kill(p.node.id());
