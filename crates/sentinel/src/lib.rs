@@ -96,7 +96,10 @@ impl fmt::Display for NodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NodeError::NoConfig(name) => {
-                write!(f, "Sentinel needs config file on disk to save state. Exiting... ({name} not found)")
+                write!(
+                    f,
+                    "Sentinel needs config file on disk to save state. Exiting... ({name} not found)"
+                )
             }
             NodeError::Config(e) => write!(f, "Fatal config file error: {e}"),
             NodeError::Bind(addr, e) => write!(f, "Failed listening on port {addr} (tcp), aborting: {e}"),

@@ -1,0 +1,287 @@
+//! The main loop: owns the core, feeds it inputs and the timer, executes its actions.
+
+use crate::hub::Hub;
+use crate::link::{self, Command, LINK_QUEUE_CAP};
+use crate::logfmt::Logger;
+use crate::replies::ReplyQueue;
+use crate::{client, Core, Env, NodeConfig, NodeError};
+use resp::Value;
+use sentinel_core::{Action, ClientInfo, ConnId, Level, Options, Sentinel};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+/// Inputs queued to the main loop by connection and client tasks.
+pub(crate) enum Input {
+    /// A link connection is established; `local_ip` is our end's address ("" if unknown).
+    Connected { conn: ConnId, local_ip: String },
+    /// Frames read on a link connection, in order.
+    Replies { conn: ConnId, values: Vec<Value> },
+    /// A link connection failed or ended (reported once, never after the core closed it).
+    Closed { conn: ConnId },
+    /// A command from a sentinel-port client, to run on the core.
+    Command {
+        args: Vec<Vec<u8>>,
+        client: ClientInfo,
+        reply: oneshot::Sender<Value>,
+    },
+}
+
+/// Capacity of the main loop's input queue (tasks wait when it is full).
+const INPUT_QUEUE_CAP: usize = 1024;
+
+struct LinkHandle {
+    commands: mpsc::Sender<Command>,
+    replies: ReplyQueue,
+}
+
+struct Node<C: Core> {
+    core: C,
+    env: Env,
+    cfg: NodeConfig,
+    log: Logger,
+    hub: Arc<Hub>,
+    links: BTreeMap<ConnId, LinkHandle>,
+    inputs: mpsc::Sender<Input>,
+}
+
+/// Runs a Sentinel: loads `cfg.config_name` from storage, builds the core, serves the sentinel
+/// port and monitors until the core asks to exit; returns the exit code.
+pub async fn run(cfg: NodeConfig, env: Env) -> Result<i32, NodeError> {
+    let text = env
+        .storage
+        .load(&cfg.config_name)
+        .ok_or_else(|| NodeError::NoConfig(cfg.config_name.clone()))?;
+    let now = env.clock.wall_ms();
+    let opts = Options {
+        default_announce_ip: cfg.default_announce_ip.clone(),
+    };
+    let core = Sentinel::new(&text, opts, cfg.seed, now).map_err(|e| NodeError::Config(e.to_string()))?;
+    run_with(core, cfg, env).await
+}
+
+/// Runs the driver around an already built core (what [`run`] does after parsing the config).
+pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32, NodeError> {
+    let log = Logger::new(cfg.log);
+    let port = core.port();
+    let bind_text = format!("{}:{}", cfg.bind_ip, port);
+    let ip: IpAddr = cfg
+        .bind_ip
+        .parse()
+        .map_err(|_| NodeError::Bind(bind_text.clone(), std::io::Error::other("invalid bind address")))?;
+    if log.enabled() {
+        let now = env.clock.wall_ms();
+        log.log(now, Level::Warning, "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
+        log.log(
+            now,
+            Level::Warning,
+            &format!(
+                "Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid={}, just started",
+                std::process::id()
+            ),
+        );
+        log.log(now, Level::Warning, "Configuration loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, port))
+        .await
+        .map_err(|e| NodeError::Bind(bind_text, e))?;
+    log.log(
+        env.clock.wall_ms(),
+        Level::Notice,
+        &format!("Running mode=sentinel, port={port}."),
+    );
+
+    let (inputs, mut rx) = mpsc::channel(INPUT_QUEUE_CAP);
+    let hub = Arc::new(Hub::default());
+    let acceptor = tokio::spawn(client::accept_loop(listener, hub.clone(), inputs.clone()));
+    let mut node = Node {
+        core,
+        env,
+        cfg,
+        log,
+        hub,
+        links: BTreeMap::new(),
+        inputs,
+    };
+
+    let code = node.main_loop(&mut rx).await;
+    acceptor.abort();
+    node.shutdown();
+    Ok(code)
+}
+
+impl<C: Core> Node<C> {
+    fn now(&self) -> i64 {
+        self.env.clock.wall_ms()
+    }
+
+    async fn main_loop(&mut self, rx: &mut mpsc::Receiver<Input>) -> i32 {
+        let now = self.now();
+        self.core.start(now);
+        if let Some(code) = self.execute_actions() {
+            return code;
+        }
+        // Redis runs its first serverCron 1 ms after start.
+        let mut deadline = Instant::now() + Duration::from_millis(1);
+        let sleep = tokio::time::sleep_until(deadline);
+        tokio::pin!(sleep);
+        loop {
+            // The timer first, as Redis runs due time events after each batch of I/O: a stream of
+            // inputs cannot starve it. Checked by hand so the sleep is only polled when idle.
+            if Instant::now() >= deadline {
+                let now = self.now();
+                let next = self.core.tick(now).max(1);
+                if let Some(code) = self.execute_actions() {
+                    return code;
+                }
+                deadline = Instant::now() + Duration::from_millis(next);
+                sleep.as_mut().reset(deadline);
+            }
+            tokio::select! {
+                biased;
+                input = rx.recv() => {
+                    // Never `None`: the node holds a sender.
+                    let Some(input) = input else { return 0 };
+                    let answer = self.handle(input);
+                    if let Some(code) = self.execute_actions() {
+                        // Like a process exiting mid-command: the reply is never written.
+                        return code;
+                    }
+                    if let Some((reply, v)) = answer {
+                        // The client may have gone away meanwhile; its reply is then dropped.
+                        let _ = reply.send(v);
+                    }
+                }
+                _ = &mut sleep => {}
+            }
+        }
+    }
+
+    /// Feeds one input to the core. A command's reply is returned, to be sent once the actions
+    /// it caused have run.
+    fn handle(&mut self, input: Input) -> Option<(oneshot::Sender<Value>, Value)> {
+        let now = self.now();
+        match input {
+            Input::Connected { conn, local_ip } => {
+                if self.links.contains_key(&conn) {
+                    self.core.on_connected(conn, &local_ip, now);
+                }
+            }
+            Input::Replies { conn, values } => {
+                for v in &values {
+                    let Some(link) = self.links.get_mut(&conn) else {
+                        // Closed by the core (or by an unexpected frame below): the rest is moot.
+                        return None;
+                    };
+                    match link.replies.next_for_frame() {
+                        Some(reply) => self.core.on_reply(conn, &reply, v, now),
+                        None => {
+                            // A frame nobody asked for: hiredis treats it as a fatal protocol
+                            // violation on that connection (an error reply disconnects, anything
+                            // else asserts). Drop the connection.
+                            self.links.remove(&conn);
+                            self.core.on_conn_closed(conn, now);
+                            return None;
+                        }
+                    }
+                }
+            }
+            Input::Closed { conn } => {
+                if self.links.remove(&conn).is_some() {
+                    self.core.on_conn_closed(conn, now);
+                }
+            }
+            Input::Command { args, client, reply } => {
+                let v = self.core.command(&args, &client, now);
+                return Some((reply, v));
+            }
+        }
+        None
+    }
+
+    /// Executes what the core asked for, until it asks for nothing more. `Some(code)` on exit.
+    fn execute_actions(&mut self) -> Option<i32> {
+        loop {
+            let actions = self.core.take_actions();
+            if actions.is_empty() {
+                return None;
+            }
+            for a in actions {
+                match a {
+                    Action::Connect {
+                        conn,
+                        kind: _,
+                        ip,
+                        port,
+                    } => {
+                        let (tx, rx) = mpsc::channel(LINK_QUEUE_CAP);
+                        tokio::spawn(link::link_task(
+                            conn,
+                            ip,
+                            port,
+                            self.env.dialer.clone(),
+                            rx,
+                            self.inputs.clone(),
+                        ));
+                        self.links.insert(
+                            conn,
+                            LinkHandle {
+                                commands: tx,
+                                replies: ReplyQueue::new(),
+                            },
+                        );
+                    }
+                    Action::Send { conn, args, reply } => {
+                        let Some(link) = self.links.get_mut(&conn) else {
+                            continue;
+                        };
+                        match link.commands.try_send(args) {
+                            Ok(()) => link.replies.push(reply),
+                            Err(mpsc::error::TrySendError::Full(_)) => {
+                                // The peer stopped reading long ago: give the link up.
+                                self.links.remove(&conn);
+                                let now = self.now();
+                                self.core.on_conn_closed(conn, now);
+                            }
+                            // The task already ended; its `Closed` is on the way.
+                            Err(mpsc::error::TrySendError::Closed(_)) => {}
+                        }
+                    }
+                    Action::Close { conn } => {
+                        // Dropping the sender ends the task without a `Closed` notice.
+                        self.links.remove(&conn);
+                    }
+                    Action::Event(ev) => {
+                        if self.log.enabled() {
+                            self.log.log(self.now(), ev.level, &ev.line());
+                        }
+                        if ev.is_published() {
+                            self.hub.publish(ev.name.as_bytes(), ev.payload.as_bytes());
+                        }
+                        self.env.observer.event(&ev);
+                    }
+                    Action::SaveConfig(text) => match self.env.storage.save(&self.cfg.config_name, &text) {
+                        Ok(()) => self
+                            .log
+                            .log(self.now(), Level::Notice, "Sentinel new configuration saved on disk"),
+                        Err(e) => self.log.log(
+                            self.now(),
+                            Level::Warning,
+                            &format!("WARNING: Sentinel was not able to save the new configuration on disk!!!: {e}"),
+                        ),
+                    },
+                    Action::Exit(code) => return Some(code),
+                }
+            }
+        }
+    }
+
+    /// Ends every task of the node: links (their senders dropped), clients (killed).
+    fn shutdown(&mut self) {
+        self.links.clear();
+        self.hub.shutdown();
+    }
+}

@@ -1,0 +1,608 @@
+//! Test helpers shared by the real-tokio and madsim tests: a scripted core, a tiny fake Redis, a
+//! RESP client and polling helpers. Everything here runs unchanged on both runtimes.
+#![allow(dead_code)]
+
+use resp::Value;
+use sentinel::{Action, ClientInfo, ConnId, ConnKind, Core, Event, Level, Ms, ReplyTo};
+use sentinel_core::{ReplyKind, Target};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+// ---------------------------------------------------------------------------------------------
+// A scripted core
+
+/// What the scripted core saw, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rec {
+    Started,
+    Tick,
+    Connected(ConnId, String),
+    Closed(ConnId),
+    Reply(ConnId, ReplyKind, Value),
+    Command(Vec<String>, Option<String>, usize),
+}
+
+#[derive(Default)]
+pub struct Shared {
+    pub recs: Mutex<Vec<Rec>>,
+}
+
+impl Shared {
+    pub fn recs(&self) -> Vec<Rec> {
+        self.recs.lock().unwrap().clone()
+    }
+    pub fn count(&self, pred: impl Fn(&Rec) -> bool) -> usize {
+        self.recs.lock().unwrap().iter().filter(|r| pred(r)).count()
+    }
+    fn push(&self, r: Rec) {
+        self.recs.lock().unwrap().push(r);
+    }
+}
+
+/// A core that, at start, opens a command link (CLIENT SETNAME + PING queued before the
+/// connection exists), a pub/sub link (SUBSCRIBE) and a link to a dead port, saves its config and
+/// logs its id; it then obeys test commands sent on the sentinel port.
+pub struct ScriptCore {
+    pub port: u16,
+    pub redis_ip: String,
+    pub redis_port: u16,
+    pub dead_port: u16,
+    pub shared: Arc<Shared>,
+    pub actions: Vec<Action>,
+}
+
+pub fn rt(kind: ReplyKind) -> ReplyTo {
+    ReplyTo {
+        kind,
+        master: "mymaster".into(),
+        target: Target::Master,
+    }
+}
+
+fn bulks(args: &[&str]) -> Vec<Vec<u8>> {
+    args.iter().map(|a| a.as_bytes().to_vec()).collect()
+}
+
+pub fn event(level: Level, name: &str, payload: &str) -> Event {
+    Event {
+        level,
+        name: name.into(),
+        payload: payload.into(),
+        myid: "0000000000000000000000000000000000000000".into(),
+        master: None,
+        current_epoch: 0,
+        config_epoch: 0,
+        failover_epoch: 0,
+        candidate: None,
+        tilt: false,
+    }
+}
+
+impl Core for ScriptCore {
+    fn port(&self) -> u16 {
+        self.port
+    }
+    fn start(&mut self, _now: Ms) {
+        self.shared.push(Rec::Started);
+        let ip = self.redis_ip.clone();
+        self.actions.push(Action::Connect {
+            conn: 1,
+            kind: ConnKind::Cmd,
+            ip: ip.clone(),
+            port: self.redis_port,
+        });
+        self.actions.push(Action::Send {
+            conn: 1,
+            args: bulks(&["CLIENT", "SETNAME", "sentinel-00000000-cmd"]),
+            reply: rt(ReplyKind::Discard),
+        });
+        self.actions.push(Action::Send {
+            conn: 1,
+            args: bulks(&["PING"]),
+            reply: rt(ReplyKind::Ping),
+        });
+        self.actions.push(Action::Connect {
+            conn: 2,
+            kind: ConnKind::PubSub,
+            ip: ip.clone(),
+            port: self.redis_port,
+        });
+        self.actions.push(Action::Send {
+            conn: 2,
+            args: bulks(&["SUBSCRIBE", "__sentinel__:hello"]),
+            reply: rt(ReplyKind::Hello),
+        });
+        self.actions.push(Action::Connect {
+            conn: 3,
+            kind: ConnKind::Cmd,
+            ip,
+            port: self.dead_port,
+        });
+        self.actions.push(Action::Send {
+            conn: 3,
+            args: bulks(&["PING"]),
+            reply: rt(ReplyKind::Ping),
+        });
+        self.actions.push(Action::SaveConfig(format!("port {}\n", self.port)));
+        self.actions
+            .push(Action::Event(event(Level::Warning, "", "Sentinel ID is 0000")));
+    }
+    fn tick(&mut self, _now: Ms) -> u64 {
+        self.shared.push(Rec::Tick);
+        100
+    }
+    fn on_connected(&mut self, conn: ConnId, local_ip: &str, _now: Ms) {
+        self.shared.push(Rec::Connected(conn, local_ip.to_string()));
+    }
+    fn on_conn_closed(&mut self, conn: ConnId, _now: Ms) {
+        self.shared.push(Rec::Closed(conn));
+    }
+    fn on_reply(&mut self, conn: ConnId, reply: &ReplyTo, value: &Value, _now: Ms) {
+        self.shared.push(Rec::Reply(conn, reply.kind.clone(), value.clone()));
+    }
+    fn command(&mut self, args: &[Vec<u8>], client: &ClientInfo, _now: Ms) -> Value {
+        let a: Vec<String> = args.iter().map(|x| String::from_utf8_lossy(x).into_owned()).collect();
+        self.shared
+            .push(Rec::Command(a.clone(), client.name.clone(), client.connected_clients));
+        match a[0].to_ascii_uppercase().as_str() {
+            "PING" => Value::simple("PONG"),
+            "EMIT" if a.len() == 3 => {
+                self.actions.push(Action::Event(event(Level::Warning, &a[1], &a[2])));
+                Value::ok()
+            }
+            "DEBUGEVENT" if a.len() == 3 => {
+                self.actions.push(Action::Event(event(Level::Debug, &a[1], &a[2])));
+                Value::ok()
+            }
+            "SEND" => {
+                let conn: ConnId = a[1].parse().unwrap();
+                let args = a[2..].iter().map(|s| s.as_bytes().to_vec()).collect();
+                self.actions.push(Action::Send {
+                    conn,
+                    args,
+                    reply: rt(ReplyKind::Publish),
+                });
+                Value::ok()
+            }
+            "CLOSE" => {
+                self.actions.push(Action::Close {
+                    conn: a[1].parse().unwrap(),
+                });
+                Value::ok()
+            }
+            "EXIT" => {
+                self.actions.push(Action::Exit(a[1].parse().unwrap()));
+                Value::ok()
+            }
+            _ => Value::err(format!("ERR unknown command '{}'", a[0])),
+        }
+    }
+    fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.actions)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A tiny fake Redis master: PING, INFO (role:master), CLIENT, CONFIG, SUBSCRIBE / PUBLISH fan-out.
+
+/// A subscriber of the fake Redis: its channels and its outgoing queue.
+type Subscriber = (Vec<Vec<u8>>, mpsc::UnboundedSender<Vec<u8>>);
+
+#[derive(Default)]
+struct Bus {
+    next: u64,
+    subs: BTreeMap<u64, Subscriber>,
+}
+
+pub const FAKE_RUN_ID: &str = "8a1f0c9e3b2d4f6a7c8e9d0b1a2c3e4f5a6b7c8d";
+
+/// Serves a fake Redis master on `addr` forever.
+pub async fn fake_redis(addr: SocketAddr) {
+    let listener = TcpListener::bind(addr).await.expect("bind fake redis");
+    serve_fake_redis(listener).await
+}
+
+pub async fn serve_fake_redis(listener: TcpListener) {
+    let port = listener.local_addr().unwrap().port();
+    let bus = Arc::new(Mutex::new(Bus::default()));
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(fake_redis_client(stream, bus.clone(), port));
+    }
+}
+
+async fn fake_redis_client(stream: TcpStream, bus: Arc<Mutex<Bus>>, port: u16) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let id = {
+        let mut b = bus.lock().unwrap();
+        b.next += 1;
+        b.next
+    };
+    let mut c = resp::Conn::new(stream);
+    loop {
+        tokio::select! {
+            biased;
+            m = rx.recv() => {
+                let Some(m) = m else { break };
+                c.queue_raw(&m);
+                if c.flush().await.is_err() { break; }
+            }
+            cmd = c.read_command() => {
+                let Ok(args) = cmd else { break };
+                let name = String::from_utf8_lossy(&args[0]).to_ascii_uppercase();
+                let reply = match name.as_str() {
+                    "PING" => Value::simple("PONG"),
+                    "INFO" => Value::bulk(format!(
+                        "# Server\r\nredis_version:7.0.15\r\nrun_id:{FAKE_RUN_ID}\r\ntcp_port:{port}\r\n\r\n# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\nmaster_replid:3c0ca9926b7901d7d6d6210e1398454f58e682e4\r\nmaster_replid2:0000000000000000000000000000000000000000\r\nmaster_repl_offset:0\r\nsecond_repl_offset:-1\r\n"
+                    )),
+                    "CLIENT" | "CONFIG" | "AUTH" => Value::ok(),
+                    "SUBSCRIBE" => {
+                        let mut b = bus.lock().unwrap();
+                        let entry = b.subs.entry(id).or_insert_with(|| (Vec::new(), tx.clone()));
+                        let mut out = Vec::new();
+                        for ch in &args[1..] {
+                            if !entry.0.contains(ch) {
+                                entry.0.push(ch.clone());
+                            }
+                            out.push(Value::Array(vec![Value::bulk("subscribe"), Value::Bulk(ch.clone()), Value::Int(entry.0.len() as i64)]));
+                        }
+                        for v in &out[..out.len() - 1] {
+                            c.queue_value(v);
+                        }
+                        out.pop().unwrap()
+                    }
+                    "PUBLISH" if args.len() == 3 => {
+                        let b = bus.lock().unwrap();
+                        let mut n = 0;
+                        let msg = Value::Array(vec![Value::bulk("message"), Value::Bulk(args[1].clone()), Value::Bulk(args[2].clone())]).to_bytes();
+                        for (chs, stx) in b.subs.values() {
+                            if chs.contains(&args[1]) && stx.send(msg.clone()).is_ok() {
+                                n += 1;
+                            }
+                        }
+                        Value::Int(n)
+                    }
+                    _ => Value::err(format!("ERR unknown command '{}'", String::from_utf8_lossy(&args[0]))),
+                };
+                c.queue_value(&reply);
+                if c.flush().await.is_err() { break; }
+            }
+        }
+    }
+    bus.lock().unwrap().subs.remove(&id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client side helpers
+
+pub struct Client {
+    pub conn: resp::Conn<TcpStream>,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr) -> Client {
+        for _ in 0..200 {
+            if let Ok(s) = TcpStream::connect(addr).await {
+                return Client {
+                    conn: resp::Conn::new(s),
+                };
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("cannot connect to {addr}");
+    }
+    pub async fn cmd(&mut self, args: &[&str]) -> Value {
+        self.conn.write_command(args).await.expect("write");
+        self.read().await
+    }
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        self.conn.queue_raw(bytes);
+        self.conn.flush().await.expect("write");
+    }
+    pub async fn read(&mut self) -> Value {
+        tokio::time::timeout(Duration::from_secs(5), self.conn.read_value())
+            .await
+            .expect("reply timed out")
+            .expect("read")
+    }
+    /// True if the server closed the connection (EOF) within 5 s.
+    pub async fn closed(&mut self) -> bool {
+        matches!(
+            tokio::time::timeout(Duration::from_secs(5), self.conn.read_value()).await,
+            Ok(Err(_))
+        )
+    }
+}
+
+pub fn bulk_array(items: &[&str]) -> Value {
+    Value::bulks(items)
+}
+
+/// Polls `cond` every 10 ms (of the runtime's time) until it holds or `within` elapses.
+pub async fn wait_until(within: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if cond() {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+pub struct Recorder {
+    pub node: String,
+    pub start: tokio::time::Instant,
+    pub sink: Arc<Mutex<Vec<(Duration, String, Event)>>>,
+}
+
+impl sentinel::SentinelObserver for Recorder {
+    fn event(&self, ev: &Event) {
+        self.sink
+            .lock()
+            .unwrap()
+            .push((self.start.elapsed(), self.node.clone(), ev.clone()));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver scenario run against a ScriptCore, on real sockets or in the simulator.
+
+pub type EventSink = Arc<Mutex<Vec<(Duration, String, Event)>>>;
+
+fn is_reply(r: &Rec, conn: ConnId, kind: ReplyKind) -> bool {
+    matches!(r, Rec::Reply(c, k, _) if *c == conn && *k == kind)
+}
+
+/// Everything a client of the sentinel port and the links can observe, checked step by step.
+/// `local_ip` is the address the sentinel's links connect from.
+pub async fn driver_checks(
+    sentinel: SocketAddr,
+    local_ip: &str,
+    shared: Arc<Shared>,
+    events: EventSink,
+    storage: host::MemStorage,
+) {
+    let s = || shared.clone();
+    let secs = Duration::from_secs;
+
+    // Links: commands queued before the connection existed went out once connected, replies are
+    // routed in order, the subscription stays at the head of the pub/sub link's queue.
+    assert!(
+        wait_until(secs(5), || s().count(|r| is_reply(r, 1, ReplyKind::Ping)) == 1).await,
+        "{:?}",
+        s().recs()
+    );
+    assert!(
+        wait_until(secs(5), || s().count(|r| is_reply(r, 2, ReplyKind::Hello)) == 1).await,
+        "{:?}",
+        s().recs()
+    );
+    assert!(
+        wait_until(secs(5), || s().count(|r| *r == Rec::Closed(3)) == 1).await,
+        "{:?}",
+        s().recs()
+    );
+    let recs = s().recs();
+    assert_eq!(recs[0], Rec::Started);
+    let conn1: Vec<&Rec> = recs
+        .iter()
+        .filter(|r| matches!(r, Rec::Connected(1, _) | Rec::Reply(1, _, _)))
+        .collect();
+    assert_eq!(
+        conn1,
+        vec![
+            &Rec::Connected(1, local_ip.to_string()),
+            &Rec::Reply(1, ReplyKind::Discard, Value::ok()),
+            &Rec::Reply(1, ReplyKind::Ping, Value::simple("PONG")),
+        ]
+    );
+    assert!(recs.contains(&Rec::Reply(
+        2,
+        ReplyKind::Hello,
+        bulk_array(&["subscribe", "__sentinel__:hello"]).with_int(1)
+    )));
+    assert!(
+        !recs.iter().any(|r| matches!(r, Rec::Connected(3, _))),
+        "the dead port never connects"
+    );
+    assert_eq!(storage_load(&storage), Some(format!("port {}\n", sentinel.port())));
+
+    // Commands go through the core with the client's info.
+    let mut c1 = Client::connect(sentinel).await;
+    assert_eq!(c1.cmd(&["PING"]).await, Value::simple("PONG"));
+    assert!(c1.cmd(&["CLIENT", "SETNAME", "a b"]).await.is_error());
+    assert_eq!(c1.cmd(&["CLIENT", "SETNAME", "tester"]).await, Value::ok());
+    assert_eq!(c1.cmd(&["client", "getname"]).await, Value::bulk("tester"));
+    assert_eq!(c1.cmd(&["ping"]).await, Value::simple("PONG"));
+    assert!(s()
+        .recs()
+        .contains(&Rec::Command(vec!["ping".into()], Some("tester".into()), 1)));
+    assert_eq!(
+        c1.cmd(&["CLIENT", "NOPE"]).await,
+        Value::err("ERR unknown subcommand 'NOPE'. Try CLIENT HELP.")
+    );
+    assert_eq!(
+        c1.cmd(&["CLIENT", "SETNAME"]).await,
+        Value::err("ERR wrong number of arguments for 'client|setname' command")
+    );
+    assert_eq!(
+        c1.cmd(&["SUBSCRIBE"]).await,
+        Value::err("ERR wrong number of arguments for 'subscribe' command")
+    );
+    let Value::Int(my_id) = c1.cmd(&["CLIENT", "ID"]).await else {
+        panic!("CLIENT ID")
+    };
+
+    // Pub/sub: channel and pattern subscribers.
+    let mut sub = Client::connect(sentinel).await;
+    assert_eq!(
+        sub.cmd(&["SUBSCRIBE", "+sdown", "+odown"]).await,
+        bulk_array(&["subscribe", "+sdown"]).with_int(1)
+    );
+    assert_eq!(sub.read().await, bulk_array(&["subscribe", "+odown"]).with_int(2));
+    let mut psub = Client::connect(sentinel).await;
+    assert_eq!(
+        psub.cmd(&["PSUBSCRIBE", "*"]).await,
+        bulk_array(&["psubscribe", "*"]).with_int(1)
+    );
+    assert_eq!(
+        sub.cmd(&["SENTINEL", "masters"]).await,
+        Value::err("ERR Can't execute 'sentinel|masters': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+    );
+    assert_eq!(sub.cmd(&["PING"]).await, bulk_array(&["pong", ""]));
+    assert_eq!(sub.cmd(&["PING", "x"]).await, bulk_array(&["pong", "x"]));
+    let list = c1.cmd(&["CLIENT", "LIST"]).await;
+    let list = list.as_text().unwrap().into_owned();
+    assert_eq!(list.lines().count(), 3, "{list}");
+    assert!(
+        list.contains(&format!("id={my_id} ")) && list.contains("name=tester"),
+        "{list}"
+    );
+    assert!(
+        list.contains("flags=P db=0 sub=2 psub=0") && list.contains("flags=P db=0 sub=0 psub=1"),
+        "{list}"
+    );
+
+    let payload = "master mymaster 127.0.0.1 6382";
+    assert_eq!(c1.cmd(&["EMIT", "+sdown", payload]).await, Value::ok());
+    assert_eq!(sub.read().await, bulk_array(&["message", "+sdown", payload]));
+    assert_eq!(psub.read().await, bulk_array(&["pmessage", "*", "+sdown", payload]));
+    // Debug events are logged only, never published.
+    assert_eq!(
+        c1.cmd(&["DEBUGEVENT", "-cmd-link-reconnection", "x"]).await,
+        Value::ok()
+    );
+    assert_eq!(c1.cmd(&["EMIT", "+odown", "y"]).await, Value::ok());
+    assert_eq!(sub.read().await, bulk_array(&["message", "+odown", "y"]));
+    assert_eq!(psub.read().await, bulk_array(&["pmessage", "*", "+odown", "y"]));
+    let names: Vec<String> = events.lock().unwrap().iter().map(|(_, _, e)| e.line()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "Sentinel ID is 0000",
+            &format!("+sdown {payload}"),
+            "-cmd-link-reconnection x",
+            "+odown y"
+        ]
+    );
+
+    assert_eq!(
+        sub.cmd(&["UNSUBSCRIBE"]).await,
+        bulk_array(&["unsubscribe", "+odown"]).with_int(1)
+    );
+    assert_eq!(sub.read().await, bulk_array(&["unsubscribe", "+sdown"]).with_int(0));
+    assert_eq!(sub.cmd(&["PING"]).await, Value::simple("PONG"), "back in normal mode");
+    assert_eq!(
+        sub.cmd(&["UNSUBSCRIBE"]).await,
+        Value::Array(vec![Value::bulk("unsubscribe"), Value::Nil, Value::Int(0)])
+    );
+
+    // A pipeline is answered in order.
+    c1.send_raw(b"PING\r\n*2\r\n$6\r\nCLIENT\r\n$7\r\nGETNAME\r\nPING\r\n")
+        .await;
+    assert_eq!(c1.read().await, Value::simple("PONG"));
+    assert_eq!(c1.read().await, Value::bulk("tester"));
+    assert_eq!(c1.read().await, Value::simple("PONG"));
+
+    // Garbage closes that client only.
+    let mut bad = Client::connect(sentinel).await;
+    bad.send_raw(b"*1\r\n+PING\r\n").await;
+    assert_eq!(
+        bad.read().await,
+        Value::err("ERR Protocol error: expected '$', got '+'")
+    );
+    assert!(bad.closed().await);
+    let mut quitter = Client::connect(sentinel).await;
+    assert_eq!(quitter.cmd(&["QUIT"]).await, Value::ok());
+    assert!(quitter.closed().await);
+    assert_eq!(c1.cmd(&["PING"]).await, Value::simple("PONG"));
+
+    // CLIENT KILL of another client.
+    assert_eq!(c1.cmd(&["CLIENT", "KILL", "TYPE", "pubsub"]).await, Value::Int(1));
+    assert!(psub.closed().await);
+
+    // Sending on an established link: PUBLISH on the command link comes back on the pub/sub link.
+    let before = s().count(|r| is_reply(r, 2, ReplyKind::Hello));
+    assert_eq!(
+        c1.cmd(&["SEND", "1", "PUBLISH", "__sentinel__:hello", "hi"]).await,
+        Value::ok()
+    );
+    assert!(
+        wait_until(secs(5), || s().count(|r| is_reply(r, 2, ReplyKind::Hello))
+            == before + 1)
+        .await
+    );
+    assert!(
+        wait_until(secs(5), || s().recs().contains(&Rec::Reply(
+            1,
+            ReplyKind::Publish,
+            Value::Int(1)
+        )))
+        .await
+    );
+    assert!(s().recs().contains(&Rec::Reply(
+        2,
+        ReplyKind::Hello,
+        bulk_array(&["message", "__sentinel__:hello", "hi"])
+    )));
+
+    // A link closed by the core is not reported back, and the peer sees it go.
+    assert_eq!(c1.cmd(&["CLOSE", "2"]).await, Value::ok());
+    let mut gone = false;
+    for _ in 0..100 {
+        let n = s().count(|r| is_reply(r, 1, ReplyKind::Publish));
+        assert_eq!(
+            c1.cmd(&["SEND", "1", "PUBLISH", "__sentinel__:hello", "again"]).await,
+            Value::ok()
+        );
+        assert!(wait_until(secs(5), || s().count(|r| is_reply(r, 1, ReplyKind::Publish)) == n + 1).await);
+        if s().recs().last() == Some(&Rec::Reply(1, ReplyKind::Publish, Value::Int(0))) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(gone, "the fake redis never saw the pub/sub link close");
+    assert!(!s().recs().contains(&Rec::Closed(2)));
+
+    // The timer runs at the interval the core returns (100 ms).
+    let t0 = s().count(|r| *r == Rec::Tick);
+    tokio::time::sleep(secs(1)).await;
+    let ticks = s().count(|r| *r == Rec::Tick) - t0;
+    // (Loose bounds: a loaded machine may run real timers late.)
+    assert!((5..=11).contains(&ticks), "{ticks} ticks in 1 s");
+
+    // Exit: the node stops at once; the client gets no reply.
+    c1.conn.write_command(&["EXIT", "3"]).await.unwrap();
+    assert!(c1.closed().await);
+}
+
+fn storage_load(st: &host::MemStorage) -> Option<String> {
+    use host::Storage;
+    st.load("sentinel.conf")
+}
+
+pub trait WithInt {
+    fn with_int(self, n: i64) -> Value;
+}
+
+impl WithInt for Value {
+    fn with_int(self, n: i64) -> Value {
+        match self {
+            Value::Array(mut a) => {
+                a.push(Value::Int(n));
+                Value::Array(a)
+            }
+            other => other,
+        }
+    }
+}
