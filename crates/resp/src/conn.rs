@@ -104,14 +104,13 @@ impl<S: AsyncRead + Unpin> Conn<S> {
     async fn fill(&mut self) -> Result<(), ConnError> {
         if self.rbuf.len() - self.rpos > MAX_INPUT_BYTES {
             return Err(ConnError::Protocol(ProtocolError("input buffer over limit".into())));
-        }
-        self.compact();
-        let mut chunk = [0u8; 16 * 1024];
-        let n = self.stream.read(&mut chunk).await?;
+        }        self.compact();
+        // Read straight into the buffer's spare capacity (no zeroed scratch buffer per read).
+        self.rbuf.reserve(16 * 1024);
+        let n = self.stream.read_buf(&mut self.rbuf).await?;
         if n == 0 {
             return Err(ConnError::Closed);
         }
-        self.rbuf.extend_from_slice(&chunk[..n]);
         Ok(())
     }
 

@@ -312,9 +312,10 @@ impl Sentinel {
     /// What Redis does once the config is loaded: persist a generated myid, announce the ID and
     /// emit `+monitor` for every master.
     pub fn start(&mut self, now: Ms) {
-        let _ = now;
-        if self.generated_myid {
+        let _ = now;        if self.generated_myid {
+            // Redis saves the generated id before announcing it.
             self.ctx.flush_config();
+            self.flush_if_needed();
         }
         let line = format!("Sentinel ID is {}", self.ctx.myid);
         self.ctx.log(Level::Warning, None, line);
