@@ -469,9 +469,9 @@ fn config_epoch_monotonic(trace: &[TraceEvent]) -> CheckResult {
                         at(e.t)
                     ));
                 }
-            }            // The one decrease Redis makes on purpose: observing its promotion, the leader sets the
-            // config epoch to its failover epoch, even if a hello meanwhile raised it for the same
-            // address (spec §3.2-4); the higher config then wins back through hello.
+            } // The one decrease Redis makes on purpose: observing its promotion, the leader sets the
+              // config epoch to its failover epoch, even if a hello meanwhile raised it for the same
+              // address (spec §3.2-4); the higher config then wins back through hello.
             let promotion = e.ev.name == "+promoted-slave" && e.ev.config_epoch == e.ev.failover_epoch;
             if let Some(prev) = config.get(&key) {
                 if e.ev.config_epoch < prev.0 && !promotion {

@@ -1,8 +1,10 @@
 //! sentinel-sim: scenarios, the run's trace, invariants, expectations and reports.
 
+pub mod bench;
 pub mod check;
 pub mod duration;
 pub mod fuzz;
+pub mod html;
 pub mod plan;
 pub mod report;
 pub mod run;
