@@ -3,7 +3,7 @@
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
-sim_flags := "--config \"build.rustflags=['--cfg','madsim']\" --target-dir target/sim"
+sim_flags := "--config \"build.rustflags=['--cfg','madsim']\""
 
 default:
     @just --list
@@ -31,24 +31,13 @@ sim-test:
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
-    cargo {{sim_flags}} clippy --workspace --all-targets --release -- -D warnings
+    cargo {{sim_flags}} clippy --workspace --all-targets --release --target-dir target/sim -- -D warnings
 
-# Every bundled scenario over seeds 1..N (default 50), each checked for determinism on seed 1
+# Every bundled scenario over seeds 1..N (default 50) on every core, seeds 1, 51, 101... each
+# played twice and compared byte for byte; per-scenario rates and time percentiles, results in
+# sim-results/sweep/, a replay command for each failing seed (more: sentinel-sim sweep --help)
 seeds N="50":
-    #!/usr/bin/env bash
-    set -euo pipefail
-    cargo {{sim_flags}} build --release -p sim --bin sentinel-sim
-    bin=target/sim/release/sentinel-sim
-    fail=0
-    for f in scenarios/*.toml; do
-        bad=""
-        $bin run "$f" --seed 1 --check-determinism --no-json --color never > /dev/null || bad="$bad 1"
-        for seed in $(seq 2 {{N}}); do
-            $bin run "$f" --seed "$seed" --no-json --color never > /dev/null || bad="$bad $seed"
-        done
-        if [ -n "$bad" ]; then echo "FAIL $f seeds:$bad"; fail=1; else echo "ok   $f seeds 1..{{N}}"; fi
-    done
-    exit $fail
+    cargo sim-cli sweep --seeds 1..{{N}}
 
 # What CI runs
 ci: lint test (seeds "20")

@@ -104,7 +104,8 @@ impl<S: AsyncRead + Unpin> Conn<S> {
     async fn fill(&mut self) -> Result<(), ConnError> {
         if self.rbuf.len() - self.rpos > MAX_INPUT_BYTES {
             return Err(ConnError::Protocol(ProtocolError("input buffer over limit".into())));
-        }        self.compact();
+        }
+        self.compact();
         // Read straight into the buffer's spare capacity (no zeroed scratch buffer per read).
         self.rbuf.reserve(16 * 1024);
         let n = self.stream.read_buf(&mut self.rbuf).await?;

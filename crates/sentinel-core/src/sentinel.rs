@@ -312,7 +312,8 @@ impl Sentinel {
     /// What Redis does once the config is loaded: persist a generated myid, announce the ID and
     /// emit `+monitor` for every master.
     pub fn start(&mut self, now: Ms) {
-        let _ = now;        if self.generated_myid {
+        let _ = now;
+        if self.generated_myid {
             // Redis saves the generated id before announcing it.
             self.ctx.flush_config();
             self.flush_if_needed();

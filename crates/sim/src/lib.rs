@@ -10,6 +10,8 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod spec;
+pub mod sweep;
 pub mod trace;
+pub mod workload;
 #[cfg(madsim)]
 pub mod world;

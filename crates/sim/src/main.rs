@@ -46,11 +46,20 @@ enum Cmd {
     },
     /// Parse and validate a scenario without playing it.
     Check { scenario: PathBuf },
+    /// Play many seeds of many scenarios on every core; print per-scenario failure and failover
+    /// rates, time percentiles and lost writes; write sim-results/sweep/<scenario>.jsonl and
+    /// summary.json. Exit status 1 if any run failed.
+    Sweep(sim::sweep::SweepArgs),
+    /// Merge the JSON lines of sweeps or sweep shards into one report (the aggregates of one sweep
+    /// over all their seeds).
+    Merge(sim::sweep::MergeArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
+        Cmd::Sweep(a) => sim::sweep::sweep_main(a),
+        Cmd::Merge(a) => sim::sweep::merge_main(a),
         Cmd::Check { scenario } => match scenario::load(&scenario) {
             Ok(s) => {
                 println!(

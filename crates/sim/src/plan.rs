@@ -94,11 +94,41 @@ pub fn plan(s: &Scenario, seed: u64) -> Result<WorldSpec, String> {
             line: ta.action.trace_line(s),
         });
     }
+    let mut clients = Vec::new();
+    for (j, c) in s.clients.iter().enumerate() {
+        let addr = |n: &str| -> Result<(String, u16), String> {
+            let a = s.addr_of(n).ok_or_else(|| format!("unknown node {n:?}"))?;
+            let (h, p) = split_addr(a);
+            Ok((h.to_string(), p.parse().unwrap_or(0)))
+        };
+        let near = match &c.near {
+            Some(n) => Some(
+                procs
+                    .iter()
+                    .position(|p| Some(p.name.as_str()) == s.name_of(n))
+                    .ok_or_else(|| format!("unknown node {n:?}"))?,
+            ),
+            None => None,
+        };
+        let config = crate::workload::client::ClientConfig {
+            name: c.name.clone(),
+            mode: c.mode,
+            sentinels: s.sentinels.iter().map(|x| addr(&x.name)).collect::<Result<_, _>>()?,
+            master_name: s.master.name.clone(),
+            sticky: c.node.as_deref().map(addr).transpose()?,
+            rate_per_s: c.rate,
+            start_ms: c.start_ms,
+            stop_ms: c.stop_ms,
+            seed: mix(seed, 0xc1_u64 << 32 | j as u64),
+        };
+        clients.push(crate::spec::ClientSpec { config, near });
+    }
     Ok(WorldSpec {
         seed,
         duration_ms: s.duration_ms,
         master_name: s.master.name.clone(),
         procs,
+        clients,
         actions,
     })
 }

@@ -68,6 +68,25 @@ pub struct WritesSummary {
     pub errors: WriteErrors,
     /// Writes whose outcome is unknown (timed out: may or may not have been applied).
     pub unknown: u64,
+    /// The window edges used, in ms since the start: the first fault, the last heal after it, and
+    /// the old master's demotion after that heal (see `workload::Windows`).
+    pub fault_ms: Option<u64>,
+    pub heal_ms: Option<u64>,
+    pub demotion_ms: Option<u64>,
+    /// The same counts per client, in name order.
+    pub clients: Vec<ClientWrites>,
+}
+
+/// One client's share of [`WritesSummary`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ClientWrites {
+    pub name: String,
+    /// Operations attempted (acknowledged + failed + unknown).
+    pub ops: u64,
+    pub acknowledged: u64,
+    pub lost: u64,
+    pub unknown: u64,
+    pub errors: WriteErrors,
 }
 
 /// How an event line reads in the report.

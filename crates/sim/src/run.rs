@@ -17,12 +17,16 @@ pub fn run_once(s: &Scenario, seed: u64) -> Result<RunReport, String> {
     let wall = std::time::Instant::now();
     let out = crate::world::run(spec)?;
     let wall_ms = wall.elapsed().as_millis() as u64;
+    let writes = out.surviving.as_ref().map(|surviving| {
+        let windows = crate::workload::analysis::Windows::from_trace(s, &out.trace);
+        crate::workload::analysis::analyze(&out.history, surviving, &windows)
+    });
     Ok(RunReport::new(
         s,
         seed,
         &out.trace,
         &out.final_state,
-        None,
+        writes,
         out.sim_ms,
         wall_ms,
     ))

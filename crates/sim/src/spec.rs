@@ -120,6 +120,16 @@ pub struct WorldSpec {
     /// The monitored master group's name (for the final `GET-MASTER-ADDR-BY-NAME`).
     pub master_name: String,
     pub procs: Vec<ProcSpec>,
+    /// Workload clients, each on its own host.
+    pub clients: Vec<ClientSpec>,
     /// In time order (stable for equal times).
     pub actions: Vec<TimedAction>,
+}
+
+/// A workload client and where it lives in the network.
+#[derive(Debug, Clone)]
+pub struct ClientSpec {
+    pub config: crate::workload::client::ClientConfig,
+    /// The process whose side of every partition it shares (an app server next to its Redis).
+    pub near: Option<usize>,
 }

@@ -32,6 +32,11 @@ pub struct WorldOutcome {
     pub trace: Vec<TraceEvent>,
     pub final_state: FinalState,
     pub sim_ms: u64,
+    /// Every client operation, in completion order.
+    pub history: Vec<crate::workload::history::Op>,
+    /// What survived on the final master, for the keys of acknowledged writes (None without
+    /// clients; empty when there was no single master to read from).
+    pub surviving: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The trace every process appends to. One mutex, one thread: the order is the simulation's.
@@ -289,8 +294,27 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
             alive: true,
             paused: false,
         });
+    } // Workload clients, each on its own host (after the processes' hosts).
+    let history = crate::workload::history::History::new();
+    let mut hosts: Vec<(IpAddr, madsim::task::NodeId)> = procs.iter().map(|p| (p.host, p.node.id())).collect();
+    let mut near: Vec<Option<usize>> = vec![None; procs.len()];
+    for (j, c) in spec.clients.iter().enumerate() {
+        let ip = net::sim_ip(spec.procs.len() + j);
+        let env = crate::workload::client::ClientEnv {
+            dialer: Arc::new(ProcDialer {
+                book: book.clone(),
+                me: ip,
+                cuts: cuts.clone(),
+            }),
+            history: history.clone(),
+            start,
+        };
+        let cfg = c.config.clone();
+        let node = h.create_node().name(cfg.name.clone()).ip(ip).build();
+        node.spawn(crate::workload::client::run_client(cfg, env));
+        hosts.push((ip, node.id()));
+        near.push(c.near);
     }
-
     let names: Vec<String> = spec.procs.iter().map(|p| p.name.clone()).collect();
     let mut next = 0;
     loop {
@@ -302,24 +326,55 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                 // A `kill_on` trigger fired: kill that process now, as an ordinary kill.
                 if let Some(i) = names.iter().position(|n| *n == node) {
                     let line = format!("kill {}:{}", procs[i].ip, procs[i].port);
-                    let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts };
+                    let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts, hosts: &hosts, near: &near };
                     w.apply(&mut procs, &WorldAction::Kill(i), &line);
                 }
             }
             _ = tokio::time::sleep(wait) => {
                 let Some(ta) = spec.actions.get(next) else { break };
                 next += 1;
-                let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts };
+                let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts, hosts: &hosts, near: &near };
                 w.apply(&mut procs, &ta.action, &ta.line);
             }
         }
     }
     let alive: Vec<bool> = procs.iter().map(|p| p.alive && !h.is_exit(p.node.id())).collect();
     let final_state = probe::final_state(&spec, &book, &observer, &alive, &procs_files(&procs)).await;
+    let ops = history.snapshot();
+    let surviving = if spec.clients.is_empty() {
+        None
+    } else {
+        let keys = crate::workload::history::keys_to_check(&ops);
+        let read = match crate::check::final_master(&final_state) {
+            Ok(m) => {
+                let (ip, port) = crate::scenario::split_addr(&m.addr);
+                let master = (ip.to_string(), port.parse().unwrap_or(0));
+                let book = book.clone();
+                observer
+                    .spawn(async move {
+                        crate::workload::client::read_surviving(&book, master, &keys, Duration::from_secs(10)).await
+                    })
+                    .await
+                    .unwrap_or_else(|_| Err("the reader task failed".into()))
+            }
+            Err(e) => Err(e),
+        };
+        Some(match read {
+            Ok(m) => m,
+            Err(e) => {
+                rec.action(format!(
+                    "writes: cannot read the surviving data ({e}); every acknowledged write counts as lost"
+                ));
+                Default::default()
+            }
+        })
+    };
     WorldOutcome {
         trace: rec.take(),
         final_state,
         sim_ms: spec.duration_ms,
+        history: ops,
+        surviving,
     }
 }
 
@@ -340,6 +395,10 @@ struct WorldCtl<'a> {
     book: &'a AddressBook,
     observer: &'a NodeHandle,
     cuts: &'a Cuts,
+    /// Every host the network faults act on: the processes, then the clients.
+    hosts: &'a [(IpAddr, madsim::task::NodeId)],
+    /// For each host, the process whose side of every partition it shares (clients only).
+    near: &'a [Option<usize>],
 }
 
 impl WorldCtl<'_> {
@@ -406,6 +465,7 @@ impl WorldCtl<'_> {
             }
             WorldAction::Partition { groups } => {
                 self.heal(procs);
+                let groups: Vec<Vec<usize>> = groups.iter().map(|g| self.with_clients(g)).collect();
                 for (gi, ga) in groups.iter().enumerate() {
                     for gb in groups.iter().skip(gi + 1) {
                         for &a in ga {
@@ -418,8 +478,9 @@ impl WorldCtl<'_> {
                 }
             }
             WorldAction::PartitionOneway { from, to } => {
-                for &a in from {
-                    for &b in to {
+                let (from, to) = (self.with_clients(from), self.with_clients(to));
+                for &a in &from {
+                    for &b in &to {
                         if a != b {
                             self.cut(procs, a, b);
                         }
@@ -464,17 +525,28 @@ impl WorldCtl<'_> {
             }
         }
     }
+    /// A group of processes plus the clients that live next to one of them.
+    fn with_clients(&self, group: &[usize]) -> Vec<usize> {
+        let mut g = group.to_vec();
+        for (host, n) in self.near.iter().enumerate() {
+            if n.is_some_and(|n| group.contains(&n)) {
+                g.push(host);
+            }
+        }
+        g
+    }
 
-    /// Cuts the directed path a → b (silently dropped, like a firewall DROP rule).
-    fn cut(&mut self, procs: &[Proc], a: usize, b: usize) {
-        if self.cuts.insert(procs[a].host, procs[b].host) {
-            NetSim::current().clog_link(procs[a].node.id(), procs[b].node.id());
+    /// Cuts the directed path a → b (silently dropped, like a firewall DROP rule). `a` and `b`
+    /// index `hosts`.
+    fn cut(&mut self, _procs: &[Proc], a: usize, b: usize) {
+        let ((ha, ia), (hb, ib)) = (self.hosts[a], self.hosts[b]);
+        if self.cuts.insert(ha, hb) {
+            NetSim::current().clog_link(ia, ib);
         }
     }
 
-    fn heal(&mut self, procs: &[Proc]) {
-        let by_host: std::collections::BTreeMap<IpAddr, madsim::task::NodeId> =
-            procs.iter().map(|p| (p.host, p.node.id())).collect();
+    fn heal(&mut self, _procs: &[Proc]) {
+        let by_host: std::collections::BTreeMap<IpAddr, madsim::task::NodeId> = self.hosts.iter().copied().collect();
         for (a, b) in self.cuts.clear() {
             if let (Some(&x), Some(&y)) = (by_host.get(&a), by_host.get(&b)) {
                 NetSim::current().unclog_link(x, y);
