@@ -158,10 +158,11 @@ async fn serve_client(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
         let Some(closing) = closing else {
             break; // killed
         };
-        if !buf.is_empty() {
-            conn.queue_raw(&buf);
+        if !buf.is_empty() {            conn.queue_raw(&buf);
             buf.clear();
             if conn.flush().await.is_err() {
+                // Writes to a peer behind a cut are silently dropped, not refused.
+                linger_while_unreachable(&node, cid, peer, &notify).await;
                 break;
             }
         }
@@ -208,11 +209,34 @@ async fn serve_client(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
             Event::Read(Err(ConnError::Protocol(e))) => {
                 protocol_error(&node, cid, &mut conn, ConnError::Protocol(e)).await;
                 break;
+            }            Event::Read(Err(_)) => {
+                linger_while_unreachable(&node, cid, peer, &notify).await;
+                break;
             }
-            Event::Read(Err(_)) => break,
         }
     }
     node.with(|st, now| st.client_gone(cid, now));
+}
+
+/// The peer closed or reset the connection, but if the path to it is cut (a partition, a
+/// firewall), a real host would not have received that FIN/RST: the connection would just go
+/// silent. So the client stays registered (a replica stays "online", its ACKs stop and its lag
+/// grows, as min-replicas-max-lag expects) until the path opens again, when the RST would arrive,
+/// or until this node drops it itself (repl-timeout, CLIENT KILL).
+async fn linger_while_unreachable(node: &Arc<Node>, cid: u64, peer: SocketAddr, notify: &Notify) {
+    let mut buf = Vec::new();
+    while node.env.dialer.blocked(peer) {
+        tokio::select! {
+            biased;
+            _ = notify.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+        buf.clear();
+        match node.with(|st, _| st.take_output(cid, &mut buf)) {
+            Some(false) => {}
+            _ => return, // closed by this node (killed, or told to close)
+        }
+    }
 }
 
 /// Sends what was already answered, then `-ERR Protocol error: ...`; the caller closes.
