@@ -37,9 +37,11 @@ pub fn local_ip_of(addr: std::io::Result<std::net::SocketAddr>) -> String {
 
 enum End {
     /// The core closed the link (the command sender was dropped): nothing to report.
-    ByCore,
-    /// Connect failure, EOF, I/O or protocol error, queue overflow: report it.
+    ByCore,    /// Connect failure, EOF, I/O or protocol error, queue overflow: report it.
     Failed,
+    /// An established connection ended (EOF, reset, write error): report it, unless the path to
+    /// the peer is cut (see [`link_task`]).
+    Lost,
 }
 
 /// Runs one link connection until it ends.
@@ -50,10 +52,26 @@ pub(crate) async fn link_task(
     dialer: Arc<dyn host::Dialer>,
     mut commands: mpsc::Receiver<Command>,
     inputs: mpsc::Sender<Input>,
-) {
-    if let End::Failed = drive(conn, &ip, port, &*dialer, &mut commands, &inputs).await {
-        let _ = inputs.send(Input::Closed { conn }).await;
+) {    match drive(conn, &ip, port, &*dialer, &mut commands, &inputs).await {
+        End::ByCore => return,
+        End::Failed => {}
+        End::Lost => {
+            // A FIN or RST from a peer behind a cut (partition, firewall) never arrives on a real
+            // host: the connection just goes silent. Report the loss only once the path opens
+            // (when the RST would arrive), unless the core closes the link first. Commands sent
+            // meanwhile are lost, as they would be on the wire.
+            if let Some(peer) = dialer.resolve(&ip, port) {
+                while dialer.blocked(peer) {
+                    tokio::select! {
+                        biased;
+                        cmd = commands.recv() => if cmd.is_none() { return },
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                    }
+                }
+            }
+        }
     }
+    let _ = inputs.send(Input::Closed { conn }).await;
 }
 
 async fn drive(
@@ -102,7 +120,7 @@ async fn drive(
         c.queue_raw(&early);
         drop(early);
         if c.flush().await.is_err() {
-            return End::Failed;
+            return End::Lost;
         }
     }
     loop {
@@ -116,7 +134,7 @@ async fn drive(
                         c.queue_command(&args);
                     }
                     if c.flush().await.is_err() {
-                        return End::Failed;
+                        return End::Lost;
                     }
                 }
                 None => return End::ByCore,
@@ -131,7 +149,7 @@ async fn drive(
                             Err(_) => {
                                 // Deliver what parsed before the garbage, then end the link.
                                 let _ = inputs.send(Input::Replies { conn, values }).await;
-                                return End::Failed;
+                                return End::Lost;
                             }
                         }
                     }
@@ -139,7 +157,7 @@ async fn drive(
                         return End::ByCore;
                     }
                 }
-                Err(_) => return End::Failed,
+                Err(_) => return End::Lost,
             },
         }
     }
