@@ -39,5 +39,17 @@ lint:
 seeds N="50":
     cargo sim-cli sweep --seeds 1..{{N}}
 
+# Sweep seeds over scenarios on every core: just sweep [scenarios...] --seeds 1..1000 [--shard K/N]
+sweep *ARGS:
+    cargo sim-cli sweep {{ARGS}}
+
+# proptest fuzzing of fault sequences; a failure is shrunk and written as a replayable scenario
+fuzz *ARGS:
+    cargo sim-cli fuzz {{ARGS}}
+
+# Speed: simulated-seconds per wall-second, seeds per second on all cores, peak memory per run
+bench *ARGS:
+    cargo sim-cli bench {{ARGS}}
+
 # What CI runs
 ci: lint test (seeds "20")

@@ -158,7 +158,8 @@ async fn serve_client(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
         let Some(closing) = closing else {
             break; // killed
         };
-        if !buf.is_empty() {            conn.queue_raw(&buf);
+        if !buf.is_empty() {
+            conn.queue_raw(&buf);
             buf.clear();
             if conn.flush().await.is_err() {
                 // Writes to a peer behind a cut are silently dropped, not refused.
@@ -209,7 +210,8 @@ async fn serve_client(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
             Event::Read(Err(ConnError::Protocol(e))) => {
                 protocol_error(&node, cid, &mut conn, ConnError::Protocol(e)).await;
                 break;
-            }            Event::Read(Err(_)) => {
+            }
+            Event::Read(Err(_)) => {
                 linger_while_unreachable(&node, cid, peer, &notify).await;
                 break;
             }

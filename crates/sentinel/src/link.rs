@@ -37,7 +37,8 @@ pub fn local_ip_of(addr: std::io::Result<std::net::SocketAddr>) -> String {
 
 enum End {
     /// The core closed the link (the command sender was dropped): nothing to report.
-    ByCore,    /// Connect failure, EOF, I/O or protocol error, queue overflow: report it.
+    ByCore,
+    /// Connect failure, EOF, I/O or protocol error, queue overflow: report it.
     Failed,
     /// An established connection ended (EOF, reset, write error): report it, unless the path to
     /// the peer is cut (see [`link_task`]).
@@ -52,7 +53,8 @@ pub(crate) async fn link_task(
     dialer: Arc<dyn host::Dialer>,
     mut commands: mpsc::Receiver<Command>,
     inputs: mpsc::Sender<Input>,
-) {    match drive(conn, &ip, port, &*dialer, &mut commands, &inputs).await {
+) {
+    match drive(conn, &ip, port, &*dialer, &mut commands, &inputs).await {
         End::ByCore => return,
         End::Failed => {}
         End::Lost => {

@@ -43,6 +43,45 @@ enum Cmd {
         /// Colour: auto, always, never.
         #[arg(long, default_value = "auto")]
         color: String,
+        /// Also write a self-contained HTML timeline next to the JSON (seed-<N>.html).
+        #[arg(long)]
+        html: bool,
+        /// Print this process's peak memory at the end (used by `bench`).
+        #[arg(long, hide = true)]
+        peak_rss: bool,
+    },
+    /// proptest fuzzing: random clusters and fault sequences (every fault kind), each ending in a
+    /// quiet liveness phase; safety invariants throughout, convergence at the end. A failure is
+    /// shrunk and written as a scenario file that `cargo sim` replays; failing inputs are also kept
+    /// in proptest's regression file and tried first next time.
+    Fuzz {
+        /// Number of cases.
+        #[arg(long, default_value_t = 100)]
+        cases: u32,
+        /// Seed of the case generator (same seed, same cases).
+        #[arg(long, default_value_t = 20261123)]
+        seed: u64,
+        /// Where a shrunk failure is written.
+        #[arg(long, default_value = "sim-results/fuzz")]
+        out: PathBuf,
+        /// proptest's regression file.
+        #[arg(long, default_value = "crates/sim/fuzz-regressions.txt")]
+        regressions: PathBuf,
+        /// Limit on shrinking steps.
+        #[arg(long, default_value_t = 500)]
+        max_shrink_iters: u32,
+    },
+    /// Measure speed: simulated seconds per wall second (one core), seeds per second (all cores)
+    /// and the peak memory of one run, per scenario.
+    Bench {
+        /// Scenarios (default: master_kill and split_brain).
+        scenarios: Vec<PathBuf>,
+        /// Runs per scenario and measure.
+        #[arg(long, default_value_t = 40)]
+        seeds: u64,
+        /// Worker threads for the all-cores measure (default: every core).
+        #[arg(long, short)]
+        jobs: Option<usize>,
     },
     /// Parse and validate a scenario without playing it.
     Check { scenario: PathBuf },
@@ -59,6 +98,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Sweep(a) => sim::sweep::sweep_main(a),
+        Cmd::Fuzz {
+            cases,
+            seed,
+            out,
+            regressions,
+            max_shrink_iters,
+        } => fuzz_main(cases, seed, out, regressions, max_shrink_iters),
+        Cmd::Bench { scenarios, seeds, jobs } => bench_main(scenarios, seeds, jobs),
         Cmd::Merge(a) => sim::sweep::merge_main(a),
         Cmd::Check { scenario } => match scenario::load(&scenario) {
             Ok(s) => {
@@ -84,6 +131,8 @@ fn main() -> ExitCode {
             out,
             no_json,
             color,
+            html,
+            peak_rss,
         } => {
             let s = match scenario::load(&scenario) {
                 Ok(s) => s,
@@ -113,6 +162,17 @@ fn main() -> ExitCode {
                     Err(e) => eprintln!("cannot write results under {}: {e}", out.display()),
                 }
             }
+            if html {
+                match sim::html::write_html(&out, r) {
+                    Ok(p) => println!("timeline: {}", p.display()),
+                    Err(e) => eprintln!("cannot write the timeline under {}: {e}", out.display()),
+                }
+            }
+            if peak_rss {
+                if let Some(kb) = sim::bench::peak_rss_kb() {
+                    println!("peak_rss_kb: {kb}");
+                }
+            }
             let mut ok = r.ok;
             match finished.nondeterminism {
                 Some(None) => println!("determinism: OK (two runs, identical trace and results)"),
@@ -129,4 +189,79 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn fuzz_main(cases: u32, seed: u64, out: PathBuf, regressions: PathBuf, max_shrink_iters: u32) -> ExitCode {
+    let opts = sim::fuzz::FuzzOpts {
+        cases,
+        seed,
+        out,
+        regressions,
+        max_shrink_iters,
+    };
+    let start = std::time::Instant::now();
+    let quiet = std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal();
+    let step = (cases / 10).max(1);
+    let progress = |n: u32| {
+        if quiet {
+            if n % step == 0 {
+                eprintln!("fuzz: {n} cases run ({:.0?})", start.elapsed());
+            }
+        } else {
+            eprint!("\rfuzz: {n} cases run ({:.0?})   ", start.elapsed());
+        }
+    };
+    match sim::fuzz::fuzz(&opts, progress) {
+        Ok(None) => {
+            eprintln!();
+            println!(
+                "fuzz: {cases} cases, every invariant held and every case converged ({:.1?}; generator seed {seed})",
+                start.elapsed()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Some(f)) => {
+            eprintln!();
+            println!("fuzz: FAILURE, shrunk to {} fault episode(s)", f.episodes);
+            println!("  {}", f.reason);
+            println!("  scenario: {}", f.file.display());
+            println!("  replay:   cargo sim {} --seed {}", f.file.display(), f.seed);
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("fuzz: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn bench_main(scenarios: Vec<PathBuf>, seeds: u64, jobs: Option<usize>) -> ExitCode {
+    let scenarios = if scenarios.is_empty() {
+        vec![
+            PathBuf::from("scenarios/master_kill.toml"),
+            PathBuf::from("scenarios/split_brain.toml"),
+        ]
+    } else {
+        scenarios
+    };
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let exe = std::env::current_exe().ok();
+    println!("{}", sim::bench::header());
+    for path in &scenarios {
+        let s = match scenario::load(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
+        match sim::bench::bench_scenario(path, &s, seeds, jobs, exe.as_deref()) {
+            Ok(b) => println!("{}", sim::bench::line(&b)),
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -352,21 +352,10 @@ pub fn summary(report: &RunReport, opts: SummaryOpts) -> String {
     );
     push(&mut o, format!("   {}", report.timeline.describe()));
     if let Some(w) = &report.writes {
-        push(
-            &mut o,
-            format!(
-                "   writes: {} acknowledged, {} lost ({:.2}%), {} lost after heal, {} unknown; errors: readonly {} noreplicas {} connection {} other {}",
-                w.acknowledged,
-                w.lost,
-                w.lost_pct,
-                w.lost_after_heal,
-                w.unknown,
-                w.errors.readonly,
-                w.errors.noreplicas,
-                w.errors.connection,
-                w.errors.other
-            ),
-        );
+        // One line of totals, then the windows and, with several clients, one line per client.
+        for line in crate::workload::analysis::describe(w) {
+            push(&mut o, format!("   {line}"));
+        }
     }
 
     // (c) checks
