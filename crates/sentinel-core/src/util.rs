@@ -36,102 +36,132 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// Redis' `stringmatchlen` glob: `*`, `?`, `[abc]`, `[^a-z]`, `\x`. Case-sensitive unless `nocase`.
-pub fn glob_match(pattern: &[u8], s: &[u8], nocase: bool) -> bool {
-    fn eq(a: u8, b: u8, nocase: bool) -> bool {
-        if nocase {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
+const MAX_NESTING: u32 = 1000;
+
+/// True if `string` matches the glob `pattern` (byte-wise; `nocase` folds ASCII case).
+pub fn string_match(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
+    let mut skip_longer = false;
+    match_impl(pattern, string, nocase, &mut skip_longer, 0)
+}
+
+fn fold(c: u8, nocase: bool) -> u8 {
+    if nocase {
+        c.to_ascii_lowercase()
+    } else {
+        c
     }
-    fn rec(p: &[u8], s: &[u8], nocase: bool, depth: u32) -> bool {
-        if depth > 1000 {
-            return false; // bounded recursion on hostile patterns
-        }
-        let (mut pi, mut si) = (0, 0);
-        while pi < p.len() {
-            match p[pi] {
-                b'*' => {
-                    while pi + 1 < p.len() && p[pi + 1] == b'*' {
-                        pi += 1;
-                    }
-                    if pi + 1 == p.len() {
+}
+
+fn match_impl(mut p: &[u8], mut s: &[u8], nocase: bool, skip_longer: &mut bool, nesting: u32) -> bool {
+    if nesting > MAX_NESTING {
+        return false;
+    }
+    while !p.is_empty() && !s.is_empty() {
+        match p[0] {
+            b'*' => {
+                while p.len() > 1 && p[1] == b'*' {
+                    p = &p[1..];
+                }
+                if p.len() == 1 {
+                    return true;
+                }
+                while !s.is_empty() {
+                    if match_impl(&p[1..], s, nocase, skip_longer, nesting + 1) {
                         return true;
                     }
-                    for k in si..=s.len() {
-                        if rec(&p[pi + 1..], &s[k..], nocase, depth + 1) {
-                            return true;
-                        }
-                    }
-                    return false;
-                }
-                b'?' => {
-                    if si >= s.len() {
+                    if *skip_longer {
                         return false;
                     }
-                    si += 1;
+                    s = &s[1..];
                 }
-                b'[' => {
-                    if si >= s.len() {
-                        return false;
-                    }
-                    pi += 1;
-                    let not = pi < p.len() && p[pi] == b'^';
-                    if not {
-                        pi += 1;
-                    }
-                    let mut matched = false;
-                    while pi < p.len() && p[pi] != b']' {
-                        if p[pi] == b'\\' && pi + 1 < p.len() {
-                            pi += 1;
-                            if eq(p[pi], s[si], nocase) {
-                                matched = true;
-                            }
-                        } else if pi + 2 < p.len() && p[pi + 1] == b'-' {
-                            let (mut lo, mut hi) = (p[pi], p[pi + 2]);
-                            if lo > hi {
-                                std::mem::swap(&mut lo, &mut hi);
-                            }
-                            let c = if nocase { s[si].to_ascii_lowercase() } else { s[si] };
-                            let (lo, hi) = if nocase {
-                                (lo.to_ascii_lowercase(), hi.to_ascii_lowercase())
-                            } else {
-                                (lo, hi)
-                            };
-                            if c >= lo && c <= hi {
-                                matched = true;
-                            }
-                            pi += 2;
-                        } else if eq(p[pi], s[si], nocase) {
+                // No match for the rest of the pattern anywhere in the rest of the string: an
+                // earlier `*` matching more cannot help either.
+                *skip_longer = true;
+                return false;
+            }
+            b'?' => {
+                s = &s[1..];
+            }
+            b'[' => {
+                p = &p[1..];
+                let not = p.first() == Some(&b'^');
+                if not {
+                    p = &p[1..];
+                }
+                let mut matched = false;
+                let c = s[0];
+                loop {
+                    if p.first() == Some(&b'\\') && p.len() >= 2 {
+                        p = &p[1..];
+                        if p[0] == c {
                             matched = true;
                         }
-                        pi += 1;
+                    } else if p.first() == Some(&b']') {
+                        break;
+                    } else if p.is_empty() {
+                        // Unterminated class: Redis steps back one so the common advance below
+                        // leaves the pattern empty.
+                        break;
+                    } else if p.len() >= 3 && p[1] == b'-' {
+                        let (mut start, mut end) = (p[0], p[2]);
+                        if start > end {
+                            std::mem::swap(&mut start, &mut end);
+                        }
+                        let (start, end, ch) = (fold(start, nocase), fold(end, nocase), fold(c, nocase));
+                        p = &p[2..];
+                        if ch >= start && ch <= end {
+                            matched = true;
+                        }
+                    } else if fold(p[0], nocase) == fold(c, nocase) {
+                        matched = true;
                     }
-                    if matched == not {
-                        return false;
-                    }
-                    si += 1;
+                    p = &p[1..];
                 }
-                b'\\' if pi + 1 < p.len() => {
-                    pi += 1;
-                    if si >= s.len() || !eq(p[pi], s[si], nocase) {
-                        return false;
-                    }
-                    si += 1;
+                if not {
+                    matched = !matched;
                 }
-                c => {
-                    if si >= s.len() || !eq(c, s[si], nocase) {
-                        return false;
+                if !matched {
+                    return false;
+                }
+                s = &s[1..];
+                if p.is_empty() {
+                    // The unterminated-class case: nothing left to advance over.
+                    if s.is_empty() {
+                        break;
                     }
-                    si += 1;
+                    continue;
                 }
             }
-            pi += 1;
+            b'\\' => {
+                if p.len() >= 2 {
+                    p = &p[1..];
+                }
+                if fold(p[0], nocase) != fold(s[0], nocase) {
+                    return false;
+                }
+                s = &s[1..];
+            }
+            other => {
+                if fold(other, nocase) != fold(s[0], nocase) {
+                    return false;
+                }
+                s = &s[1..];
+            }
         }
-        si == s.len()
+        p = &p[1..];
+        if s.is_empty() {
+            while p.first() == Some(&b'*') {
+                p = &p[1..];
+            }
+            break;
+        }
     }
-    rec(pattern, s, nocase, 0)
+    p.is_empty() && s.is_empty()
+}
+
+/// Redis' glob matcher ([`string_match`]) under the name the core uses.
+pub fn glob_match(pattern: &[u8], s: &[u8], nocase: bool) -> bool {
+    string_match(pattern, s, nocase)
 }
 
 #[cfg(test)]
@@ -148,6 +178,10 @@ mod tests {
     #[test]
     fn globs() {
         assert!(glob_match(b"*", b"anything", false));
+        assert!(
+            !glob_match(b"*", b"", false),
+            "Redis quirk: * does not match an empty string"
+        );
         assert!(glob_match(b"my*", b"mymaster", false));
         assert!(!glob_match(b"my?", b"mymaster", false));
         assert!(glob_match(b"+s[a-z]own", b"+sdown", false));
@@ -155,5 +189,80 @@ mod tests {
         assert!(glob_match(b"MY*", b"mymaster", true));
         assert!(glob_match(b"a\\*b", b"a*b", false));
         assert!(!glob_match(b"a\\*b", b"axb", false));
+    }
+}
+
+#[cfg(test)]
+mod glob_tests {
+    use super::string_match;
+
+    fn m(p: &str, s: &str) -> bool {
+        string_match(p.as_bytes(), s.as_bytes(), false)
+    }
+
+    #[test]
+    fn literals_and_wildcards() {
+        assert!(m("+sdown", "+sdown"));
+        assert!(!m("+sdown", "-sdown"));
+        assert!(!m("+sdown", "+sdow"));
+        assert!(!m("+sdow", "+sdown"));
+        assert!(m("*", "anything"));
+        // Redis quirk: the loop never runs on an empty string, so "*" does not match "".
+        assert!(!m("*", ""));
+        assert!(m("", ""));
+        assert!(!m("", "a"));
+        assert!(m("+*", "+odown"));
+        assert!(!m("+*", "-odown"));
+        assert!(m("*down", "+sdown"));
+        assert!(m("*down", "-odown"));
+        assert!(!m("*down", "+switch-master"));
+        assert!(m("*-*-*", "+failover-state-reconf-slaves"));
+        assert!(m("a*b*c", "aXXbYYc"));
+        assert!(!m("a*b*c", "aXXbYY"));
+        assert!(m("a**", "a"));
+        assert!(m("h?llo", "hello"));
+        assert!(!m("h?llo", "hllo"));
+        assert!(!m("?", ""));
+    }
+
+    #[test]
+    fn classes() {
+        assert!(m("h[ae]llo", "hello"));
+        assert!(m("h[ae]llo", "hallo"));
+        assert!(!m("h[ae]llo", "hillo"));
+        assert!(m("h[^e]llo", "hallo"));
+        assert!(!m("h[^e]llo", "hello"));
+        assert!(m("h[a-b]llo", "hbllo"));
+        assert!(m("h[b-a]llo", "hallo"), "reversed ranges are swapped");
+        assert!(!m("h[a-b]llo", "hcllo"));
+        assert!(m("[\\]]", "]"));
+        assert!(m("[a\\-z]", "-"));
+        assert!(!m("[a\\-z]", "b"));
+        // Unterminated class: Redis treats the class as running to the end of the pattern.
+        assert!(m("[ab", "a"));
+        assert!(m("[ab", "b"));
+        assert!(!m("[ab", "c"));
+        assert!(!m("[ab", "ab"));
+        assert!(!m("x[", "x"));
+    }
+
+    #[test]
+    fn escapes_and_case() {
+        assert!(m("\\*", "*"));
+        assert!(!m("\\*", "a"));
+        assert!(m("\\?x", "?x"));
+        assert!(m("a\\", "a\\"), "trailing backslash matches itself");
+        assert!(!string_match(b"HeLLo", b"hello", false));
+        assert!(string_match(b"HeLLo", b"hello", true));
+        assert!(string_match(b"[A-C]x", b"bx", true));
+    }
+
+    #[test]
+    fn pathological_patterns_terminate() {
+        let pat = "a*".repeat(5000) + "b";
+        let s = "a".repeat(5000);
+        assert!(!m(&pat, &s));
+        let pat = "*".repeat(100_000);
+        assert!(m(&pat, "whatever"));
     }
 }
