@@ -1124,29 +1124,10 @@ pub fn render(report: &RunReport) -> String {
     o
 }
 
-/// Keeps a scenario name usable as a directory name (as the JSON's directory).
-fn path_component(s: &str) -> String {
-    let c: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if c.is_empty() || c.chars().all(|c| c == '.') {
-        "scenario".to_string()
-    } else {
-        c
-    }
-}
-
 /// Writes `<dir>/<scenario>/seed-<N>.html` (next to the JSON), creating directories as needed;
 /// returns the file's path.
 pub fn write_html(dir: &Path, report: &RunReport) -> io::Result<PathBuf> {
-    let d = dir.join(path_component(&report.scenario));
+    let d = dir.join(crate::report::path_component(&report.scenario));
     std::fs::create_dir_all(&d)?;
     let path = d.join(format!("seed-{}.html", report.seed));
     std::fs::write(&path, render(report))?;

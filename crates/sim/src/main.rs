@@ -204,7 +204,7 @@ fn fuzz_main(cases: u32, seed: u64, out: PathBuf, regressions: PathBuf, max_shri
     let step = (cases / 10).max(1);
     let progress = |n: u32| {
         if quiet {
-            if n % step == 0 {
+            if n.is_multiple_of(step) {
                 eprintln!("fuzz: {n} cases run ({:.0?})", start.elapsed());
             }
         } else {

@@ -217,7 +217,7 @@ pub fn to_json_without_wall(report: &RunReport) -> String {
 }
 
 /// Keeps a scenario name usable as a directory name.
-fn path_component(s: &str) -> String {
+pub fn path_component(s: &str) -> String {
     let c: String = s
         .chars()
         .map(|c| {

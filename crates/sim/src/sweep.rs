@@ -799,25 +799,6 @@ pub fn render_summary(s: &SweepSummary) -> String {
 // Files
 // ---------------------------------------------------------------------------------------------
 
-/// Keeps a scenario name usable as a file name.
-pub fn file_component(s: &str) -> String {
-    let c: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if c.is_empty() || c.chars().all(|c| c == '.') {
-        "scenario".to_string()
-    } else {
-        c
-    }
-}
-
 /// `<out>/sweep/<scenario>[.shard-K-of-N].jsonl` for each scenario, and the summary; returns the
 /// summary's path.
 pub fn write_results(
@@ -836,7 +817,7 @@ pub fn write_results(
     for (name, mut rs) in by {
         rs.sort_by_key(|r| r.seed);
         std::fs::write(
-            dir.join(format!("{}{suffix}.jsonl", file_component(name))),
+            dir.join(format!("{}{suffix}.jsonl", crate::report::path_component(name))),
             to_jsonl(&rs),
         )?;
     }
