@@ -488,6 +488,10 @@ pub struct FailingRun {
     /// [`RunRecord::failure_line`].
     pub what: String,
     pub replay: String,
+    /// The run's HTML timeline (`<out>/<scenario>/seed-<N>.html`, written when it failed), relative
+    /// to the sweep's output directory.
+    #[serde(default)]
+    pub picture: String,
 }
 
 /// Per-scenario aggregates. Deterministic: a function of the set of records only (no wall times),
@@ -574,6 +578,7 @@ pub fn aggregate(records: &[RunRecord]) -> Vec<ScenarioAgg> {
                     .filter(|r| !r.ok)
                     .map(|r| FailingRun {
                         seed: r.seed,
+                        picture: format!("{}/seed-{}.html", crate::report::path_component(name), r.seed),
                         what: r.failure_line(),
                         replay: r
                             .replay
@@ -750,6 +755,7 @@ pub fn render_scenario(a: &ScenarioAgg) -> String {
     for f in a.failing.iter().take(MAX_FAILING_SHOWN) {
         line(format!("   FAIL {}", f.what));
         line(format!("        {}", f.replay));
+        line(format!("        picture: {}", f.picture));
     }
     if a.failing.len() > MAX_FAILING_SHOWN {
         line(format!(
@@ -868,8 +874,8 @@ fn play(file: &str, s: &Scenario, seed: u64, check: bool, out: &Path) -> (RunRec
         Ok(Ok(f)) => {
             let rec = RunRecord::from_report(file, &f.report, f.nondeterminism);
             if !rec.ok {
-                // The full results of a failing run, where `run` would write them.
-                let _ = crate::report::write_json(out, &f.report);
+                // The full results of a failing run, where `run` would write them.                let _ = crate::report::write_json(out, &f.report);
+                let _ = crate::html::write_html(out, &f.report);
             }
             let sim = f.report.sim_ms * if check { 2 } else { 1 };
             (rec, sim)
