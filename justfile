@@ -51,5 +51,10 @@ fuzz *ARGS:
 bench *ARGS:
     cargo sim-cli bench {{ARGS}}
 
+# Real mode: our Sentinels against real redis-server 7.0 on loopback (needs redis-server, redis-cli)
+real-test:
+    cargo build -p sentinel --bin sentinel-sim-sentinel
+    bash .ci/real-redis.sh target/debug/sentinel-sim-sentinel
+
 # What CI runs
 ci: lint test (seeds "20")
