@@ -148,18 +148,29 @@ enum Files {
 /// Runs `spec` on a fresh madsim runtime in a fresh OS thread (thread-local RNG and hash seeds
 /// are set once per thread, so reusing a thread would break determinism).
 pub fn run(spec: WorldSpec) -> Result<WorldOutcome, String> {
-    let handle = std::thread::Builder::new()
-        .name(format!("sim-seed-{}", spec.seed))
+    // Bounded in simulated time by madsim's time limit, and in wall time by this thread, which
+    // waits outside the simulation: a process spinning without letting time advance cannot hang
+    // a sweep. (`SIM_WALL_LIMIT_S` overrides the bound.)
+    let wall_limit_s: u64 = std::env::var("SIM_WALL_LIMIT_S")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(600);
+    let seed = spec.seed;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name(format!("sim-seed-{seed}"))
         .spawn(move || {
-            let mut rt = madsim::runtime::Runtime::with_seed_and_config(spec.seed, madsim::Config::default());
-            // A hang guard: a run never lasts longer than its duration plus a margin.
-            rt.set_time_limit(Duration::from_millis(spec.duration_ms + 120_000));
-            rt.block_on(play(spec))
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut rt = madsim::runtime::Runtime::with_seed_and_config(spec.seed, madsim::Config::default());
+                rt.set_time_limit(Duration::from_millis(spec.duration_ms + 120_000));
+                rt.block_on(play(spec))
+            }));
+            let _ = tx.send(result);
         })
         .map_err(|e| format!("cannot start the simulation thread: {e}"))?;
-    match handle.join() {
-        Ok(outcome) => Ok(outcome),
-        Err(panic) => {
+    match rx.recv_timeout(Duration::from_secs(wall_limit_s)) {
+        Ok(Ok(outcome)) => Ok(outcome),
+        Ok(Err(panic)) => {
             let msg = panic
                 .downcast_ref::<String>()
                 .cloned()
@@ -167,6 +178,9 @@ pub fn run(spec: WorldSpec) -> Result<WorldOutcome, String> {
                 .unwrap_or_else(|| "unknown panic".into());
             Err(format!("the simulation panicked: {msg}"))
         }
+        Err(_) => Err(format!(
+            "seed {seed}: the run exceeded its wall-clock bound of {wall_limit_s}s (a livelock?); its thread is abandoned"
+        )),
     }
 }
 
