@@ -3,7 +3,7 @@
 //! known-replica/known-sentinel lines removed and re-appended each after a blank line, runs of
 //! blank lines collapsed), so the file matches what real Sentinel 7.0.15 writes.
 
-use crate::instance::{flag, Master, DEFAULT_DOWN_AFTER, DEFAULT_FAILOVER_TIMEOUT};
+use crate::instance::{Master, DEFAULT_DOWN_AFTER, DEFAULT_FAILOVER_TIMEOUT};
 use crate::sentinel::Ctx;
 use crate::types::Ms;
 use std::collections::BTreeMap;
@@ -546,6 +546,5 @@ pub(crate) fn rewrite(file: &mut ConfigFile, ctx: &Ctx, masters: &BTreeMap<Strin
         kept.push(l);
     }
     *file = ConfigFile::parse(&out).unwrap_or_default();
-    let _ = flag::MASTER;
     out
 }

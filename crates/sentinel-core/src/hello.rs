@@ -2,7 +2,7 @@
 //! configuration (the master's address under the highest config epoch).
 
 use crate::failover;
-use crate::instance::{flag, Master};
+use crate::instance::Master;
 use crate::sentinel::{at, at_child, release_instance, Sentinel};
 use crate::types::{Level, Ms, Target};
 
@@ -153,5 +153,4 @@ fn update_sentinel_address_in_all_masters(s: &mut Sentinel, from_master: &str, r
             }
         }
     }
-    let _ = flag::SENTINEL;
 }

@@ -1,8 +1,8 @@
 //! Links and periodic commands (spec §1.4, §2.3): reconnecting, PING, INFO and hello.
 
 use crate::instance::{flag, Master};
-use crate::sentinel::{at, instance, instance_mut, Ctx, HELLO_CHANNEL, MAX_PENDING_COMMANDS};
-use crate::types::{ConnKind, Ms, ReplyKind, Target};
+use crate::sentinel::{instance, instance_mut, Ctx, HELLO_CHANNEL, MAX_PENDING_COMMANDS};
+use crate::types::{ConnId, ConnKind, Ms, ReplyKind, Target};
 use resp::Value;
 
 pub(crate) fn args(parts: &[&str]) -> Vec<Vec<u8>> {
@@ -49,26 +49,19 @@ pub(crate) fn reconnect(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms)
     let auth = auth_args(ctx, m, target);
     let setname_cmd = m.map_command("CLIENT");
     let subscribe = m.map_command("SUBSCRIBE");
-    let short_id: String = ctx.myid.chars().take(8).collect();
     if let Some(i) = instance_mut(m, target) {
         i.link.last_reconn_time = now;
     }
     if needs_cc {
-        let conn = ctx.connect(ConnKind::Cmd, &ip, port, &name, target.clone());
-        let mut sent = 0;
-        if let Some(a) = auth.clone() {
-            ctx.send(conn, a, ReplyKind::Discard, &name, target);
-            sent += 1;
-        }
-        let cname = format!("sentinel-{short_id}-cmd");
-        ctx.send(
-            conn,
-            args(&[&setname_cmd, "SETNAME", &cname]),
-            ReplyKind::Discard,
+        let (conn, sent) = open_conn(
+            ctx,
+            ConnKind::Cmd,
+            (&ip, port),
             &name,
             target,
+            auth.as_ref(),
+            &setname_cmd,
         );
-        sent += 1;
         if let Some(i) = instance_mut(m, target) {
             i.link.cc = Some(conn);
             i.link.pending_commands = sent;
@@ -78,21 +71,15 @@ pub(crate) fn reconnect(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms)
         send_ping(ctx, m, target, now);
     }
     if needs_pc {
-        let conn = ctx.connect(ConnKind::PubSub, &ip, port, &name, target.clone());
-        let mut sent = 0;
-        if let Some(a) = auth {
-            ctx.send(conn, a, ReplyKind::Discard, &name, target);
-            sent += 1;
-        }
-        let cname = format!("sentinel-{short_id}-pubsub");
-        ctx.send(
-            conn,
-            args(&[&setname_cmd, "SETNAME", &cname]),
-            ReplyKind::Discard,
+        let (conn, sent) = open_conn(
+            ctx,
+            ConnKind::PubSub,
+            (&ip, port),
             &name,
             target,
+            auth.as_ref(),
+            &setname_cmd,
         );
-        sent += 1;
         ctx.send(
             conn,
             args(&[&subscribe, HELLO_CHANNEL]),
@@ -111,6 +98,37 @@ pub(crate) fn reconnect(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms)
             i.link.disconnected = false;
         }
     }
+}
+
+/// Opens a link connection and queues what Redis sends first on it: AUTH (if credentials apply)
+/// and `CLIENT SETNAME sentinel-<id8>-cmd|pubsub`, replies discarded. Returns the connection and
+/// how many commands now await a reply.
+fn open_conn(
+    ctx: &mut Ctx,
+    kind: ConnKind,
+    (ip, port): (&str, u16),
+    name: &str,
+    target: &Target,
+    auth: Option<&Vec<Vec<u8>>>,
+    setname_cmd: &str,
+) -> (ConnId, u32) {
+    let conn = ctx.connect(kind, ip, port, name, target.clone());
+    let mut sent = 0;
+    if let Some(a) = auth {
+        ctx.send(conn, a.clone(), ReplyKind::Discard, name, target);
+        sent += 1;
+    }
+    let suffix = if kind == ConnKind::Cmd { "cmd" } else { "pubsub" };
+    let short_id: String = ctx.myid.chars().take(8).collect();
+    let cname = format!("sentinel-{short_id}-{suffix}");
+    ctx.send(
+        conn,
+        args(&[setname_cmd, "SETNAME", &cname]),
+        ReplyKind::Discard,
+        name,
+        target,
+    );
+    (conn, sent + 1)
 }
 
 /// `sentinelSendPing`: false if there is no command connection.
@@ -226,7 +244,6 @@ pub(crate) fn on_ping_reply(ctx: &mut Ctx, m: &mut Master, target: &Target, valu
         }
     }
     i.link.last_pong_time = now;
-    let _ = at;
 }
 
 /// `sentinelForceHelloUpdateForMaster`: make hellos go out on the next tick.

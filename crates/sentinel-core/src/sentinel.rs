@@ -2,7 +2,7 @@
 //! losses and commands. Everything else lives in the module named after the concept.
 
 use crate::config::{self, ConfigError, ConfigFile};
-use crate::instance::{flag, FailoverState, Instance, Master};
+use crate::instance::{FailoverState, Instance, Master};
 use crate::types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};
 use crate::{down, failover, hello, info, periodic, tilt};
 use rand_chacha::ChaCha8Rng;
@@ -514,13 +514,4 @@ fn handle_instance(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms) {
 pub(crate) fn random_hex(rng: &mut ChaCha8Rng, len: usize) -> String {
     const HEX: &[u8] = b"0123456789abcdef";
     (0..len).map(|_| HEX[(rng.next_u32() % 16) as usize] as char).collect()
-}
-
-pub(crate) fn has_flag(i: &Instance, f: u32) -> bool {
-    i.flags & f != 0
-}
-
-#[allow(dead_code)]
-pub(crate) fn is_master(i: &Instance) -> bool {
-    has_flag(i, flag::MASTER)
 }

@@ -245,8 +245,9 @@ fn world_action(s: &Scenario, procs: &[ProcSpec], ta: &ScenarioAction) -> Result
     })
 }
 
-/// SplitMix64, to derive the fault stream's seed from the run's seed.
-fn mix(a: u64, b: u64) -> u64 {
+/// SplitMix64: derives independent seeds (each process start, each client, the fault stream) from
+/// the run's seed.
+pub fn mix(a: u64, b: u64) -> u64 {
     let mut z = a ^ b.wrapping_mul(0x9E3779B97F4A7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);

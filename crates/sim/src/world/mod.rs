@@ -117,14 +117,6 @@ impl redis_node::DataObserver for DataTrace {
     }
 }
 
-/// SplitMix64: derives independent seeds for each process start from the run's seed.
-pub fn mix(a: u64, b: u64) -> u64 {
-    let mut z = a ^ b.wrapping_mul(0x9E3779B97F4A7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-    z ^ (z >> 31)
-}
-
 /// Per-process handles the world keeps to inject faults.
 struct Proc {
     /// Where everyone knows it (`127.0.0.1`, 6382).
@@ -136,7 +128,6 @@ struct Proc {
     clock: NodeClock,
     files: Files,
     alive: bool,
-    paused: bool,
 }
 
 #[derive(Clone)]
@@ -207,7 +198,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
     for (i, p) in spec.procs.iter().enumerate() {
         let clock = NodeClock::new(start);
         let starts = Arc::new(AtomicU64::new(0));
-        let seed = mix(spec.seed, i as u64 + 1);
+        let seed = crate::plan::mix(spec.seed, i as u64 + 1);
         let (node, files) = match &p.kind {
             ProcKind::Redis(cfg) => {
                 let disk = redis_node::Disk::new();
@@ -232,7 +223,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                     .ip(net::sim_ip(i))
                     .init(move || {
                         let mut cfg = cfg.clone();
-                        cfg.rng_seed = mix(seed, starts.fetch_add(1, Ordering::Relaxed));
+                        cfg.rng_seed = crate::plan::mix(seed, starts.fetch_add(1, Ordering::Relaxed));
                         let env = env.clone();
                         let (exit_rec, exit_name) = (exit_rec.clone(), exit_name.clone());
                         async move {
@@ -275,7 +266,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                     .init(move || {
                         let cfg = sentinel::NodeConfig {
                             config_name: "sentinel.conf".into(),
-                            seed: mix(seed, starts.fetch_add(1, Ordering::Relaxed)),
+                            seed: crate::plan::mix(seed, starts.fetch_add(1, Ordering::Relaxed)),
                             bind_ip: "0.0.0.0".into(),
                             default_announce_ip: ip.clone(),
                             log: false,
@@ -306,7 +297,6 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
             clock,
             files,
             alive: true,
-            paused: false,
         });
     } // Workload clients, each on its own host (after the processes' hosts).
     let history = crate::workload::history::History::new();
@@ -424,7 +414,6 @@ impl WorldCtl<'_> {
                 let p = &mut procs[*i];
                 h.kill(p.node.id());
                 p.alive = false;
-                p.paused = false;
             }
             WorldAction::Restart { proc, wipe } => {
                 let p = &mut procs[*proc];
@@ -447,17 +436,14 @@ impl WorldCtl<'_> {
                     h.restart(p.node.id());
                 }
                 p.alive = true;
-                p.paused = false;
             }
             WorldAction::Pause(i) => {
                 let p = &mut procs[*i];
                 h.pause(p.node.id());
-                p.paused = true;
             }
             WorldAction::Resume(i) => {
                 let p = &mut procs[*i];
                 h.resume(p.node.id());
-                p.paused = false;
             }
             WorldAction::Command { proc, args } => {
                 let p = &procs[*proc];
@@ -478,14 +464,14 @@ impl WorldCtl<'_> {
                 });
             }
             WorldAction::Partition { groups } => {
-                self.heal(procs);
+                self.heal();
                 let groups: Vec<Vec<usize>> = groups.iter().map(|g| self.with_clients(g)).collect();
                 for (gi, ga) in groups.iter().enumerate() {
                     for gb in groups.iter().skip(gi + 1) {
                         for &a in ga {
                             for &b in gb {
-                                self.cut(procs, a, b);
-                                self.cut(procs, b, a);
+                                self.cut(a, b);
+                                self.cut(b, a);
                             }
                         }
                     }
@@ -496,12 +482,12 @@ impl WorldCtl<'_> {
                 for &a in &from {
                     for &b in &to {
                         if a != b {
-                            self.cut(procs, a, b);
+                            self.cut(a, b);
                         }
                     }
                 }
             }
-            WorldAction::Heal => self.heal(procs),
+            WorldAction::Heal => self.heal(),
             WorldAction::Latency { min_ms, max_ms } => {
                 let (lo, hi) = (
                     Duration::from_millis(*min_ms),
@@ -552,14 +538,14 @@ impl WorldCtl<'_> {
 
     /// Cuts the directed path a → b (silently dropped, like a firewall DROP rule). `a` and `b`
     /// index `hosts`.
-    fn cut(&mut self, _procs: &[Proc], a: usize, b: usize) {
+    fn cut(&mut self, a: usize, b: usize) {
         let ((ha, ia), (hb, ib)) = (self.hosts[a], self.hosts[b]);
         if self.cuts.insert(ha, hb) {
             NetSim::current().clog_link(ia, ib);
         }
     }
 
-    fn heal(&mut self, _procs: &[Proc]) {
+    fn heal(&mut self) {
         let by_host: std::collections::BTreeMap<IpAddr, madsim::task::NodeId> = self.hosts.iter().copied().collect();
         for (a, b) in self.cuts.clear() {
             if let (Some(&x), Some(&y)) = (by_host.get(&a), by_host.get(&b)) {
