@@ -16,6 +16,7 @@ mod info;
 pub mod instance;
 mod leader;
 mod periodic;
+pub mod port;
 mod sentinel;
 mod tilt;
 mod types;
