@@ -200,11 +200,37 @@ impl Sentinel {
                 }
             }
             "sentinel" => self.sentinel_command(args, now),
-            "auth" => Value::err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"),
+            "shutdown" => self.shutdown_command(args),
             _ => unknown_command(args),
         };
         self.flush_if_needed();
         reply
+    }
+
+    /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: a Sentinel always exits without saving
+    /// data (it has none); nothing is ever in progress to abort.
+    fn shutdown_command(&mut self, args: &[Vec<u8>]) -> Value {
+        let (mut save, mut nosave, mut other, mut abort) = (false, false, false, false);
+        for a in &args[1..] {
+            match text(a).to_ascii_lowercase().as_str() {
+                "nosave" => nosave = true,
+                "save" => save = true,
+                "now" | "force" => other = true,
+                "abort" => abort = true,
+                _ => return Value::err("ERR syntax error"),
+            }
+        }
+        if (abort && (save || nosave || other)) || (save && nosave) {
+            return Value::err("ERR syntax error");
+        }
+        if abort {
+            return Value::err("ERR No shutdown in progress.");
+        }
+        self.ctx.log(Level::Warning, None, "User requested shutdown...".into());
+        self.ctx
+            .log(Level::Warning, None, "Sentinel is now ready to exit, bye bye...".into());
+        self.ctx.exit(0);
+        Value::ok()
     }
 
     fn info_command(&self, args: &[Vec<u8>], client: &ClientInfo, now: Ms) -> Value {
@@ -619,6 +645,7 @@ impl Sentinel {
         let _ = now;
         let name = text(&args[2]);
         let deny_scripts = self.ctx.deny_scripts_reconfig;
+        let executable = self.ctx.script_executable;
         let Some(m) = self.masters.get_mut(&name) else {
             return no_such_master();
         };
@@ -678,6 +705,17 @@ impl Sentinel {
                 "notification-script" | "client-reconfig-script" => {
                     if deny_scripts {
                         return Value::err("ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration");
+                    }
+                    if !val.is_empty() && !executable(&val) {
+                        let what = if opt == "notification-script" {
+                            "Notification script"
+                        } else {
+                            "Client reconfiguration script"
+                        };
+                        if changes > 0 {
+                            self.ctx.flush_config();
+                        }
+                        return Value::err(format!("ERR {what} seems non existing or non executable"));
                     }
                     let v = if val.is_empty() { None } else { Some(val.clone()) };
                     if opt == "notification-script" {

@@ -134,6 +134,16 @@ impl ConfigFile {
         Ok(ConfigFile { lines, args })
     }
 
+    /// The arguments of the last `directive` line (later lines override earlier ones, as in
+    /// Redis), without the directive name.
+    pub fn last(&self, directive: &str) -> Option<&[String]> {
+        self.args
+            .iter()
+            .rev()
+            .find(|a| a.first().is_some_and(|d| d.eq_ignore_ascii_case(directive)))
+            .map(|a| &a[1..])
+    }
+
     /// The rewrite key of line `i`: `sentinel <directive>` for sentinel lines, else the directive.
     fn key(&self, i: usize) -> Option<String> {
         let a = &self.args[i];
@@ -192,6 +202,7 @@ pub(crate) fn apply(file: &ConfigFile, ctx: &mut Ctx, now: Ms) -> Result<BTreeMa
         match a[0].to_ascii_lowercase().as_str() {
             "port" if a.len() == 2 => ctx.port = parse_num(&a[1], line)?,
             "requirepass" if a.len() == 2 => ctx.requirepass = if a[1].is_empty() { None } else { Some(a[1].clone()) },
+            "user" if a.len() >= 2 => ctx.user_directives.push((line, a[1..].to_vec())),
             _ => {}
         }
     }

@@ -90,7 +90,7 @@ fn wait_start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         ctx.log(
             Level::Warning,
             None,
-            "Sentinel is simulating a failure: crash after election".into(),
+            "Sentinel CRASH because of SENTINEL simulate-failure".into(),
         );
         ctx.out.push(Action::Exit(99));
     }
@@ -244,7 +244,7 @@ pub(crate) fn promotion_observed(ctx: &mut Ctx, m: &mut Master, pname: &str, now
         ctx.log(
             Level::Warning,
             None,
-            "Sentinel is simulating a failure: crash after promotion".into(),
+            "Sentinel CRASH because of SENTINEL simulate-failure".into(),
         );
         ctx.out.push(Action::Exit(99));
     }

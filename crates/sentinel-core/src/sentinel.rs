@@ -3,6 +3,7 @@
 
 use crate::config::{self, ConfigError, ConfigFile};
 use crate::instance::{FailoverState, Instance, Master};
+use crate::port::acl::Acl;
 use crate::types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};
 use crate::{down, failover, hello, info, periodic, tilt};
 use rand_chacha::ChaCha8Rng;
@@ -60,11 +61,20 @@ pub struct Options {
     /// Used in hello when there is no `sentinel announce-ip` and the link's local address is not
     /// known yet.
     pub default_announce_ip: String,
+    /// Whether a path names an executable file (`access(path, X_OK)`), asked by SENTINEL SET
+    /// notification-script / client-reconfig-script. The host answers; a simulated host has no
+    /// scripts.
+    pub script_executable: fn(&str) -> bool,
+}
+
+fn no_scripts(_: &str) -> bool {
+    false
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
+            script_executable: no_scripts,
             default_announce_ip: "127.0.0.1".into(),
         }
     }
@@ -96,11 +106,16 @@ pub(crate) struct Ctx {
     pub announce_port: u16,
     pub default_announce_ip: String,
     pub deny_scripts_reconfig: bool,
+    pub script_executable: fn(&str) -> bool,
     pub resolve_hostnames: bool,
     pub announce_hostnames: bool,
     pub sentinel_user: Option<String>,
     pub sentinel_pass: Option<String>,
     pub requirepass: Option<String>,
+    /// `user` directives of the config (arguments after `user`), with their line numbers.
+    pub user_directives: Vec<(usize, Vec<String>)>,
+    /// The ACL users as `user ...` lines, written by config rewrites (the driver hosts the ACL).
+    pub acl_lines: Vec<String>,
     pub simfailure_flags: u32,
     /// Which record each open connection belongs to.
     pub conn_owner: BTreeMap<ConnId, (String, Target, ConnKind)>,
@@ -154,6 +169,11 @@ impl Ctx {
 
     pub fn flush_config(&mut self) {
         self.flush_pending = true;
+    }
+
+    /// Asks the driver to end the process with this exit code.
+    pub fn exit(&mut self, code: i32) {
+        self.out.push(Action::Exit(code));
     }
 
     /// Asks the driver for a new connection to `ip:port` owned by (master, target).
@@ -261,6 +281,23 @@ pub struct Sentinel {
     pub(crate) process_run_id: String,
     pub(crate) start_time: Ms,
     generated_myid: bool,
+    /// The ACL users as loaded (the driver hosts the live copy).
+    acl: Acl,
+}
+
+/// The ACL users from `requirepass` and the `user` directives; a bad user line is a config error.
+fn build_acl(ctx: &Ctx) -> Result<Acl, ConfigError> {
+    let mut acl = Acl::default();
+    if let Some(p) = &ctx.requirepass {
+        acl.set_requirepass(p.as_bytes());
+    }
+    let mut seen = Vec::new();
+    for (line, args) in &ctx.user_directives {
+        let ops: Vec<Vec<u8>> = args[1..].iter().map(|a| a.as_bytes().to_vec()).collect();
+        acl.load_user_directive(&args[0], &ops, &mut seen)
+            .map_err(|msg| ConfigError { line: *line, msg })?;
+    }
+    Ok(acl)
 }
 
 impl Sentinel {
@@ -283,16 +320,21 @@ impl Sentinel {
             announce_ip: None,
             announce_port: 0,
             default_announce_ip: opts.default_announce_ip,
+            script_executable: opts.script_executable,
             deny_scripts_reconfig: true,
             resolve_hostnames: false,
             announce_hostnames: false,
             sentinel_user: None,
             sentinel_pass: None,
             requirepass: None,
+            user_directives: Vec::new(),
+            acl_lines: Vec::new(),
             simfailure_flags: 0,
             conn_owner: BTreeMap::new(),
         };
         let masters = config::apply(&file, &mut ctx, now)?;
+        let acl = build_acl(&ctx)?;
+        ctx.acl_lines = acl.lines();
         let mut generated_myid = false;
         if ctx.myid.is_empty() {
             ctx.myid = random_hex(&mut ctx.rng, 40);
@@ -306,7 +348,18 @@ impl Sentinel {
             process_run_id,
             start_time: now,
             generated_myid,
+            acl,
         })
+    }
+
+    /// The ACL users the config declares (`requirepass`, `user` lines), for the driver to host.
+    pub fn initial_acl(&self) -> Acl {
+        self.acl.clone()
+    }
+
+    /// The driver's ACL changed: later config rewrites write these `user` lines.
+    pub fn set_acl_lines(&mut self, lines: Vec<String>) {
+        self.ctx.acl_lines = lines;
     }
 
     /// What Redis does once the config is loaded: persist a generated myid, announce the ID and
@@ -455,6 +508,14 @@ impl Sentinel {
                     return;
                 }
                 inst.link.pc_last_activity = now;
+                if value.is_error() {
+                    // The SUBSCRIBE was refused (e.g. -NOAUTH): hiredis drops a subscribed
+                    // connection on an error reply; the link is re-made by the next reconnect.
+                    inst.link.pc = None;
+                    inst.link.disconnected = true;
+                    self.ctx.close(conn);
+                    return;
+                }
                 let Some(items) = value.as_array() else { return };
                 if items.len() != 3 || !items.iter().all(|v| matches!(v, Value::Bulk(_))) {
                     return;
@@ -476,7 +537,15 @@ impl Sentinel {
         if self.ctx.flush_pending {
             self.ctx.flush_pending = false;
             let text = config::rewrite(&mut self.config, &self.ctx, &self.masters);
-            self.ctx.out.push(Action::SaveConfig(text));
+            // Redis flushes synchronously: a save requested before a crash (SIMULATE-FAILURE)
+            // reaches the disk before the process exits.
+            let at = self
+                .ctx
+                .out
+                .iter()
+                .position(|a| matches!(a, Action::Exit(_)))
+                .unwrap_or(self.ctx.out.len());
+            self.ctx.out.insert(at, Action::SaveConfig(text));
         }
     }
 

@@ -7,6 +7,7 @@
 //! `client-output-buffer-limit pubsub`. All maps are ordered (no hash-order leaks).
 
 use crate::glob::string_match;
+use sentinel_core::port::acl::Acl;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -52,7 +53,7 @@ pub struct ClientFilter {
     pub addr: Option<String>,
     pub laddr: Option<String>,
     pub kind: Option<ClientType>,
-    /// Only `default` exists on a Sentinel without ACL users.
+    /// Clients authenticated as this ACL user.
     pub user: Option<String>,
     /// Client id never matched (SKIPME yes).
     pub skip: Option<u64>,
@@ -69,6 +70,10 @@ struct Client {
     last_cmd: String,
     channels: BTreeSet<Vec<u8>>,
     patterns: BTreeSet<Vec<u8>>,
+    /// The ACL user the client is authenticated as (or would be: `default` before AUTH).
+    user: String,
+    /// RESP protocol version (HELLO).
+    resp: u8,
 }
 
 impl Client {
@@ -92,6 +97,7 @@ struct Inner {
     next_id: u64,
     closed: bool,
     dropped_slow: u64,
+    acl: Acl,
 }
 
 impl Inner {
@@ -138,6 +144,10 @@ pub enum SubKind {
 pub struct Hub {
     inner: Mutex<Inner>,
     queue_cap: usize,
+    /// Origin of [`Hub::now_ms`] (ACL LOG ages are differences of it).
+    epoch: Instant,
+    /// Seed of ACL GENPASS, and how many passwords were drawn from it.
+    genpass: (u64, std::sync::atomic::AtomicU64),
 }
 
 impl Default for Hub {
@@ -154,6 +164,8 @@ impl Hub {
                 ..Inner::default()
             }),
             queue_cap: queue_cap.max(1),
+            epoch: Instant::now(),
+            genpass: (0, std::sync::atomic::AtomicU64::new(0)),
         }
     }
 
@@ -187,6 +199,8 @@ impl Hub {
                 last_cmd: "NULL".into(),
                 channels: BTreeSet::new(),
                 patterns: BTreeSet::new(),
+                user: "default".into(),
+                resp: 2,
             },
         );
         Some(Registration { id, rx, killed })
@@ -236,6 +250,48 @@ impl Hub {
                 c.last_cmd.clear();
                 c.last_cmd.push_str(cmd);
             }
+        }
+    }
+
+    /// Milliseconds since the hub was made (the runtime's clock: simulated under madsim).
+    pub fn now_ms(&self) -> i64 {
+        Instant::now().saturating_duration_since(self.epoch).as_millis() as i64
+    }
+
+    /// The hub with the node's seed (ACL GENPASS draws from it).
+    pub fn with_seed(queue_cap: usize, seed: u64) -> Self {
+        let mut h = Hub::new(queue_cap);
+        h.genpass.0 = seed;
+        h
+    }
+
+    /// A fresh seed for one ACL GENPASS.
+    pub fn genpass_seed(&self) -> u64 {
+        let n = self.genpass.1.fetch_add(1, Ordering::Relaxed);
+        self.genpass.0 ^ n.wrapping_mul(0xD1B5_4A32_D192_ED03)
+    }
+
+    /// Replaces the ACL users (at start, from the config).
+    pub fn set_acl(&self, acl: Acl) {
+        self.lock().acl = acl;
+    }
+
+    /// Runs `f` on the ACL users (the lock is held: `f` must not call back into the hub).
+    pub fn with_acl<R>(&self, f: impl FnOnce(&mut Acl) -> R) -> R {
+        f(&mut self.lock().acl)
+    }
+
+    /// Records whom a client authenticated as.
+    pub fn set_user(&self, id: u64, user: &str) {
+        if let Some(c) = self.lock().clients.get_mut(&id) {
+            c.user = user.to_string();
+        }
+    }
+
+    /// Records a client's protocol version (HELLO).
+    pub fn set_resp(&self, id: u64, resp: u8) {
+        if let Some(c) = self.lock().clients.get_mut(&id) {
+            c.resp = resp;
         }
     }
 
@@ -403,7 +459,7 @@ fn matches_filter(id: u64, c: &Client, f: &ClientFilter) -> bool {
         }
     }
     if let Some(u) = &f.user {
-        if u != "default" {
+        if *u != c.user {
             return false;
         }
     }
@@ -417,7 +473,7 @@ fn format_client(id: u64, c: &Client, now: Instant) -> String {
     format!(
         "id={id} addr={} laddr={} fd={} name={} age={age} idle={idle} flags={flags} db=0 sub={} psub={} ssub=0 \
          multi=-1 qbuf=0 qbuf-free=20474 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=22272 \
-         events=r cmd={} user=default redir=-1 resp=2\n",
+         events=r cmd={} user={} redir=-1 resp={}\n",
         c.addr,
         c.laddr,
         id + 7,
@@ -425,6 +481,8 @@ fn format_client(id: u64, c: &Client, now: Instant) -> String {
         c.channels.len(),
         c.patterns.len(),
         c.last_cmd,
+        c.user,
+        c.resp,
     )
 }
 

@@ -43,8 +43,15 @@ pub struct NodeConfig {
     /// The address announced in hello messages when the config has no `sentinel announce-ip` and
     /// the link's local address is unknown.
     pub default_announce_ip: String,
-    /// Write Redis-format log lines to stdout (real mode; off in simulation).
+    /// Write Redis-format log lines (real mode; off in simulation).
     pub log: bool,
+    /// Redis's `logfile`: where log lines go (None: stdout).
+    pub logfile: Option<std::path::PathBuf>,
+    /// Redis's `loglevel`: the lowest level logged.
+    pub log_level: Level,
+    /// Whether a script path is an executable file (real mode: the file system; simulated
+    /// hosts have no scripts).
+    pub script_executable: fn(&str) -> bool,
 }
 
 impl Default for NodeConfig {
@@ -55,6 +62,9 @@ impl Default for NodeConfig {
             bind_ip: "0.0.0.0".into(),
             default_announce_ip: "127.0.0.1".into(),
             log: false,
+            logfile: None,
+            log_level: Level::Notice,
+            script_executable: sentinel_core::Options::default().script_executable,
         }
     }
 }
@@ -122,6 +132,12 @@ pub trait Core {
     fn on_reply(&mut self, conn: ConnId, reply: &ReplyTo, value: &resp::Value, now: Ms);
     fn command(&mut self, args: &[Vec<u8>], client: &ClientInfo, now: Ms) -> resp::Value;
     fn take_actions(&mut self) -> Vec<Action>;
+    /// The ACL users the config declares (the driver's client sessions host them).
+    fn initial_acl(&self) -> sentinel_core::port::acl::Acl {
+        sentinel_core::port::acl::Acl::default()
+    }
+    /// The hosted ACL changed: the `user` lines later config rewrites write.
+    fn set_acl_lines(&mut self, _lines: Vec<String>) {}
 }
 
 impl Core for sentinel_core::Sentinel {
@@ -148,5 +164,11 @@ impl Core for sentinel_core::Sentinel {
     }
     fn take_actions(&mut self) -> Vec<Action> {
         sentinel_core::Sentinel::take_actions(self)
+    }
+    fn initial_acl(&self) -> sentinel_core::port::acl::Acl {
+        sentinel_core::Sentinel::initial_acl(self)
+    }
+    fn set_acl_lines(&mut self, lines: Vec<String>) {
+        sentinel_core::Sentinel::set_acl_lines(self, lines)
     }
 }

@@ -48,13 +48,16 @@ pub fn format_line(pid: u32, wall_ms: Ms, level: Level, msg: &str) -> String {
     out
 }
 
-/// Writes Redis-format lines to stdout when enabled; costs nothing when disabled.
+/// Writes Redis-format lines to stdout or to the `logfile` when enabled (real mode); costs
+/// nothing when disabled.
 #[derive(Debug, Clone)]
 pub struct Logger {
     enabled: bool,
     pid: u32,
     /// Lowest level written (Redis' `loglevel`, default `notice`).
     min_level: Level,
+    /// Appended to line by line, opened per line as Redis does (so log rotation works).
+    file: Option<std::path::PathBuf>,
 }
 
 impl Logger {
@@ -63,7 +66,15 @@ impl Logger {
             enabled,
             pid: if enabled { std::process::id() } else { 0 },
             min_level: Level::Notice,
+            file: None,
         }
+    }
+
+    /// Redis's `logfile` (None or empty: stdout) and `loglevel`.
+    pub fn with_output(mut self, file: Option<std::path::PathBuf>, min_level: Level) -> Self {
+        self.file = file.filter(|f| !f.as_os_str().is_empty());
+        self.min_level = min_level;
+        self
     }
 
     pub fn enabled(&self) -> bool {
@@ -76,6 +87,13 @@ impl Logger {
         }
         let mut line = format_line(self.pid, wall_ms, level, msg);
         line.push('\n');
+        if let Some(path) = &self.file {
+            let f = std::fs::OpenOptions::new().create(true).append(true).open(path);
+            if let Ok(mut f) = f {
+                let _ = f.write_all(line.as_bytes());
+            }
+            return;
+        }
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(line.as_bytes());
         let _ = out.flush();

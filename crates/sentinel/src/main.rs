@@ -14,7 +14,7 @@ fn main() {
 
 #[cfg(not(madsim))]
 mod real {
-    use sentinel::{Env, NoObserver, NodeConfig};
+    use sentinel::{Env, Level, NoObserver, NodeConfig};
     use std::path::{Path, PathBuf};
     use std::sync::Arc;
 
@@ -25,9 +25,11 @@ mod real {
         let mut conf: Option<PathBuf> = None;
         let mut cfg = NodeConfig {
             log: true,
+            script_executable: executable_file,
             ..NodeConfig::default()
         };
         let mut seed: Option<u64> = None;
+        let mut bind_given = false;
         while let Some(a) = args.next() {
             match a.as_str() {
                 "-h" | "--help" => {
@@ -39,7 +41,10 @@ mod real {
                     None => return usage(),
                 },
                 "--bind" => match args.next() {
-                    Some(ip) => cfg.bind_ip = ip,
+                    Some(ip) => {
+                        cfg.bind_ip = ip;
+                        bind_given = true;
+                    }
                     None => return usage(),
                 },
                 "--quiet" => cfg.log = false,
@@ -59,6 +64,9 @@ mod real {
                 conf.display()
             );
             return 1;
+        }
+        if let Err(code) = apply_server_options(&conf, &mut cfg, bind_given) {
+            return code;
         }
         let dir = conf
             .parent()
@@ -90,6 +98,7 @@ mod real {
                 return 1;
             }
         };
+        let (logfile, log_level) = (cfg.logfile.clone(), cfg.log_level);
         rt.block_on(async move {
             tokio::select! {
                 biased;
@@ -100,12 +109,60 @@ mod real {
                         1
                     }
                 },
-                _ = shutdown_signal() => {
-                    println!("Received shutdown signal, Sentinel is now ready to exit, bye bye...");
+                sig = shutdown_signal() => {
+                    let log = sentinel::logfmt::Logger::new(true).with_output(logfile, log_level);
+                    let now = host::Clock::wall_ms(&host::SystemClock);
+                    log.log(now, Level::Warning, &format!("Received {sig} scheduling shutdown..."));
+                    log.log(now, Level::Warning, "User requested shutdown...");
+                    log.log(now, Level::Warning, "Sentinel is now ready to exit, bye bye...");
                     0
                 }
             }
         })
+    }
+
+    /// The server directives the process itself applies before the core starts: `dir` (the
+    /// working directory, as Redis chdirs while loading), `logfile`, `loglevel` and `bind` (the
+    /// first address; `*` is every IPv4 address; `-` marks an optional one).
+    fn apply_server_options(conf: &Path, cfg: &mut NodeConfig, bind_given: bool) -> Result<(), i32> {
+        let Ok(text) = std::fs::read(conf) else {
+            return Ok(());
+        };
+        let text = String::from_utf8_lossy(&text);
+        let Ok(file) = sentinel_core::config::ConfigFile::parse(&text) else {
+            return Ok(()); // the core reports the error with its line
+        };
+        if let Some([dir]) = file.last("dir") {
+            if let Err(e) = std::env::set_current_dir(dir) {
+                eprintln!("Can't chdir to '{dir}': {e}");
+                return Err(1);
+            }
+        }
+        if let Some([path]) = file.last("logfile") {
+            cfg.logfile = Some(PathBuf::from(path));
+        }
+        if let Some([level]) = file.last("loglevel") {
+            cfg.log_level = match level.to_ascii_lowercase().as_str() {
+                "debug" => Level::Debug,
+                "verbose" => Level::Verbose,
+                "notice" => Level::Notice,
+                "warning" => Level::Warning,
+                _ => cfg.log_level,
+            };
+        }
+        if let Some(addrs) = file.last("bind") {
+            let first = addrs.iter().map(|a| a.trim_start_matches('-')).next();
+            if let (Some(a), false) = (first, bind_given) {
+                cfg.bind_ip = if a == "*" { "0.0.0.0".into() } else { a.to_string() };
+            }
+        }
+        Ok(())
+    }
+
+    /// `access(path, X_OK)` as Redis checks a script path: a file with an execute bit.
+    fn executable_file(path: &str) -> bool {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     }
 
     fn usage() -> i32 {
@@ -113,19 +170,20 @@ mod real {
         1
     }
 
-    async fn shutdown_signal() {
+    /// Waits for SIGINT or SIGTERM; returns its name.
+    async fn shutdown_signal() -> &'static str {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
             if let Ok(mut term) = signal(SignalKind::terminate()) {
                 tokio::select! {
                     biased;
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => return "SIGINT",
+                    _ = term.recv() => return "SIGTERM",
                 }
-                return;
             }
         }
         let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
     }
 }

@@ -22,6 +22,8 @@ pub(crate) enum Input {
     Replies { conn: ConnId, values: Vec<Value> },
     /// A link connection failed or ended (reported once, never after the core closed it).
     Closed { conn: ConnId },
+    /// A client changed the ACL users: their `user` lines, for config rewrites.
+    AclChanged { lines: Vec<String> },
     /// A command from a sentinel-port client, to run on the core.
     Command {
         args: Vec<Vec<u8>>,
@@ -40,6 +42,9 @@ struct LinkHandle {
 
 struct Node<C: Core> {
     core: C,
+    /// Config saves that failed so far (a command that flushes answers an error if one of its
+    /// own saves failed).
+    save_failures: u64,
     env: Env,
     cfg: NodeConfig,
     log: Logger,
@@ -58,6 +63,7 @@ pub async fn run(cfg: NodeConfig, env: Env) -> Result<i32, NodeError> {
     let now = env.clock.wall_ms();
     let opts = Options {
         default_announce_ip: cfg.default_announce_ip.clone(),
+        script_executable: cfg.script_executable,
     };
     let core = Sentinel::new(&text, opts, cfg.seed, now).map_err(|e| NodeError::Config(e.to_string()))?;
     run_with(core, cfg, env).await
@@ -65,7 +71,7 @@ pub async fn run(cfg: NodeConfig, env: Env) -> Result<i32, NodeError> {
 
 /// Runs the driver around an already built core (what [`run`] does after parsing the config).
 pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32, NodeError> {
-    let log = Logger::new(cfg.log);
+    let log = Logger::new(cfg.log).with_output(cfg.logfile.clone(), cfg.log_level);
     let port = core.port();
     let bind_text = format!("{}:{}", cfg.bind_ip, port);
     let ip: IpAddr = cfg
@@ -95,10 +101,12 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
     );
 
     let (inputs, mut rx) = mpsc::channel(INPUT_QUEUE_CAP);
-    let hub = Arc::new(Hub::default());
+    let hub = Arc::new(Hub::with_seed(crate::hub::SUBSCRIBER_QUEUE_CAP, cfg.seed));
+    hub.set_acl(core.initial_acl());
     let acceptor = tokio::spawn(client::accept_loop(listener, hub.clone(), inputs.clone()));
     let mut node = Node {
         core,
+        save_failures: 0,
         env,
         cfg,
         log,
@@ -111,6 +119,17 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
     acceptor.abort();
     node.shutdown();
     Ok(code)
+}
+
+/// SENTINEL subcommands that answer an error when their config save fails (Redis's
+/// `sentinelFlushConfigAndReply`).
+fn flushes_and_replies(args: &[Vec<u8>]) -> bool {
+    let word = |i: usize| args.get(i).map(|a| String::from_utf8_lossy(a).to_ascii_lowercase());
+    word(0).as_deref() == Some("sentinel")
+        && matches!(
+            word(1).as_deref(),
+            Some("monitor" | "flushconfig" | "remove" | "set" | "config")
+        )
 }
 
 impl<C: Core> Node<C> {
@@ -145,12 +164,16 @@ impl<C: Core> Node<C> {
                 input = rx.recv() => {
                     // Never `None`: the node holds a sender.
                     let Some(input) = input else { return 0 };
+                    let failures_before = self.save_failures;
                     let answer = self.handle(input);
                     if let Some(code) = self.execute_actions() {
                         // Like a process exiting mid-command: the reply is never written.
                         return code;
                     }
-                    if let Some((reply, v)) = answer {
+                    if let Some((reply, mut v, flushes)) = answer {
+                        if flushes && self.save_failures > failures_before && !v.is_error() {
+                            v = Value::err("ERR Failed to save config file. Check server logs.");
+                        }
                         // The client may have gone away meanwhile; its reply is then dropped.
                         let _ = reply.send(v);
                     }
@@ -162,7 +185,7 @@ impl<C: Core> Node<C> {
 
     /// Feeds one input to the core. A command's reply is returned, to be sent once the actions
     /// it caused have run.
-    fn handle(&mut self, input: Input) -> Option<(oneshot::Sender<Value>, Value)> {
+    fn handle(&mut self, input: Input) -> Option<(oneshot::Sender<Value>, Value, bool)> {
         let now = self.now();
         match input {
             Input::Connected { conn, local_ip } => {
@@ -194,9 +217,10 @@ impl<C: Core> Node<C> {
                     self.core.on_conn_closed(conn, now);
                 }
             }
+            Input::AclChanged { lines } => self.core.set_acl_lines(lines),
             Input::Command { args, client, reply } => {
                 let v = self.core.command(&args, &client, now);
-                return Some((reply, v));
+                return Some((reply, v, flushes_and_replies(&args)));
             }
         }
         None
@@ -267,11 +291,16 @@ impl<C: Core> Node<C> {
                         Ok(()) => self
                             .log
                             .log(self.now(), Level::Notice, "Sentinel new configuration saved on disk"),
-                        Err(e) => self.log.log(
-                            self.now(),
-                            Level::Warning,
-                            &format!("WARNING: Sentinel was not able to save the new configuration on disk!!!: {e}"),
-                        ),
+                        Err(e) => {
+                            self.save_failures += 1;
+                            self.log.log(
+                                self.now(),
+                                Level::Warning,
+                                &format!(
+                                    "WARNING: Sentinel was not able to save the new configuration on disk!!!: {e}"
+                                ),
+                            )
+                        }
                     },
                     Action::Exit(code) => return Some(code),
                 }
