@@ -56,10 +56,30 @@ pub trait Dialer: Send + Sync {
 pub struct DirectDialer;
 
 impl Dialer for DirectDialer {
-    fn resolve(&self, ip: &str, port: u16) -> Option<SocketAddr> {
-        let ip: std::net::IpAddr = ip.parse().ok()?;
-        Some(SocketAddr::new(ip, port))
+    fn resolve(&self, host: &str, port: u16) -> Option<SocketAddr> {
+        if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+            return Some(SocketAddr::new(ip, port));
+        }
+        dns_first(host).map(|ip| SocketAddr::new(ip, port))
     }
+}
+
+/// The first address the system resolver gives for `host` (as Redis's `anetResolve` takes the
+/// first `getaddrinfo` answer). Blocking, like Redis's.
+pub fn dns_first(host: &str) -> Option<std::net::IpAddr> {
+    use std::net::ToSocketAddrs;
+    if host.is_empty() || host.len() > 255 || host.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return None;
+    }
+    (host, 0u16).to_socket_addrs().ok()?.next().map(|a| a.ip())
+}
+
+/// A resolver for the Sentinel core: an IP literal as is, else the system resolver.
+pub fn resolve_host(host: &str) -> Option<String> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Some(ip.to_string());
+    }
+    dns_first(host).map(|ip| ip.to_string())
 }
 
 /// Connects through `dialer`, giving up after `timeout` (Redis' replication link has a connect

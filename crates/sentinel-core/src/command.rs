@@ -6,7 +6,7 @@ use crate::hello;
 use crate::instance::{flag, Instance, Master, Role};
 use crate::leader;
 use crate::sentinel::{
-    at_master, ClientInfo, Sentinel, SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION,
+    at_master, ClientInfo, Ctx, Sentinel, SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION,
 };
 use crate::types::{Level, Ms};
 use crate::util::glob_match;
@@ -85,10 +85,10 @@ fn no_such_master() -> Value {
 }
 
 /// The key/value pairs of SENTINEL MASTER/REPLICAS/SENTINELS for one record.
-fn instance_map(m: Option<&Master>, i: &Instance, now: Ms) -> Value {
+fn instance_map(ctx: &Ctx, m: Option<&Master>, i: &Instance, now: Ms) -> Value {
     let mut kv: Vec<(&str, String)> = Vec::with_capacity(40);
     kv.push(("name", i.name.clone()));
-    kv.push(("ip", i.ip.clone()));
+    kv.push(("ip", ctx.announce_addr(&i.ip)));
     kv.push(("port", i.port.to_string()));
     kv.push(("runid", i.runid.clone().unwrap_or_default()));
     kv.push(("flags", i.flags_string()));
@@ -292,7 +292,9 @@ impl Sentinel {
                 } else {
                     "ok"
                 };
-                let (ip, port) = m.current_addr();
+                // The master's own address: unlike GET-MASTER-ADDR-BY-NAME, INFO shows the
+                // promoted replica only from +switch-master on.
+                let (ip, port) = (&m.inst.ip, m.inst.port);
                 body.push_str(&format!(
                     "master{}:name={},status={},address={}:{},slaves={},sentinels={}\r\n",
                     n,
@@ -320,11 +322,11 @@ impl Sentinel {
             ("masters", 2) => Value::Array(
                 self.masters
                     .values()
-                    .map(|m| instance_map(Some(m), &m.inst, now))
+                    .map(|m| instance_map(&self.ctx, Some(m), &m.inst, now))
                     .collect(),
             ),
             ("master", 3) => match self.masters.get(&arg(2)) {
-                Some(m) => instance_map(Some(m), &m.inst, now),
+                Some(m) => instance_map(&self.ctx, Some(m), &m.inst, now),
                 None => no_such_master(),
             },
             ("replicas" | "slaves", 3) => match self.masters.get(&arg(2)) {
@@ -332,19 +334,24 @@ impl Sentinel {
                     m.slaves
                         .values()
                         .filter(|s| s.replica_announced)
-                        .map(|s| instance_map(Some(m), s, now))
+                        .map(|s| instance_map(&self.ctx, Some(m), s, now))
                         .collect(),
                 ),
                 None => no_such_master(),
             },
             ("sentinels", 3) => match self.masters.get(&arg(2)) {
-                Some(m) => Value::Array(m.sentinels.values().map(|s| instance_map(Some(m), s, now)).collect()),
+                Some(m) => Value::Array(
+                    m.sentinels
+                        .values()
+                        .map(|s| instance_map(&self.ctx, Some(m), s, now))
+                        .collect(),
+                ),
                 None => no_such_master(),
             },
             ("get-master-addr-by-name", 3) => match self.masters.get(&arg(2)) {
                 Some(m) => {
                     let (ip, port) = m.current_addr();
-                    Value::bulks([ip, port.to_string()])
+                    Value::bulks([self.ctx.announce_addr(&ip), port.to_string()])
                 }
                 None => Value::NilArray,
             },
@@ -621,7 +628,10 @@ impl Sentinel {
         if !(1..=65535).contains(&port) {
             return Value::err("ERR Invalid port");
         }
-        if ip.parse::<std::net::IpAddr>().is_err() {
+        // A hostname is accepted (and kept as given) only with `resolve-hostnames yes`, and only
+        // if it resolves now.
+        let is_ip = ip.parse::<std::net::IpAddr>().is_ok();
+        if !is_ip && !(self.ctx.resolve_hostnames && (self.ctx.resolve)(&ip).is_some()) {
             return Value::err("ERR Invalid IP address or hostname specified");
         }
         if self.masters.contains_key(&name) {

@@ -65,16 +65,25 @@ pub struct Options {
     /// notification-script / client-reconfig-script. The host answers; a simulated host has no
     /// scripts.
     pub script_executable: fn(&str) -> bool,
+    /// Resolves a hostname to an IP address (`resolve-hostnames yes`). The host answers: DNS
+    /// for a real process; a simulated world has only IP addresses.
+    pub resolve: fn(&str) -> Option<String>,
 }
 
 fn no_scripts(_: &str) -> bool {
     false
 }
 
+/// A resolver that knows only IP literals.
+pub fn resolve_ip_literal(host: &str) -> Option<String> {
+    host.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
             script_executable: no_scripts,
+            resolve: resolve_ip_literal,
             default_announce_ip: "127.0.0.1".into(),
         }
     }
@@ -107,6 +116,7 @@ pub(crate) struct Ctx {
     pub default_announce_ip: String,
     pub deny_scripts_reconfig: bool,
     pub script_executable: fn(&str) -> bool,
+    pub resolve: fn(&str) -> Option<String>,
     pub resolve_hostnames: bool,
     pub announce_hostnames: bool,
     pub sentinel_user: Option<String>,
@@ -169,6 +179,15 @@ impl Ctx {
 
     pub fn flush_config(&mut self) {
         self.flush_pending = true;
+    }
+
+    /// How an address is shown to clients: as stored (a hostname with `announce-hostnames
+    /// yes`, or an IP), else resolved to its IP, as Redis's `announceSentinelAddr`.
+    pub fn announce_addr(&self, host: &str) -> String {
+        if self.announce_hostnames || host.parse::<std::net::IpAddr>().is_ok() {
+            return host.to_string();
+        }
+        (self.resolve)(host).unwrap_or_else(|| host.to_string())
     }
 
     /// Asks the driver to end the process with this exit code.
@@ -321,6 +340,7 @@ impl Sentinel {
             announce_port: 0,
             default_announce_ip: opts.default_announce_ip,
             script_executable: opts.script_executable,
+            resolve: opts.resolve,
             deny_scripts_reconfig: true,
             resolve_hostnames: false,
             announce_hostnames: false,

@@ -52,6 +52,8 @@ pub struct NodeConfig {
     /// Whether a script path is an executable file (real mode: the file system; simulated
     /// hosts have no scripts).
     pub script_executable: fn(&str) -> bool,
+    /// Hostname resolution for `resolve-hostnames yes` (real mode: DNS; simulated: IPs only).
+    pub resolve: fn(&str) -> Option<String>,
 }
 
 impl Default for NodeConfig {
@@ -65,6 +67,7 @@ impl Default for NodeConfig {
             logfile: None,
             log_level: Level::Notice,
             script_executable: sentinel_core::Options::default().script_executable,
+            resolve: sentinel_core::Options::default().resolve,
         }
     }
 }

@@ -26,6 +26,7 @@ mod real {
         let mut cfg = NodeConfig {
             log: true,
             script_executable: executable_file,
+            resolve: host::resolve_host,
             ..NodeConfig::default()
         };
         let mut seed: Option<u64> = None;

@@ -64,6 +64,7 @@ pub async fn run(cfg: NodeConfig, env: Env) -> Result<i32, NodeError> {
     let opts = Options {
         default_announce_ip: cfg.default_announce_ip.clone(),
         script_executable: cfg.script_executable,
+        resolve: cfg.resolve,
     };
     let core = Sentinel::new(&text, opts, cfg.seed, now).map_err(|e| NodeError::Config(e.to_string()))?;
     run_with(core, cfg, env).await
