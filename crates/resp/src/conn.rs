@@ -202,3 +202,113 @@ impl<S: AsyncRead + Unpin> Conn<S> {
         self.next_value()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    use tokio::io::ReadBuf;
+
+    /// A reader that hands out at most one byte per read, then EOF.
+    struct Trickle {
+        data: Vec<u8>,
+        pos: usize,
+    }
+
+    impl AsyncRead for Trickle {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            if let Some(&b) = self.data.get(self.pos) {
+                buf.put_slice(&[b]);
+                self.pos += 1;
+            }
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    fn protocol_error(r: Result<impl fmt::Debug, ConnError>) -> String {
+        match r {
+            Err(ConnError::Protocol(e)) => e.0,
+            other => panic!("expected a protocol error, got {other:?}"),
+        }
+    }
+
+    fn small_limits(bytes: usize) -> Limits {
+        Limits {
+            max_query_buffer_bytes: bytes,
+            ..Limits::DEFAULT
+        }
+    }
+
+    #[tokio::test]
+    async fn protocol_errors_surface_as_protocol() {
+        let mut c = Conn::new(&b"*1\r\n+PING\r\n"[..]);
+        assert_eq!(protocol_error(c.read_command().await), "expected '$', got '+'");
+        let mut c = Conn::new(&b"?x\r\n"[..]);
+        assert_eq!(protocol_error(c.read_value().await), "got '?' as reply type byte");
+        let mut c = Conn::new(&b"*1\r\n$1\r\nx\r\n"[..]);
+        c.set_limits(Limits::DEFAULT.unauthenticated());
+        assert_eq!(c.read_command().await.unwrap(), vec![b"x".to_vec()]);
+        let mut c = Conn::new(&b"*11\r\n"[..]);
+        c.set_limits(Limits::DEFAULT.unauthenticated());
+        assert_eq!(
+            protocol_error(c.read_command().await),
+            "unauthenticated multibulk length"
+        );
+    }
+
+    #[tokio::test]
+    async fn never_buffers_past_the_limit() {
+        const LIMIT_BYTES: usize = 1000;
+        let mut endless_bulk = b"*1\r\n$5000\r\n".to_vec();
+        endless_bulk.resize(20_000, b'a');
+        let mut c = Conn::new(&endless_bulk[..]);
+        c.set_limits(small_limits(LIMIT_BYTES));
+        assert_eq!(protocol_error(c.read_command().await), "input buffer over limit");
+        assert_eq!(c.rbuf.len() - c.rpos, LIMIT_BYTES);
+        let mut endless_reply = b"*3\r\n$5000\r\n".to_vec();
+        endless_reply.resize(20_000, b'a');
+        let mut c = Conn::new(&endless_reply[..]);
+        c.set_limits(small_limits(LIMIT_BYTES));
+        assert_eq!(protocol_error(c.read_value().await), "input buffer over limit");
+        assert!(c.rbuf.len() - c.rpos <= LIMIT_BYTES);
+        // Frames that fit are read, however many pass through the connection in total.
+        let mut many = Vec::new();
+        for _ in 0..100 {
+            encode_command(&["SET", "k", &"v".repeat(500)], &mut many);
+        }
+        let mut c = Conn::new(&many[..]);
+        c.set_limits(small_limits(LIMIT_BYTES));
+        for _ in 0..100 {
+            assert_eq!(c.read_command().await.unwrap().len(), 3);
+        }
+        assert!(matches!(c.read_command().await, Err(ConnError::Closed)));
+    }
+
+    #[tokio::test]
+    async fn frames_arriving_byte_by_byte_read_whole() {
+        let mut data = Vec::new();
+        encode_command(&["PING"], &mut data);
+        data.extend_from_slice(b"\r\nSET \"a b\" c\r\n");
+        encode_command(&["GET", "a b"], &mut data);
+        let mut c = Conn::new(Trickle { data, pos: 0 });
+        assert_eq!(c.read_command().await.unwrap(), vec![b"PING".to_vec()]);
+        assert_eq!(
+            c.read_command().await.unwrap(),
+            vec![b"SET".to_vec(), b"a b".to_vec(), b"c".to_vec()]
+        );
+        assert_eq!(c.read_command().await.unwrap(), vec![b"GET".to_vec(), b"a b".to_vec()]);
+        assert!(matches!(c.read_command().await, Err(ConnError::Closed)));
+        let reply = Value::Array(vec![Value::bulk("x\r\ny"), Value::Nil, Value::Int(-1), Value::ok()]);
+        let mut c = Conn::new(Trickle {
+            data: [reply.to_bytes(), b"+PONG\r\n".to_vec()].concat(),
+            pos: 0,
+        });
+        assert_eq!(c.read_value().await.unwrap(), reply);
+        assert_eq!(c.read_value().await.unwrap(), Value::simple("PONG"));
+    }
+}
