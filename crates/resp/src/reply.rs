@@ -65,8 +65,8 @@ fn err(text: &str) -> ProtocolError {
 fn find_line_end(buf: &[u8], from: usize, searched: usize) -> Result<Result<usize, usize>, ProtocolError> {
     // Search at most one byte past the longest line (its CR), so the cost per call is bounded.
     let limit = buf.len().min(from + MAX_REPLY_LINE_BYTES + 2);
-    let start = searched.max(from);
-    if let Some(rel) = buf[start.min(limit)..limit].windows(2).position(|w| w == b"\r\n") {
+    let start = searched.clamp(from, limit);
+    if let Some(rel) = buf[start..limit].windows(2).position(|w| w == b"\r\n") {
         let end = start + rel;
         if end - from > MAX_REPLY_LINE_BYTES {
             return Err(err("reply line too long"));
