@@ -1,21 +1,39 @@
-use crate::Value;
-use redis_protocol::resp2::decode::decode;
-use redis_protocol::resp2::types::OwnedFrame;
+//! What the reply decoder and the command parser share: the limits, the error type, strict
+//! integer parsing and the command encoder.
+
 use std::fmt;
 
-/// Largest bulk string or inline line accepted (Redis' `proto-max-bulk-len` default is 512 MB; the
-/// simulation never needs more than a few MB, so a smaller bound keeps a hostile peer cheap).
+/// Largest bulk string accepted, in a reply or in a command argument. Redis' `proto-max-bulk-len`
+/// default is 512 MB and hiredis has no bound at all; the simulation never needs more than a few
+/// MB, so a smaller bound keeps a hostile peer cheap (deviation from Redis, on purpose).
 pub const MAX_BULK_BYTES: usize = 64 << 20;
-/// Largest unparsed input a connection may buffer before it is closed as a protocol error.
+/// Largest unparsed input a connection may buffer before it is closed as a protocol error. Redis'
+/// `client-query-buffer-limit` defaults to 1 GB ([`REDIS_QUERY_BUFFER_LIMIT_BYTES`]); ours is lower
+/// because no frame we accept can be bigger than [`MAX_BULK_BYTES`] plus its framing.
 pub const MAX_INPUT_BYTES: usize = 128 << 20;
-/// Largest multibulk element count accepted in a client command (Redis: 1024*1024*1024).
-const MAX_MULTIBULK: i64 = 1 << 20;
+/// Redis 7.0.15's default `client-query-buffer-limit`, for reference (see [`MAX_INPUT_BYTES`]).
+pub const REDIS_QUERY_BUFFER_LIMIT_BYTES: usize = 1 << 30;
+/// Redis' `PROTO_INLINE_MAX_SIZE`: the longest inline request, and the longest count line
+/// (`*<n>` / `$<n>`) a server waits for before it gives up on the client.
+pub const PROTO_INLINE_MAX_BYTES: usize = 64 * 1024;
+/// Largest multibulk count a Redis 7.0.15 server accepts in a command (`INT_MAX`).
+pub const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
+/// Largest multibulk count before AUTH when the server requires a password (Redis 7.0.15).
+pub const UNAUTH_MAX_MULTIBULK_LEN: i64 = 10;
+/// Largest bulk argument before AUTH when the server requires a password (Redis 7.0.15).
+pub const UNAUTH_MAX_BULK_BYTES: usize = 16 * 1024;
 
 /// A client command: its arguments, the command name first.
 pub type Command = Vec<Vec<u8>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProtocolError(pub String);
+
+impl ProtocolError {
+    pub(crate) fn new(text: impl Into<String>) -> Self {
+        ProtocolError(text.into())
+    }
+}
 
 impl fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -24,113 +42,67 @@ impl fmt::Display for ProtocolError {
 }
 impl std::error::Error for ProtocolError {}
 
-fn from_frame(frame: OwnedFrame) -> Value {
-    match frame {
-        OwnedFrame::SimpleString(s) => Value::Simple(String::from_utf8_lossy(&s).into_owned()),
-        OwnedFrame::Error(s) => Value::Error(s),
-        OwnedFrame::Integer(i) => Value::Int(i),
-        OwnedFrame::BulkString(b) => Value::Bulk(b),
-        OwnedFrame::Array(a) => Value::Array(a.into_iter().map(from_frame).collect()),
-        OwnedFrame::Null => Value::Nil,
-    }
+/// The server-side bounds applied to a client's input, as a Redis server applies them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `proto-max-bulk-len`: the largest bulk argument.
+    pub max_bulk_bytes: usize,
+    /// `client-query-buffer-limit`: the most unparsed input a connection may hold.
+    pub max_query_buffer_bytes: usize,
+    /// False while the client still has to AUTH: Redis then refuses multibulk counts above
+    /// [`UNAUTH_MAX_MULTIBULK_LEN`] and bulks above [`UNAUTH_MAX_BULK_BYTES`], so an anonymous
+    /// peer cannot make the server buffer much.
+    pub authenticated: bool,
 }
 
-/// Decodes one reply from the front of `buf`. `Ok(None)` means more bytes are needed.
-/// The null array `*-1` decodes as [`Value::Nil`] (redis-protocol folds both nulls into one).
-pub fn decode_value(buf: &[u8]) -> Result<Option<(Value, usize)>, ProtocolError> {
-    if buf.is_empty() {
-        return Ok(None);
-    }
-    match decode(buf) {
-        Ok(Some((frame, used))) => Ok(Some((from_frame(frame), used))),
-        Ok(None) => {
-            if buf.len() > MAX_INPUT_BYTES {
-                Err(ProtocolError("reply too large".into()))
-            } else {
-                Ok(None)
-            }
-        }
-        Err(e) => Err(ProtocolError(e.to_string())),
-    }
-}
-
-/// Parses one client command (a multibulk of bulk strings, or an inline line) from the front of
-/// `buf`, as a Redis server does. `Ok(None)` means more bytes are needed. Empty inline lines are
-/// skipped and yield an empty argument vector.
-pub fn parse_command(buf: &[u8]) -> Result<Option<(Command, usize)>, ProtocolError> {
-    if buf.is_empty() {
-        return Ok(None);
-    }
-    if buf[0] != b'*' {
-        return parse_inline(buf);
-    }
-    let Some((count, mut pos)) = read_int_line(buf, 1)? else {
-        return Ok(None);
+impl Limits {
+    /// The limits of an authenticated client (or of a server without `requirepass`).
+    pub const DEFAULT: Limits = Limits {
+        max_bulk_bytes: MAX_BULK_BYTES,
+        max_query_buffer_bytes: MAX_INPUT_BYTES,
+        authenticated: true,
     };
-    if count > MAX_MULTIBULK {
-        return Err(ProtocolError("invalid multibulk length".into()));
+
+    /// The same limits for a client that has not authenticated yet.
+    pub const fn unauthenticated(self) -> Limits {
+        Limits {
+            authenticated: false,
+            ..self
+        }
     }
-    if count <= 0 {
-        return Ok(Some((Vec::new(), pos)));
-    }
-    let mut args = Vec::with_capacity(count as usize);
-    for _ in 0..count {
-        if pos >= buf.len() {
-            return Ok(None);
-        }
-        if buf[pos] != b'$' {
-            return Err(ProtocolError(format!("expected '$', got '{}'", buf[pos] as char)));
-        }
-        let Some((len, start)) = read_int_line(buf, pos + 1)? else {
-            return Ok(None);
-        };
-        if len < 0 || len as usize > MAX_BULK_BYTES {
-            return Err(ProtocolError("invalid bulk length".into()));
-        }
-        let end = start + len as usize;
-        if buf.len() < end + 2 {
-            return Ok(None);
-        }
-        if &buf[end..end + 2] != b"\r\n" {
-            return Err(ProtocolError("bulk string not terminated by CRLF".into()));
-        }
-        args.push(buf[start..end].to_vec());
-        pos = end + 2;
-    }
-    Ok(Some((args, pos)))
 }
 
-/// Reads a decimal integer terminated by CRLF starting at `from`; returns it and the position after
-/// the CRLF.
-fn read_int_line(buf: &[u8], from: usize) -> Result<Option<(i64, usize)>, ProtocolError> {
-    let Some(rel) = buf[from..].windows(2).position(|w| w == b"\r\n") else {
-        if buf.len() - from > 32 {
-            return Err(ProtocolError("too big count".into()));
-        }
-        return Ok(None);
-    };
-    let text = std::str::from_utf8(&buf[from..from + rel]).map_err(|_| ProtocolError("invalid length".into()))?;
-    let n: i64 = text.parse().map_err(|_| ProtocolError("invalid length".into()))?;
-    Ok(Some((n, from + rel + 2)))
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
 }
 
-fn parse_inline(buf: &[u8]) -> Result<Option<(Command, usize)>, ProtocolError> {
-    let Some(nl) = buf.iter().position(|&b| b == b'\n') else {
-        if buf.len() > MAX_BULK_BYTES {
-            return Err(ProtocolError("too big inline request".into()));
-        }
-        return Ok(None);
+/// Parses a decimal `i64` as strictly as Redis and hiredis do (`string2ll`): an optional `-`, no
+/// `+`, no spaces, no leading zeros, no `-0`, no overflow. Loose parsing would let `007` or `+5`
+/// through where the real server rejects them.
+pub(crate) fn parse_strict_i64(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
     };
-    let mut line = &buf[..nl];
-    if line.last() == Some(&b'\r') {
-        line = &line[..line.len() - 1];
+    match digits {
+        [b'0'] if !negative => return Some(0),
+        [b'1'..=b'9', ..] => {}
+        _ => return None,
     }
-    let args = line
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.to_vec())
-        .collect();
-    Ok(Some((args, nl + 1)))
+    let mut magnitude: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        magnitude = magnitude.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    if negative {
+        0i64.checked_sub_unsigned(magnitude)
+    } else {
+        i64::try_from(magnitude).ok()
+    }
 }
 
 /// Appends a command as a multibulk of bulk strings (the form Redis clients send).
@@ -151,87 +123,35 @@ pub fn encode_command<A: AsRef<[u8]>>(args: &[A], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
-    fn encodes_like_redis() {
-        assert_eq!(Value::ok().to_bytes(), b"+OK\r\n");
-        assert_eq!(Value::NilArray.to_bytes(), b"*-1\r\n");
-        assert_eq!(Value::Nil.to_bytes(), b"$-1\r\n");
+    fn strict_integers_like_string2ll() {
+        assert_eq!(parse_strict_i64(b"0"), Some(0));
+        assert_eq!(parse_strict_i64(b"-1"), Some(-1));
+        assert_eq!(parse_strict_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_strict_i64(b"-9223372036854775808"), Some(i64::MIN));
+        for bad in [
+            &b""[..],
+            b"-",
+            b"-0",
+            b"007",
+            b"+5",
+            b" 5",
+            b"5 ",
+            b"1e3",
+            b"9223372036854775808",
+        ] {
+            assert_eq!(parse_strict_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(parse_strict_i64(b"-9223372036854775809"), None);
+        assert_eq!(parse_strict_i64(b"99999999999999999999999"), None);
+    }
+
+    #[test]
+    fn display_prefixes_like_the_server_reply() {
         assert_eq!(
-            Value::bulks(["127.0.0.1", "6382"]).to_bytes(),
-            b"*2\r\n$9\r\n127.0.0.1\r\n$4\r\n6382\r\n"
+            ProtocolError::new("invalid bulk length").to_string(),
+            "Protocol error: invalid bulk length"
         );
-        assert_eq!(Value::Int(-3).to_bytes(), b":-3\r\n");
-    }
-
-    #[test]
-    fn parses_multibulk_and_inline() {
-        let mut buf = Vec::new();
-        encode_command(&["SENTINEL", "get-master-addr-by-name", "mymaster"], &mut buf);
-        let (args, used) = parse_command(&buf).unwrap().unwrap();
-        assert_eq!(used, buf.len());
-        assert_eq!(
-            args,
-            vec![
-                b"SENTINEL".to_vec(),
-                b"get-master-addr-by-name".to_vec(),
-                b"mymaster".to_vec()
-            ]
-        );
-        let (args, used) = parse_command(b"PING  hello\r\nrest").unwrap().unwrap();
-        assert_eq!(args, vec![b"PING".to_vec(), b"hello".to_vec()]);
-        assert_eq!(used, 13);
-        assert_eq!(parse_command(b"*2\r\n$4\r\nPING\r\n").unwrap(), None);
-        assert!(parse_command(b"*1\r\n+PING\r\n").is_err());
-        assert!(parse_command(b"*1\r\n$-5\r\n").is_err());
-    }
-
-    #[test]
-    fn decodes_partial_and_complete_replies() {
-        assert_eq!(decode_value(b"+PO").unwrap(), None);
-        assert_eq!(decode_value(b"+PONG\r\n").unwrap(), Some((Value::simple("PONG"), 7)));
-        let (v, _) = decode_value(b"*3\r\n:1\r\n$1\r\n*\r\n:0\r\n").unwrap().unwrap();
-        assert_eq!(v, Value::Array(vec![Value::Int(1), Value::bulk("*"), Value::Int(0)]));
-        assert!(decode_value(b"?what\r\n").is_err());
-    }
-
-    fn arb_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            "[a-zA-Z0-9 ]{0,12}".prop_map(Value::Simple),
-            "[A-Z]{1,6} [a-z ]{0,12}".prop_map(Value::Error),
-            any::<i64>().prop_map(Value::Int),
-            proptest::collection::vec(any::<u8>(), 0..40).prop_map(Value::Bulk),
-            Just(Value::Nil),
-        ];
-        leaf.prop_recursive(3, 32, 6, |inner| {
-            proptest::collection::vec(inner, 0..6).prop_map(Value::Array)
-        })
-    }
-
-    proptest! {
-        #[test]
-        fn value_roundtrips(v in arb_value()) {
-            let bytes = v.to_bytes();
-            let (back, used) = decode_value(&bytes).unwrap().unwrap();
-            prop_assert_eq!(used, bytes.len());
-            prop_assert_eq!(back, v);
-        }
-
-        #[test]
-        fn command_roundtrips(args in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..20), 1..6)) {
-            let mut buf = Vec::new();
-            encode_command(&args, &mut buf);
-            let (back, used) = parse_command(&buf).unwrap().unwrap();
-            prop_assert_eq!(used, buf.len());
-            prop_assert_eq!(back, args);
-        }
-
-        /// Garbage from the network never panics the parsers.
-        #[test]
-        fn garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
-            let _ = parse_command(&bytes);
-            let _ = decode_value(&bytes);
-        }
     }
 }
