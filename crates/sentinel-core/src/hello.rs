@@ -207,3 +207,115 @@ fn update_sentinel_address_in_all_masters(s: &mut Sentinel, from_master: &str, r
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ID: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    fn payload(h: &Hello) -> String {
+        format!(
+            "{},{},{},{},{},{},{},{}",
+            h.ip, h.port, h.runid, h.current_epoch, h.master_name, h.master_ip, h.master_port, h.master_config_epoch
+        )
+    }
+
+    #[test]
+    fn parses_a_real_hello() {
+        let text = format!("127.0.0.1,5001,{ID},7,mymaster,::1,6380,18446744073709551615");
+        let h = parse(&text, false).unwrap();
+        assert_eq!((h.ip, h.port, h.runid), ("127.0.0.1", 5001, ID));
+        assert_eq!((h.current_epoch, h.master_name), (7, "mymaster"));
+        assert_eq!(
+            (h.master_ip, h.master_port, h.master_config_epoch),
+            ("::1", 6380, u64::MAX)
+        );
+        assert_eq!(payload(&h), text);
+    }
+
+    #[test]
+    fn rejects_each_malformed_field() {
+        let ok = ["127.0.0.1", "5001", ID, "7", "mymaster", "10.0.0.1", "6380", "3"];
+        let bad: [(usize, &str); 16] = [
+            (0, "not-an-ip"),
+            (0, "1.2.3.4\n"),
+            (1, "0"),
+            (1, "65536"),
+            (1, "12a"),
+            (2, &ID[..39]),
+            (2, "gbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+            (3, "-1"),
+            (3, "18446744073709551616"),
+            (4, ""),
+            (4, "my\nmaster"),
+            (5, "not-an-ip"),
+            (5, "1.1.1.1 1 1\nsentinel monitor evil 1.1.1.1"),
+            (6, "0"),
+            (7, "1e3"),
+            (7, ""),
+        ];
+        assert!(parse(&ok.join(","), false).is_ok());
+        for (i, v) in bad {
+            let mut f = ok;
+            f[i] = v;
+            assert!(parse(&f.join(","), false).is_err(), "field {i} = {v:?}");
+        }
+        assert_eq!(parse(&ok[..7].join(","), false), Err("not 8 fields"));
+        assert_eq!(parse(&format!("{},x", ok.join(",")), false), Err("not 8 fields"));
+        // Hostnames only when resolve-hostnames is set.
+        let mut f = ok;
+        f[5] = "redis-1.example";
+        assert!(parse(&f.join(","), false).is_err());
+        assert!(parse(&f.join(","), true).is_ok());
+    }
+
+    /// Per position: usually a well-formed value (leading zeros, IPv6, hostnames, u64::MAX
+    /// included), sometimes junk, so that both acceptance and every rejection path are exercised.
+    fn hello_fields() -> impl Strategy<Value = Vec<String>> {
+        let junk = || prop_oneof!["\\PC{0,12}", "[\\x00-\\x1f,]{0,3}", "[0-9a-z.:\\-]{0,12}"];
+        let ip = || {
+            prop_oneof![
+                "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+                "[0-9a-f]{0,4}::[0-9a-f]{1,4}",
+                "[a-z0-9][a-z0-9.\\-]{0,20}",
+            ]
+        };
+        let num = || prop_oneof!["[0-9]{1,5}", "[0-9]{15,21}", Just(u64::MAX.to_string())];
+        let name = || prop_oneof![Just("mymaster".to_string()), "[a-z]{1,8}"];
+        let field = |valid: BoxedStrategy<String>| prop_oneof![4 => valid, 1 => junk()].boxed();
+        (
+            field(ip().boxed()),
+            field(num().boxed()),
+            field("[0-9a-fA-F]{40}".boxed()),
+            field(num().boxed()),
+            field(name().boxed()),
+            field(ip().boxed()),
+            field(num().boxed()),
+            field(num().boxed()),
+        )
+            .prop_map(|(a, b, c, d, e, f, g, h)| vec![a, b, c, d, e, f, g, h])
+    }
+
+    proptest! {
+        #[test]
+        fn random_text_never_panics(text in "\\PC{0,200}", resolve in any::<bool>()) {
+            let _ = parse(&text, resolve);
+        }
+
+        #[test]
+        fn accepted_hellos_round_trip_to_valid_fields(fields in hello_fields(), resolve in any::<bool>()) {
+            let text = fields.join(",");
+            if let Ok(h) = parse(&text, resolve) {
+                prop_assert!(util::valid_addr(h.ip, resolve) && util::valid_addr(h.master_ip, resolve));
+                prop_assert!(h.port != 0 && h.master_port != 0);
+                prop_assert!(util::valid_runid(h.runid));
+                prop_assert!(!util::has_control_chars(h.master_name.as_bytes()));
+                // Formatted back (as our own hellos are), it parses to the same fields.
+                let again = payload(&h);
+                prop_assert_eq!(parse(&again, resolve), Ok(h));
+            }
+        }
+    }
+}
