@@ -5,20 +5,21 @@ use crate::instance::{flag, FailoverState, Master};
 use crate::periodic::args;
 use crate::sentinel::{at, instance_mut, Ctx};
 use crate::types::{Level, Ms, ReplyKind, Target};
+use crate::util;
 use resp::Value;
 
 /// `sentinelCheckSubjectivelyDown`, including link recycling. Not run in TILT.
 pub(crate) fn check_subjectively_down(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms) {
     let min_link_age = ctx.periods.min_link_reconnect_period;
-    let pc_idle_limit = ctx.periods.publish_period * 3;
+    let pc_idle_limit = ctx.periods.publish_period.saturating_mul(3);
     let info_period = ctx.periods.info_period;
     let reboot_period = m.master_reboot_down_after_period;
     let reboot_since = m.master_reboot_since_time;
     let Some(i) = instance_mut(m, target) else { return };
     let elapsed = if i.link.act_ping_time != 0 {
-        now - i.link.act_ping_time
+        now.saturating_sub(i.link.act_ping_time)
     } else if i.link.disconnected {
-        now - i.link.last_avail_time
+        now.saturating_sub(i.link.last_avail_time)
     } else {
         0
     };
@@ -26,10 +27,10 @@ pub(crate) fn check_subjectively_down(ctx: &mut Ctx, m: &mut Master, target: &Ta
     // A command link with a PING pending for long, and nothing heard at all: probably a stale
     // TCP connection, so start over (only once the link is old enough).
     if let Some(cc) = i.link.cc {
-        if now - i.link.cc_conn_time > min_link_age
+        if now.saturating_sub(i.link.cc_conn_time) > min_link_age
             && i.link.act_ping_time != 0
-            && now - i.link.act_ping_time > half
-            && now - i.link.last_pong_time > half
+            && now.saturating_sub(i.link.act_ping_time) > half
+            && now.saturating_sub(i.link.last_pong_time) > half
         {
             i.link.cc = None;
             i.link.cc_local_ip = None;
@@ -40,7 +41,9 @@ pub(crate) fn check_subjectively_down(ctx: &mut Ctx, m: &mut Master, target: &Ta
     }
     // A pub/sub link silent for three publish periods (our own hellos keep it busy otherwise).
     if let Some(pc) = i.link.pc {
-        if now - i.link.pc_conn_time > min_link_age && now - i.link.pc_last_activity > pc_idle_limit {
+        if now.saturating_sub(i.link.pc_conn_time) > min_link_age
+            && now.saturating_sub(i.link.pc_last_activity) > pc_idle_limit
+        {
             i.link.pc = None;
             i.link.disconnected = true;
             ctx.close(pc);
@@ -50,8 +53,9 @@ pub(crate) fn check_subjectively_down(ctx: &mut Ctx, m: &mut Master, target: &Ta
     let down = elapsed > i.down_after_period
         || (is_master
             && i.role_reported == crate::instance::Role::Slave
-            && now - i.role_reported_time > i.down_after_period + info_period * 2)
-        || (i.has(flag::MASTER_REBOOT) && now - reboot_since > reboot_period);
+            && now.saturating_sub(i.role_reported_time)
+                > i.down_after_period.saturating_add(info_period.saturating_mul(2)))
+        || (i.has(flag::MASTER_REBOOT) && now.saturating_sub(reboot_since) > reboot_period);
     let was_down = i.has(flag::S_DOWN);
     if down && !was_down {
         i.s_down_since_time = now;
@@ -104,14 +108,14 @@ pub(crate) fn ask_master_state(ctx: &mut Ctx, m: &mut Master, forced: bool, now:
     let ask_period = ctx.periods.ask_period;
     for (key, s) in m.sentinels.iter_mut() {
         // Replies older than five ask periods no longer count.
-        if now - s.last_master_down_reply_time > ask_period * 5 {
+        if now.saturating_sub(s.last_master_down_reply_time) > ask_period.saturating_mul(5) {
             s.flags &= !flag::MASTER_DOWN;
             s.leader = None;
         }
         if !master_sdown || s.link.disconnected {
             continue;
         }
-        if !forced && now - s.last_master_down_reply_time < ask_period {
+        if !forced && now.saturating_sub(s.last_master_down_reply_time) < ask_period {
             continue;
         }
         let Some(cc) = s.link.cc else { continue };
@@ -138,6 +142,17 @@ pub(crate) fn on_is_master_down_reply(ctx: &mut Ctx, m: &mut Master, target: &Ta
         s.flags &= !flag::MASTER_DOWN;
     }
     let leader = String::from_utf8_lossy(leader).into_owned();
+    // A vote names a Sentinel by its run id; anything else is not stored (it would only be
+    // counted as a vote for nobody, and must not carry control characters into our state).
+    if leader != "*" && !util::valid_runid(&leader) {
+        let line = format!(
+            "Ignoring invalid leader from {}: '{}'",
+            s.name,
+            util::printable(leader.as_bytes(), 64)
+        );
+        ctx.log(Level::Verbose, Some(m), line);
+        return;
+    }
     if leader != "*" {
         let epoch = *leader_epoch as u64;
         let changed = s.leader_epoch != epoch;

@@ -16,10 +16,14 @@ pub(crate) fn start_if_needed(ctx: &mut Ctx, m: &mut Master, now: Ms) -> bool {
     if !m.inst.has(flag::O_DOWN) || m.inst.has(flag::FAILOVER_IN_PROGRESS) {
         return false;
     }
-    if now - m.failover_start_time < m.failover_timeout * 2 {
+    if now.saturating_sub(m.failover_start_time) < m.failover_timeout.saturating_mul(2) {
         if m.failover_delay_logged != m.failover_start_time {
             m.failover_delay_logged = m.failover_start_time;
-            let when = util::ctime((m.failover_start_time + m.failover_timeout * 2) / 1000);
+            let when = util::ctime(
+                m.failover_start_time
+                    .saturating_add(m.failover_timeout.saturating_mul(2))
+                    / 1000,
+            );
             ctx.log(
                 Level::Warning,
                 Some(m),
@@ -36,11 +40,12 @@ pub(crate) fn start_if_needed(ctx: &mut Ctx, m: &mut Master, now: Ms) -> bool {
 pub(crate) fn start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     m.failover_state = FailoverState::WaitStart;
     m.inst.flags |= flag::FAILOVER_IN_PROGRESS;
-    ctx.current_epoch += 1;
+    // Saturates: an epoch of u64::MAX (from a peer or the config) must not wrap to 0.
+    ctx.current_epoch = ctx.current_epoch.saturating_add(1);
     m.failover_epoch = ctx.current_epoch;
     ctx.emit(Level::Warning, "+new-epoch", Some(m), ctx.current_epoch.to_string());
     ctx.emit(Level::Warning, "+try-failover", Some(m), at_master(m));
-    m.failover_start_time = now + (ctx.rand() % MAX_DESYNC_MS) as Ms;
+    m.failover_start_time = now.saturating_add((ctx.rand() % MAX_DESYNC_MS) as Ms);
     m.failover_state_change_time = now;
 }
 
@@ -79,7 +84,7 @@ fn wait_start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     let is_leader = winner.as_deref().is_some_and(|w| w.eq_ignore_ascii_case(&ctx.myid));
     if !is_leader && !m.inst.has(flag::FORCE_FAILOVER) {
         let election_timeout = ctx.periods.election_timeout.min(m.failover_timeout);
-        if now - m.failover_start_time > election_timeout {
+        if now.saturating_sub(m.failover_start_time) > election_timeout {
             ctx.emit(Level::Warning, "-failover-abort-not-elected", Some(m), at_master(m));
             abort(m, now);
         }
@@ -104,13 +109,13 @@ pub(crate) fn select_slave(ctx: &Ctx, m: &Master, now: Ms) -> Option<String> {
     let master_sdown = m.inst.has(flag::S_DOWN);
     let mut max_master_down = 0;
     if master_sdown {
-        max_master_down += now - m.inst.s_down_since_time;
+        max_master_down = now.saturating_sub(m.inst.s_down_since_time);
     }
-    max_master_down += m.inst.down_after_period * 10;
+    max_master_down = max_master_down.saturating_add(m.inst.down_after_period.saturating_mul(10));
     let info_validity = if master_sdown {
-        ctx.periods.ping_period * 5
+        ctx.periods.ping_period.saturating_mul(5)
     } else {
-        ctx.periods.info_period * 3
+        ctx.periods.info_period.saturating_mul(3)
     };
     let mut candidates: Vec<&Instance> = m
         .slaves
@@ -118,9 +123,9 @@ pub(crate) fn select_slave(ctx: &Ctx, m: &Master, now: Ms) -> Option<String> {
         .filter(|s| {
             !s.has(flag::S_DOWN | flag::O_DOWN)
                 && !s.link.disconnected
-                && now - s.link.last_avail_time <= ctx.periods.ping_period * 5
+                && now.saturating_sub(s.link.last_avail_time) <= ctx.periods.ping_period.saturating_mul(5)
                 && s.slave_priority != 0
-                && now - s.info_refresh <= info_validity
+                && now.saturating_sub(s.info_refresh) <= info_validity
                 && s.master_link_down_time <= max_master_down
         })
         .collect();
@@ -208,7 +213,7 @@ fn send_slaveof_noone(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     let Some(pname) = m.promoted_slave.clone() else { return };
     let disconnected = promoted(m).is_none_or(|p| p.link.disconnected);
     if disconnected {
-        if now - m.failover_state_change_time > m.failover_timeout {
+        if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
             ctx.emit(Level::Warning, "-failover-abort-slave-timeout", Some(m), at_master(m));
             abort(m, now);
         }
@@ -225,7 +230,7 @@ fn send_slaveof_noone(ctx: &mut Ctx, m: &mut Master, now: Ms) {
 }
 
 fn wait_promotion(ctx: &mut Ctx, m: &mut Master, now: Ms) {
-    if now - m.failover_state_change_time > m.failover_timeout {
+    if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
         ctx.emit(Level::Warning, "-failover-abort-slave-timeout", Some(m), at_master(m));
         abort(m, now);
     }
@@ -270,8 +275,8 @@ fn reconf_next_slave(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         let (skip, timed_out) = {
             let s = &m.slaves[&n];
             let skip = s.has(flag::PROMOTED | flag::RECONF_DONE);
-            let timed_out =
-                s.has(flag::RECONF_SENT) && now - s.slave_reconf_sent_time > ctx.periods.slave_reconf_timeout;
+            let timed_out = s.has(flag::RECONF_SENT)
+                && now.saturating_sub(s.slave_reconf_sent_time) > ctx.periods.slave_reconf_timeout;
             (skip, timed_out)
         };
         if skip {
@@ -316,7 +321,7 @@ fn detect_end(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         .filter(|s| !s.has(flag::PROMOTED | flag::RECONF_DONE) && !s.has(flag::S_DOWN))
         .count();
     let mut timeout = false;
-    if now - m.failover_state_change_time > m.failover_timeout {
+    if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
         not_reconfigured = 0;
         timeout = true;
         ctx.emit(Level::Warning, "+failover-end-for-timeout", Some(m), at_master(m));
@@ -395,8 +400,19 @@ pub(crate) fn reset_master(ctx: &mut Ctx, m: &mut Master, keep_sentinels: bool, 
 }
 
 /// `sentinelResetMasterAndChangeAddress`: the master now lives at `ip:port`; every other known
-/// address (including the old master's) becomes a replica record.
-pub(crate) fn reset_and_change_address(ctx: &mut Ctx, m: &mut Master, ip: &str, port: u16, now: Ms) {
+/// address (including the old master's) becomes a replica record. False (nothing changed) if
+/// the new address is not a valid one.
+pub(crate) fn reset_and_change_address(ctx: &mut Ctx, m: &mut Master, ip: &str, port: u16, now: Ms) -> bool {
+    // As Redis (`createSentinelAddr` failing): never switch to an address we could not use.
+    if !util::valid_addr(ip, ctx.resolve_hostnames) {
+        let line = format!(
+            "Refusing to switch {} to invalid address '{}'",
+            m.name(),
+            util::printable(ip.as_bytes(), 64)
+        );
+        ctx.log(Level::Warning, Some(m), line);
+        return false;
+    }
     let mut replicas: Vec<(String, u16)> = m
         .slaves
         .values()
@@ -418,4 +434,5 @@ pub(crate) fn reset_and_change_address(ctx: &mut Ctx, m: &mut Master, ip: &str, 
         }
     }
     ctx.flush_config();
+    true
 }

@@ -200,7 +200,7 @@ impl Instance {
     /// "No SDOWN/ODOWN entered within the last `ms`" (measured from entering the down state).
     pub fn no_down_for(&self, ms: Ms, now: Ms) -> bool {
         let most_recent = self.s_down_since_time.max(self.o_down_since_time);
-        most_recent == 0 || now - most_recent > ms
+        most_recent == 0 || now.saturating_sub(most_recent) > ms
     }
 }
 
@@ -268,6 +268,16 @@ pub struct Master {
     /// `rename-command`: lower-case original name → new name.
     pub renamed_commands: BTreeMap<String, String>,
 }
+
+/// At most this many replica records per master: replicas discovered beyond it (from a master's
+/// INFO) are ignored and logged. A documented deviation: Redis has no limit, but a data node
+/// listing millions of fake replicas must not grow our tables and sentinel.conf without bound.
+/// Records loaded from sentinel.conf or created by a failover are not counted against it.
+pub const MAX_REPLICAS_PER_MASTER: usize = 1024;
+/// At most this many peer Sentinel records per master: Sentinels first heard of (in hello
+/// messages) beyond it are ignored and logged. Same deviation and reason as
+/// [`MAX_REPLICAS_PER_MASTER`].
+pub const MAX_SENTINELS_PER_MASTER: usize = 1024;
 
 pub const DEFAULT_DOWN_AFTER: Ms = 30_000;
 pub const DEFAULT_FAILOVER_TIMEOUT: Ms = 180_000;

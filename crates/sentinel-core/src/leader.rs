@@ -23,7 +23,7 @@ pub(crate) fn vote(ctx: &mut Ctx, m: &mut Master, req_epoch: u64, req_runid: &st
         ctx.emit_with(Level::Warning, "+vote-for-leader", m, payload, epoch, None);
         // Voting for someone else delays our own attempts (by 2 × failover-timeout).
         if !req_runid.eq_ignore_ascii_case(&ctx.myid) {
-            m.failover_start_time = now + (ctx.rand() % MAX_DESYNC_MS) as Ms;
+            m.failover_start_time = now.saturating_add((ctx.rand() % MAX_DESYNC_MS) as Ms);
         }
     }
     (m.leader.clone(), m.leader_epoch)

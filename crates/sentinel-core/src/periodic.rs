@@ -34,7 +34,7 @@ pub(crate) fn reconnect(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms)
         if !i.link.disconnected || i.port == 0 {
             return;
         }
-        if now - i.link.last_reconn_time < ctx.periods.ping_period {
+        if now.saturating_sub(i.link.last_reconn_time) < ctx.periods.ping_period {
             return;
         }
         let is_sentinel = i.has(flag::SENTINEL);
@@ -166,9 +166,11 @@ pub(crate) fn send_periodic_commands(ctx: &mut Ctx, m: &mut Master, target: &Tar
             ctx.periods.info_period
         };
         let ping_period = i.down_after_period.min(ctx.periods.ping_period);
-        let send_info = !i.has(flag::SENTINEL) && (i.info_refresh == 0 || now - i.info_refresh > info_period);
-        let send_ping_now = now - i.link.last_pong_time > ping_period && now - i.link.last_ping_time > ping_period / 2;
-        let send_hello = now - i.last_pub_time > ctx.periods.publish_period;
+        let send_info =
+            !i.has(flag::SENTINEL) && (i.info_refresh == 0 || now.saturating_sub(i.info_refresh) > info_period);
+        let send_ping_now = now.saturating_sub(i.link.last_pong_time) > ping_period
+            && now.saturating_sub(i.link.last_ping_time) > ping_period / 2;
+        let send_hello = now.saturating_sub(i.last_pub_time) > ctx.periods.publish_period;
         (cc, send_info, send_ping_now, send_hello)
     };
     if send_info {
@@ -248,7 +250,7 @@ pub(crate) fn on_ping_reply(ctx: &mut Ctx, m: &mut Master, target: &Target, valu
 
 /// `sentinelForceHelloUpdateForMaster`: make hellos go out on the next tick.
 pub(crate) fn force_hello_update(ctx: &Ctx, m: &mut Master) {
-    let p = ctx.periods.publish_period + 1;
+    let p = ctx.periods.publish_period.saturating_add(1);
     let bump = |t: &mut Ms| {
         if *t >= p {
             *t -= p;

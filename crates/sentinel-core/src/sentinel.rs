@@ -513,8 +513,7 @@ impl Sentinel {
             ReplyKind::Ping => periodic::on_ping_reply(&mut self.ctx, m, &reply.target, value, now),
             ReplyKind::Info => {
                 if let Value::Bulk(b) = value {
-                    let text = String::from_utf8_lossy(b).into_owned();
-                    info::refresh(&mut self.ctx, m, &reply.target, text, now);
+                    info::refresh(&mut self.ctx, m, &reply.target, b, now);
                 }
             }
             ReplyKind::Publish => {
@@ -583,7 +582,7 @@ fn handle_instance(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms) {
     periodic::reconnect(ctx, m, target, now);
     periodic::send_periodic_commands(ctx, m, target, now);
     if ctx.tilt {
-        if now - ctx.tilt_start_time < ctx.periods.tilt_period {
+        if now.saturating_sub(ctx.tilt_start_time) < ctx.periods.tilt_period {
             return;
         }
         ctx.tilt = false;

@@ -7,7 +7,7 @@ use crate::types::{Level, Ms};
 
 /// Runs at the start of every tick.
 pub(crate) fn check(ctx: &mut Ctx, now: Ms) {
-    let delta = now - ctx.previous_time;
+    let delta = now.saturating_sub(ctx.previous_time);
     if delta < 0 || delta > ctx.periods.tilt_trigger {
         ctx.tilt = true;
         ctx.tilt_start_time = now;

@@ -22,6 +22,8 @@ pub struct FakeNode {
     pub priority: u32,
     pub offset: u64,
     pub replicas: Vec<(String, u16)>,
+    /// When set, the INFO reply verbatim (for hostile or malformed INFO).
+    pub raw_info: Option<Vec<u8>>,
     /// Commands received (as text), for assertions.
     pub received: Vec<String>,
 }
@@ -45,6 +47,8 @@ pub struct Harness {
     pub saved: Vec<String>,
     /// Replies waiting to be delivered: (conn, reply_to, value).
     pending: Vec<(u64, ReplyTo, Value)>,
+    /// Pub/sub subscriptions: connection → the callback every later message goes to.
+    subs: BTreeMap<u64, ReplyTo>,
     next_tick: Ms,
 }
 
@@ -89,6 +93,7 @@ pub fn node(run: char, master: Option<u16>, priority: u32) -> FakeNode {
         priority,
         offset: 1000,
         replicas: Vec::new(),
+        raw_info: None,
         received: Vec::new(),
     }
 }
@@ -140,6 +145,7 @@ impl Harness {
             events: Vec::new(),
             saved: Vec::new(),
             pending: Vec::new(),
+            subs: BTreeMap::new(),
             next_tick: now,
         };
         h.execute();
@@ -231,6 +237,13 @@ impl Harness {
         }
         n.received.push(args.join(" "));
         if reply.kind == ReplyKind::Hello {
+            if let Some((&conn, _)) = self
+                .conns
+                .iter()
+                .find(|(_, &(k, p))| k == ConnKind::PubSub && p == port)
+            {
+                self.subs.insert(conn, reply.clone());
+            }
             return Some(Value::Array(vec![
                 Value::bulk("subscribe"),
                 Value::bulk("__sentinel__:hello"),
@@ -239,7 +252,10 @@ impl Harness {
         }
         Some(match cmd.as_str() {
             "PING" => Value::simple("PONG"),
-            "INFO" => Value::bulk(info_text(n, port)),
+            "INFO" => match &n.raw_info {
+                Some(raw) => Value::Bulk(raw.clone()),
+                None => Value::bulk(info_text(n, port)),
+            },
             "PUBLISH" => Value::Int(1),
             "SLAVEOF" => {
                 if args[1].eq_ignore_ascii_case("NO") {
@@ -330,6 +346,25 @@ impl Harness {
 
     pub fn count(&self, name: &str) -> usize {
         self.events.iter().filter(|(_, e)| e.name == name).count()
+    }
+
+    /// A message on the `__sentinel__:hello` channel of data node `port`, as its pub/sub link
+    /// delivers it. False if the Sentinel has no subscription to that node.
+    pub fn deliver_hello(&mut self, port: u16, payload: &[u8]) -> bool {
+        let sub = self
+            .subs
+            .iter()
+            .find(|(c, _)| self.conns.get(c).is_some_and(|&(_, p)| p == port))
+            .map(|(&c, r)| (c, r.clone()));
+        let Some((conn, reply)) = sub else { return false };
+        let msg = Value::Array(vec![
+            Value::bulk("message"),
+            Value::bulk("__sentinel__:hello"),
+            Value::Bulk(payload.to_vec()),
+        ]);
+        self.s.on_reply(conn, &reply, &msg, self.now);
+        self.execute();
+        true
     }
 
     pub fn cmd(&mut self, args: &[&str]) -> Value {
