@@ -56,5 +56,11 @@ real-test:
     cargo build -p sentinel --bin sentinel-sim-sentinel
     bash .ci/real-redis.sh target/debug/sentinel-sim-sentinel
 
+# Redis 7.0.15's own Sentinel test suite against our Sentinel (fetches the Redis source with
+# apt-get source at run time; needs root or sudo for apt): just upstream-sentinel [--single FILE]
+upstream-sentinel *ARGS:
+    cargo build --release -p sentinel --bin sentinel-sim-sentinel
+    bash .ci/upstream-sentinel.sh target/release/sentinel-sim-sentinel {{ARGS}}
+
 # What CI runs
 ci: lint test (seeds "20")

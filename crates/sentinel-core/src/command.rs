@@ -833,7 +833,28 @@ impl Sentinel {
             _ => return Value::err(format!("ERR Invalid argument '{param}' to SENTINEL CONFIG SET")),
         }
         c.flush_config();
+        if param.eq_ignore_ascii_case("sentinel-user") || param.eq_ignore_ascii_case("sentinel-pass") {
+            self.drop_sentinel_links();
+        }
         Value::ok()
+    }
+
+    /// New credentials for the Sentinels: every connected peer link is closed, so that the next
+    /// reconnect authenticates with them (Redis's `sentinelDropConnections`).
+    fn drop_sentinel_links(&mut self) {
+        let mut conns = Vec::new();
+        for m in self.masters.values_mut() {
+            for s in m.sentinels.values_mut().filter(|s| !s.link.disconnected) {
+                conns.extend(s.link.pc.take());
+                conns.extend(s.link.cc.take());
+                s.link.cc_local_ip = None;
+                s.link.disconnected = true;
+                s.link.pending_commands = 0;
+            }
+        }
+        for c in conns {
+            self.ctx.close(c);
+        }
     }
 }
 

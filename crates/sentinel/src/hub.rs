@@ -23,6 +23,8 @@ pub const SUBSCRIBER_QUEUE_CAP: usize = 4096;
 
 /// Redis' default `maxclients`.
 pub const MAX_CLIENTS: usize = 10_000;
+/// Descriptors Redis keeps for itself beyond `maxclients` (its links, files, the listener).
+pub const RESERVED_FDS: usize = 32;
 
 /// Client type for CLIENT LIST / KILL `TYPE` filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +148,8 @@ pub struct Hub {
     queue_cap: usize,
     /// Origin of [`Hub::now_ms`] (ACL LOG ages are differences of it).
     epoch: Instant,
+    /// Clients accepted at most (`maxclients`, lowered to fit the descriptor limit).
+    max_clients: std::sync::atomic::AtomicUsize,
     /// Seed of ACL GENPASS, and how many passwords were drawn from it.
     genpass: (u64, std::sync::atomic::AtomicU64),
 }
@@ -165,6 +169,7 @@ impl Hub {
             }),
             queue_cap: queue_cap.max(1),
             epoch: Instant::now(),
+            max_clients: std::sync::atomic::AtomicUsize::new(MAX_CLIENTS),
             genpass: (0, std::sync::atomic::AtomicU64::new(0)),
         }
     }
@@ -263,6 +268,14 @@ impl Hub {
         let mut h = Hub::new(queue_cap);
         h.genpass.0 = seed;
         h
+    }
+
+    pub fn max_clients(&self) -> usize {
+        self.max_clients.load(Ordering::Relaxed)
+    }
+
+    pub fn set_max_clients(&self, n: usize) {
+        self.max_clients.store(n.max(1), Ordering::Relaxed);
     }
 
     /// A fresh seed for one ACL GENPASS.

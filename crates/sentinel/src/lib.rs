@@ -52,6 +52,8 @@ pub struct NodeConfig {
     /// Whether a script path is an executable file (real mode: the file system; simulated
     /// hosts have no scripts).
     pub script_executable: fn(&str) -> bool,
+    /// Redis's `maxclients` (already lowered to fit the descriptor limit by the caller).
+    pub max_clients: usize,
     /// Hostname resolution for `resolve-hostnames yes` (real mode: DNS; simulated: IPs only).
     pub resolve: fn(&str) -> Option<String>,
 }
@@ -68,6 +70,7 @@ impl Default for NodeConfig {
             log_level: Level::Notice,
             script_executable: sentinel_core::Options::default().script_executable,
             resolve: sentinel_core::Options::default().resolve,
+            max_clients: hub::MAX_CLIENTS,
         }
     }
 }

@@ -151,6 +151,12 @@ mod real {
                 _ => cfg.log_level,
             };
         }
+        if let Some([n]) = file.last("maxclients") {
+            if let Ok(n) = n.parse::<usize>() {
+                cfg.max_clients = n.max(1);
+            }
+        }
+        cfg.max_clients = fit_descriptor_limit(cfg.max_clients);
         if let Some(addrs) = file.last("bind") {
             let first = addrs.iter().map(|a| a.trim_start_matches('-')).next();
             if let (Some(a), false) = (first, bind_given) {
@@ -158,6 +164,42 @@ mod real {
             }
         }
         Ok(())
+    }
+
+    /// Like Redis's `adjustOpenFilesLimit`: raise the soft descriptor limit towards
+    /// `maxclients` + the reserve; if the system does not allow it, lower `maxclients` so that
+    /// clients can never take the descriptors the Sentinel's own links and config saves need.
+    fn fit_descriptor_limit(max_clients: usize) -> usize {
+        let want = (max_clients + sentinel::hub::RESERVED_FDS) as libc::rlim_t;
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit/setrlimit only read and write the struct passed to them.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+                return max_clients;
+            }
+            if lim.rlim_cur < want {
+                let raised = libc::rlimit {
+                    rlim_cur: want.min(lim.rlim_max),
+                    rlim_max: lim.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    lim.rlim_cur = raised.rlim_cur;
+                }
+            }
+        }
+        let fit = (lim.rlim_cur as usize)
+            .saturating_sub(sentinel::hub::RESERVED_FDS)
+            .max(1);
+        if fit < max_clients {
+            eprintln!(
+                "You requested maxclients of {max_clients} requiring at least {want} max file descriptors. Server can't set maximum open files to {want} because of OS error: Operation not permitted. Current maximum open files is {}. maxclients has been reduced to {fit} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
+                lim.rlim_cur
+            );
+        }
+        fit.min(max_clients)
     }
 
     /// `access(path, X_OK)` as Redis checks a script path: a file with an execute bit.

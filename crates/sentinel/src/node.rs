@@ -104,6 +104,7 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
     let (inputs, mut rx) = mpsc::channel(INPUT_QUEUE_CAP);
     let hub = Arc::new(Hub::with_seed(crate::hub::SUBSCRIBER_QUEUE_CAP, cfg.seed));
     hub.set_acl(core.initial_acl());
+    hub.set_max_clients(cfg.max_clients);
     let acceptor = tokio::spawn(client::accept_loop(listener, hub.clone(), inputs.clone()));
     let mut node = Node {
         core,

@@ -19,6 +19,7 @@ impl Session {
         if self.hub.with_acl(|acl| acl.authenticate(user, pass)) {
             self.user = user.to_string();
             self.authenticated = true;
+            self.conn.set_limits(resp::Limits::DEFAULT);
             self.hub.set_user(self.id, user);
             true
         } else {

@@ -12,7 +12,7 @@ mod client_cmd;
 mod conn_cmds;
 mod pubsub;
 
-use crate::hub::{Hub, Registration, SubKind, MAX_CLIENTS};
+use crate::hub::{Hub, Registration, SubKind};
 use crate::node::Input;
 use resp::{ConnError, Value};
 use sentinel_core::port::acl::{Denied, LogReason};
@@ -37,7 +37,7 @@ pub(crate) async fn accept_loop(listener: TcpListener, hub: Arc<Hub>, inputs: mp
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
-                if hub.client_count() >= MAX_CLIENTS {
+                if hub.client_count() >= hub.max_clients() {
                     let mut c = resp::Conn::new(stream);
                     c.queue_value(&Value::err("ERR max number of clients reached"));
                     let _ = c.flush().await;
@@ -91,11 +91,16 @@ struct Session {
 impl Session {
     fn new(stream: TcpStream, reg: Registration, addr: String, hub: Arc<Hub>, inputs: mpsc::Sender<Input>) -> Self {
         let authenticated = hub.with_acl(|acl| acl.default_needs_no_auth());
+        let mut conn = resp::Conn::new(stream);
+        if !authenticated {
+            // Redis keeps an unauthenticated client's requests small (Protocol error otherwise).
+            conn.set_limits(resp::Limits::DEFAULT.unauthenticated());
+        }
         Session {
             id: reg.id,
             addr,
             name: None,
-            conn: resp::Conn::new(stream),
+            conn,
             reg,
             hub,
             inputs,
