@@ -82,6 +82,10 @@ impl<S> Conn<S> {
     pub fn queue_value(&mut self, v: &Value) {
         v.encode(&mut self.wbuf);
     }
+    /// Appends a reply in the protocol the client chose (HELLO 2 or 3).
+    pub fn queue_value_proto(&mut self, v: &Value, proto: u8) {
+        v.encode_proto(proto, &mut self.wbuf);
+    }
     /// Appends a command to the write buffer without sending it.
     pub fn queue_command<A: AsRef<[u8]>>(&mut self, args: &[A]) {
         encode_command(args, &mut self.wbuf);
