@@ -1,7 +1,7 @@
 //! The Sentinel process state and its entry points: the timer (spec §2), replies, connection
 //! losses and commands. Everything else lives in the module named after the concept.
 
-use crate::config::{self, ConfigError, ConfigFile};
+use crate::config::{self, ConfigError, ConfigFile, ServerOptions};
 use crate::instance::{FailoverState, Instance, Master};
 use crate::types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};
 use crate::{down, failover, hello, info, periodic, tilt};
@@ -257,6 +257,8 @@ pub struct Sentinel {
     pub(crate) ctx: Ctx,
     pub(crate) masters: BTreeMap<String, Master>,
     pub(crate) config: ConfigFile,
+    /// The redis.conf settings of the file (port, bind, logfile, ...), for the driver.
+    server: ServerOptions,
     /// INFO `run_id` (per process start; distinct from `myid`, as in Redis).
     pub(crate) process_run_id: String,
     pub(crate) start_time: Ms,
@@ -266,8 +268,9 @@ pub struct Sentinel {
 impl Sentinel {
     /// Builds a Sentinel from its sentinel.conf text. `seed` drives all its randomness (generated
     /// myid, run id, timer jitter, failover desync).
-    pub fn new(config_text: &str, opts: Options, seed: u64, now: Ms) -> Result<Sentinel, ConfigError> {
-        let file = ConfigFile::parse(config_text)?;
+    /// The file is bytes (Redis does not require UTF-8); a `&str` or `String` works too.
+    pub fn new(config: impl AsRef<[u8]>, opts: Options, seed: u64, now: Ms) -> Result<Sentinel, ConfigError> {
+        let file = ConfigFile::parse(config)?;
         let mut ctx = Ctx {
             myid: String::new(),
             current_epoch: 0,
@@ -292,7 +295,7 @@ impl Sentinel {
             simfailure_flags: 0,
             conn_owner: BTreeMap::new(),
         };
-        let masters = config::apply(&file, &mut ctx, now)?;
+        let config::Loaded { masters, server } = config::apply(&file, &mut ctx, now)?;
         let mut generated_myid = false;
         if ctx.myid.is_empty() {
             ctx.myid = random_hex(&mut ctx.rng, 40);
@@ -303,6 +306,7 @@ impl Sentinel {
             ctx,
             masters,
             config: file,
+            server,
             process_run_id,
             start_time: now,
             generated_myid,
@@ -330,6 +334,11 @@ impl Sentinel {
     pub fn myid(&self) -> &str {
         &self.ctx.myid
     }
+    /// The redis.conf directives of the config file that the process itself uses.
+    pub fn server_options(&self) -> &ServerOptions {
+        &self.server
+    }
+
     pub fn port(&self) -> u16 {
         self.ctx.port
     }
