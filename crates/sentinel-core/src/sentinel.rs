@@ -339,6 +339,11 @@ impl Sentinel {
         &self.server
     }
 
+    /// The file a CONFIG REWRITE would write now; it becomes the base of the next rewrite.
+    pub fn rewrite_config(&mut self) -> String {
+        config::rewrite(&mut self.config, &self.ctx, &self.masters)
+    }
+
     pub fn port(&self) -> u16 {
         self.ctx.port
     }

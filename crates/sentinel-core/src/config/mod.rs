@@ -71,16 +71,37 @@ fn raw_lines(bytes: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// What the loader looks at: Redis reads lines as C strings (a NUL ends them), then trims.
+/// The text Redis builds from the file: it reads `fgets` chunks (through a newline, at most
+/// 1023 bytes) and appends each as a C string, so a NUL drops the rest of its chunk, newline
+/// included (the next line then joins this one).
+fn c_text(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !bytes.contains(&0) {
+        return bytes.into();
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let len = rest
+            .iter()
+            .take(1023)
+            .position(|&b| b == b'\n')
+            .map_or(rest.len().min(1023), |p| p + 1);
+        let chunk = &rest[..len];
+        out.extend_from_slice(&chunk[..chunk.iter().position(|&b| b == 0).unwrap_or(len)]);
+        rest = &rest[len..];
+    }
+    out.into()
+}
+
+/// What the loader looks at (and echoes in errors): the line trimmed.
 fn visible(raw: &[u8]) -> &[u8] {
-    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-    split::trim(&raw[..end])
+    split::trim(raw)
 }
 
 impl ConfigFile {
     /// Splits every line into arguments; fails on the first line with unbalanced quotes.
     pub fn parse(bytes: impl AsRef<[u8]>) -> Result<ConfigFile, ConfigError> {
-        let lines = raw_lines(bytes.as_ref());
+        let lines = raw_lines(&c_text(bytes.as_ref()));
         let mut args = Vec::with_capacity(lines.len());
         for (n, raw) in lines.iter().enumerate() {
             let t = visible(raw);

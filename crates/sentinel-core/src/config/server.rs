@@ -36,7 +36,8 @@ pub struct ServerOptions {
     pub logfile: Vec<u8>,
     pub loglevel: LogLevel,
     pub requirepass: Option<String>,
-    /// `user` lines as validated argument vectors (without the leading `user`), in file order.
+    /// `user` lines as validated argument vectors (without the leading `user`), in file order;
+    /// none means Redis' implicit `default on nopass ~* &* +@all`.
     pub users: Vec<Vec<Vec<u8>>>,
     pub dir: Option<Vec<u8>>,
     pub daemonize: bool,
