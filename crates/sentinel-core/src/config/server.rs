@@ -140,7 +140,7 @@ pub(crate) fn check_num(v: &[u8], fmt: NumFmt, signed: bool, min: i128, max: i12
         NumFmt::MemPercent => memtoull(v).map(|u| u as i64).or_else(|| percent(v)),
         NumFmt::Octal => octal(v),
     };
-    let ll = parsed.ok_or_else(|| match fmt {
+    let ll = parsed.ok_or(match fmt {
         NumFmt::Int => "argument couldn't be parsed into an integer",
         NumFmt::Mem => "argument must be a memory value",
         NumFmt::MemPercent => "argument must be a memory or percent value",
@@ -221,7 +221,7 @@ fn check_save(args: &[Vec<u8>]) -> Res {
     if args.len() == 1 && args[0].is_empty() {
         return Ok(());
     }
-    if args.len() % 2 == 1 {
+    if !args.len().is_multiple_of(2) {
         return Err("Invalid save parameters".into());
     }
     for (j, a) in args.iter().enumerate() {
@@ -234,7 +234,7 @@ fn check_save(args: &[Vec<u8>]) -> Res {
 }
 
 fn check_obuf(args: &[Vec<u8>]) -> Res {
-    if args.len() % 4 != 0 {
+    if !args.len().is_multiple_of(4) {
         return Err("Wrong number of arguments in buffer limit configuration.".into());
     }
     for c in args.chunks(4) {
