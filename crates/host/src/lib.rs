@@ -108,7 +108,9 @@ pub async fn connect(dialer: &dyn Dialer, ip: &str, port: u16, timeout: Duration
 
 /// Named files that outlive the process (sentinel.conf, redis.conf, the dataset).
 pub trait Storage: Send + Sync {
-    fn load(&self, name: &str) -> Option<String>;
+    /// The file's bytes (configs need not be UTF-8); `ErrorKind::NotFound` only when it does
+    /// not exist, any other error when it exists but cannot be read.
+    fn load(&self, name: &str) -> io::Result<Vec<u8>>;
     fn save(&self, name: &str, contents: &str) -> io::Result<()>;
 }
 
@@ -119,8 +121,8 @@ pub struct DirStorage {
 }
 
 impl Storage for DirStorage {
-    fn load(&self, name: &str) -> Option<String> {
-        std::fs::read_to_string(self.dir.join(name)).ok()
+    fn load(&self, name: &str) -> io::Result<Vec<u8>> {
+        std::fs::read(self.dir.join(name))
     }
     fn save(&self, name: &str, contents: &str) -> io::Result<()> {
         let path = self.dir.join(name);
@@ -133,12 +135,16 @@ impl Storage for DirStorage {
 /// Files in memory, shared by clones; the simulation keeps one per node so they survive a kill.
 #[derive(Debug, Default, Clone)]
 pub struct MemStorage {
-    files: Arc<Mutex<BTreeMap<String, String>>>,
+    files: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
 }
 
 impl MemStorage {
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Stores arbitrary bytes (what an operator could write by hand; [`Storage::save`] takes text).
+    pub fn put(&self, name: &str, contents: &[u8]) {
+        self.files.lock().unwrap().insert(name.to_string(), contents.to_vec());
     }
     /// Removes every file (a node restarted with its disk wiped).
     pub fn wipe(&self) {
@@ -147,14 +153,42 @@ impl MemStorage {
 }
 
 impl Storage for MemStorage {
-    fn load(&self, name: &str) -> Option<String> {
-        self.files.lock().unwrap().get(name).cloned()
+    fn load(&self, name: &str) -> io::Result<Vec<u8>> {
+        let files = self.files.lock().unwrap();
+        files.get(name).cloned().ok_or_else(|| io::ErrorKind::NotFound.into())
     }
     fn save(&self, name: &str, contents: &str) -> io::Result<()> {
         self.files
             .lock()
             .unwrap()
-            .insert(name.to_string(), contents.to_string());
+            .insert(name.to_string(), contents.as_bytes().to_vec());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod storage_tests {
+    use super::*;
+
+    #[test]
+    fn dir_storage_tells_missing_from_unreadable_and_keeps_bytes() {
+        let dir = std::env::temp_dir().join(format!("host-storage-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("a-directory")).unwrap();
+        let st = DirStorage { dir: dir.clone() };
+        std::fs::write(dir.join("latin1.conf"), b"logfile caf\xe9\n").unwrap();
+        assert_eq!(st.load("latin1.conf").unwrap(), b"logfile caf\xe9\n");
+        assert_eq!(st.load("missing.conf").unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_ne!(st.load("a-directory").unwrap_err().kind(), io::ErrorKind::NotFound);
+        st.save("new.conf", "port 1\n").unwrap();
+        assert_eq!(st.load("new.conf").unwrap(), b"port 1\n");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn mem_storage_holds_bytes() {
+        let st = MemStorage::new();
+        assert_eq!(st.load("x").unwrap_err().kind(), io::ErrorKind::NotFound);
+        st.put("x", b"\xff");
+        assert_eq!(st.load("x").unwrap(), b"\xff");
     }
 }

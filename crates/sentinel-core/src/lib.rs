@@ -22,6 +22,6 @@ mod tilt;
 mod types;
 pub mod util;
 
-pub use config::ConfigError;
+pub use config::{ConfigError, ServerOptions};
 pub use sentinel::{ClientInfo, Options, Periods, Sentinel, HELLO_CHANNEL, MAX_DESYNC_MS};
 pub use types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};

@@ -1,7 +1,7 @@
 //! The Sentinel process state and its entry points: the timer (spec §2), replies, connection
 //! losses and commands. Everything else lives in the module named after the concept.
 
-use crate::config::{self, ConfigError, ConfigFile};
+use crate::config::{self, ConfigError, ConfigFile, ServerOptions};
 use crate::instance::{FailoverState, Instance, Master};
 use crate::port::acl::Acl;
 use crate::types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};
@@ -122,8 +122,6 @@ pub(crate) struct Ctx {
     pub sentinel_user: Option<String>,
     pub sentinel_pass: Option<String>,
     pub requirepass: Option<String>,
-    /// `user` directives of the config (arguments after `user`), with their line numbers.
-    pub user_directives: Vec<(usize, Vec<String>)>,
     /// The ACL users as `user ...` lines, written by config rewrites (the driver hosts the ACL).
     pub acl_lines: Vec<String>,
     pub simfailure_flags: u32,
@@ -296,6 +294,8 @@ pub struct Sentinel {
     pub(crate) ctx: Ctx,
     pub(crate) masters: BTreeMap<String, Master>,
     pub(crate) config: ConfigFile,
+    /// The redis.conf settings of the file (port, bind, logfile, ...), for the driver.
+    server: ServerOptions,
     /// INFO `run_id` (per process start; distinct from `myid`, as in Redis).
     pub(crate) process_run_id: String,
     pub(crate) start_time: Ms,
@@ -304,17 +304,21 @@ pub struct Sentinel {
     acl: Acl,
 }
 
-/// The ACL users from `requirepass` and the `user` directives; a bad user line is a config error.
-fn build_acl(ctx: &Ctx) -> Result<Acl, ConfigError> {
+/// The ACL users from `requirepass` and the `user` directives (the loader validated them).
+fn build_acl(server: &ServerOptions) -> Result<Acl, ConfigError> {
     let mut acl = Acl::default();
-    if let Some(p) = &ctx.requirepass {
+    if let Some(p) = &server.requirepass {
         acl.set_requirepass(p.as_bytes());
     }
     let mut seen = Vec::new();
-    for (line, args) in &ctx.user_directives {
-        let ops: Vec<Vec<u8>> = args[1..].iter().map(|a| a.as_bytes().to_vec()).collect();
-        acl.load_user_directive(&args[0], &ops, &mut seen)
-            .map_err(|msg| ConfigError { line: *line, msg })?;
+    for args in &server.users {
+        let name = String::from_utf8_lossy(&args[0]).into_owned();
+        acl.load_user_directive(&name, &args[1..], &mut seen)
+            .map_err(|msg| ConfigError {
+                line: 0,
+                msg,
+                text: Vec::new(),
+            })?;
     }
     Ok(acl)
 }
@@ -322,8 +326,9 @@ fn build_acl(ctx: &Ctx) -> Result<Acl, ConfigError> {
 impl Sentinel {
     /// Builds a Sentinel from its sentinel.conf text. `seed` drives all its randomness (generated
     /// myid, run id, timer jitter, failover desync).
-    pub fn new(config_text: &str, opts: Options, seed: u64, now: Ms) -> Result<Sentinel, ConfigError> {
-        let file = ConfigFile::parse(config_text)?;
+    /// The file is bytes (Redis does not require UTF-8); a `&str` or `String` works too.
+    pub fn new(config: impl AsRef<[u8]>, opts: Options, seed: u64, now: Ms) -> Result<Sentinel, ConfigError> {
+        let file = ConfigFile::parse(config)?;
         let mut ctx = Ctx {
             myid: String::new(),
             current_epoch: 0,
@@ -347,13 +352,12 @@ impl Sentinel {
             sentinel_user: None,
             sentinel_pass: None,
             requirepass: None,
-            user_directives: Vec::new(),
             acl_lines: Vec::new(),
             simfailure_flags: 0,
             conn_owner: BTreeMap::new(),
         };
-        let masters = config::apply(&file, &mut ctx, now)?;
-        let acl = build_acl(&ctx)?;
+        let config::Loaded { masters, server } = config::apply(&file, &mut ctx, now)?;
+        let acl = build_acl(&server)?;
         ctx.acl_lines = acl.lines();
         let mut generated_myid = false;
         if ctx.myid.is_empty() {
@@ -365,6 +369,7 @@ impl Sentinel {
             ctx,
             masters,
             config: file,
+            server,
             process_run_id,
             start_time: now,
             generated_myid,
@@ -403,6 +408,16 @@ impl Sentinel {
     pub fn myid(&self) -> &str {
         &self.ctx.myid
     }
+    /// The redis.conf directives of the config file that the process itself uses.
+    pub fn server_options(&self) -> &ServerOptions {
+        &self.server
+    }
+
+    /// The file a CONFIG REWRITE would write now; it becomes the base of the next rewrite.
+    pub fn rewrite_config(&mut self) -> String {
+        config::rewrite(&mut self.config, &self.ctx, &self.masters)
+    }
+
     pub fn port(&self) -> u16 {
         self.ctx.port
     }

@@ -102,7 +102,9 @@ pub struct Env {
 pub enum NodeError {
     /// The config file does not exist (Sentinel requires one).
     NoConfig(String),
-    /// The config was rejected by the core.
+    /// The config file exists but could not be read.
+    ReadConfig(String, std::io::Error),
+    /// The config was rejected by the core (Redis' fatal-error text).
     Config(String),
     /// The sentinel port could not be bound.
     Bind(String, std::io::Error),
@@ -117,7 +119,8 @@ impl fmt::Display for NodeError {
                     "Sentinel needs config file on disk to save state. Exiting... ({name} not found)"
                 )
             }
-            NodeError::Config(e) => write!(f, "Fatal config file error: {e}"),
+            NodeError::ReadConfig(name, e) => write!(f, "Fatal error, can't open config file '{name}': {e}"),
+            NodeError::Config(e) => f.write_str(e),
             NodeError::Bind(addr, e) => write!(f, "Failed listening on port {addr} (tcp), aborting: {e}"),
         }
     }

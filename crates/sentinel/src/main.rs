@@ -123,46 +123,47 @@ mod real {
     }
 
     /// The server directives the process itself applies before the core starts: `dir` (the
-    /// working directory, as Redis chdirs while loading), `logfile`, `loglevel` and `bind` (the
-    /// first address; `*` is every IPv4 address; `-` marks an optional one).
+    /// working directory, as Redis chdirs while loading), `logfile`, `loglevel`, `bind` (the
+    /// first address; `*` is every IPv4 address) and `maxclients`. A config the loader rejects
+    /// ends the process here with Redis's fatal error text.
     fn apply_server_options(conf: &Path, cfg: &mut NodeConfig, bind_given: bool) -> Result<(), i32> {
-        let Ok(text) = std::fs::read(conf) else {
-            return Ok(());
+        let Ok(bytes) = std::fs::read(conf) else {
+            return Ok(()); // run() reports why the file cannot be read
         };
-        let text = String::from_utf8_lossy(&text);
-        let Ok(file) = sentinel_core::config::ConfigFile::parse(&text) else {
-            return Ok(()); // the core reports the error with its line
+        let core = match sentinel_core::Sentinel::new(&bytes, sentinel_core::Options::default(), 0, 0) {
+            Ok(core) => core,
+            Err(e) => {
+                use std::io::Write as _;
+                let _ = std::io::stderr().write_all(&e.fatal_bytes());
+                return Err(1);
+            }
         };
-        if let Some([dir]) = file.last("dir") {
-            if let Err(e) = std::env::set_current_dir(dir) {
-                eprintln!("Can't chdir to '{dir}': {e}");
+        let o = core.server_options();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        if let Some(dir) = &o.dir {
+            if let Err(e) = std::env::set_current_dir(text(dir)) {
+                eprintln!("Can't chdir to '{}': {e}", text(dir));
                 return Err(1);
             }
         }
-        if let Some([path]) = file.last("logfile") {
-            cfg.logfile = Some(PathBuf::from(path));
+        if !o.logfile.is_empty() {
+            cfg.logfile = Some(PathBuf::from(text(&o.logfile)));
         }
-        if let Some([level]) = file.last("loglevel") {
-            cfg.log_level = match level.to_ascii_lowercase().as_str() {
-                "debug" => Level::Debug,
-                "verbose" => Level::Verbose,
-                "notice" => Level::Notice,
-                "warning" => Level::Warning,
-                _ => cfg.log_level,
+        cfg.log_level = match o.loglevel {
+            sentinel_core::config::LogLevel::Debug => Level::Debug,
+            sentinel_core::config::LogLevel::Verbose => Level::Verbose,
+            sentinel_core::config::LogLevel::Notice => Level::Notice,
+            sentinel_core::config::LogLevel::Warning => Level::Warning,
+        };
+        if let (Some(first), false) = (o.bind.first(), bind_given) {
+            let a = text(&first.addr);
+            cfg.bind_ip = match a.as_str() {
+                "*" => "0.0.0.0".into(),
+                "::*" => "::".into(),
+                _ => a,
             };
         }
-        if let Some([n]) = file.last("maxclients") {
-            if let Ok(n) = n.parse::<usize>() {
-                cfg.max_clients = n.max(1);
-            }
-        }
-        cfg.max_clients = fit_descriptor_limit(cfg.max_clients);
-        if let Some(addrs) = file.last("bind") {
-            let first = addrs.iter().map(|a| a.trim_start_matches('-')).next();
-            if let (Some(a), false) = (first, bind_given) {
-                cfg.bind_ip = if a == "*" { "0.0.0.0".into() } else { a.to_string() };
-            }
-        }
+        cfg.max_clients = fit_descriptor_limit((o.maxclients as usize).max(1));
         Ok(())
     }
 

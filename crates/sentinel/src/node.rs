@@ -56,10 +56,11 @@ struct Node<C: Core> {
 /// Runs a Sentinel: loads `cfg.config_name` from storage, builds the core, serves the sentinel
 /// port and monitors until the core asks to exit; returns the exit code.
 pub async fn run(cfg: NodeConfig, env: Env) -> Result<i32, NodeError> {
-    let text = env
-        .storage
-        .load(&cfg.config_name)
-        .ok_or_else(|| NodeError::NoConfig(cfg.config_name.clone()))?;
+    // A file that exists but cannot be read is not "missing": say why, as Redis does.
+    let text = env.storage.load(&cfg.config_name).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => NodeError::NoConfig(cfg.config_name.clone()),
+        _ => NodeError::ReadConfig(cfg.config_name.clone(), e),
+    })?;
     let now = env.clock.wall_ms();
     let opts = Options {
         default_announce_ip: cfg.default_announce_ip.clone(),

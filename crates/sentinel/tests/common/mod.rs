@@ -589,6 +589,8 @@ pub async fn driver_checks(
 fn storage_load(st: &host::MemStorage) -> Option<String> {
     use host::Storage;
     st.load("sentinel.conf")
+        .ok()
+        .map(|b| String::from_utf8(b).expect("saved configs are text"))
 }
 
 pub trait WithInt {

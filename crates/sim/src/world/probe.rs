@@ -73,7 +73,8 @@ pub async fn final_state(
                 }
                 // The epoch the sentinel persisted (what it would come back with).
                 let current_epoch = file
-                    .and_then(|f| host::Storage::load(&f, "sentinel.conf"))
+                    .and_then(|f| host::Storage::load(&f, "sentinel.conf").ok())
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .and_then(|c| {
                         c.lines().find_map(|l| {
                             l.strip_prefix("sentinel current-epoch ")
