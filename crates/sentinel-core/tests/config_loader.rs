@@ -167,15 +167,12 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// No `user` line means Redis' implicit default user, which is what the rewrite writes out.
-fn normalized(s: &Sentinel) -> sentinel_core::ServerOptions {
+/// The settings, with the users as the ACL they make (a rewrite writes the users as
+/// `user` lines, `requirepass` included in the default user's passwords).
+fn normalized(s: &Sentinel) -> (sentinel_core::ServerOptions, Vec<String>) {
     let mut o = s.server_options().clone();
-    if o.users.is_empty() {
-        o.users = vec!["default on nopass ~* &* +@all"
-            .split(' ')
-            .map(|w| w.as_bytes().to_vec())
-            .collect()];
-    }
-    o
+    o.users.clear();
+    (o, s.initial_acl().lines())
 }
 
 fn file_of(lines: &[Vec<u8>]) -> Vec<u8> {
