@@ -77,12 +77,19 @@ set +e
 rc=${PIPESTATUS[0]}
 set -e
 secs=$(( $(date +%s) - start ))
-plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
-passed=$(grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}> .*: OK$' <<<"$plain" || true)
-failed=$(grep -cE 'FAILED' <<<"$plain" || true)
+# Each case starts with "HH:MM:SS> <name>: " and ends with OK or FAILED (output of the instances
+# may come in between); a unit that errors skips its remaining cases, which count as not passed.
+read -r passed failed <<<"$(python3 - "$log" <<'PY'
+import re, sys
+text = re.sub(r"\x1b\[[0-9;]*m", "", open(sys.argv[1], errors="replace").read())
+cases = re.split(r"(?m)^(?=\d\d:\d\d:\d\d> )", text)[1:]
+ok = sum(1 for c in cases if "FAILED" not in c.split("Testing unit:")[0] and re.search(r"(?m)OK$", c.split("Testing unit:")[0]))
+print(ok, len(cases) - ok)
+PY
+)"
 echo
-echo "upstream-sentinel: $passed of $expected_cases cases passed, $failed failure lines, exit $rc, ${secs}s"
-grep -E 'FAILED|Testing unit' <<<"$plain" | grep -B1 FAILED || true
+echo "upstream-sentinel: $passed of $expected_cases cases passed ($failed started and failed), runtest-sentinel exit $rc, ${secs}s"
+sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'FAILED|Testing unit|WARNING|Crash report' | grep -B1 -E 'FAILED|WARNING|Crash' || true
 if [ "$rc" -ne 0 ] && [ "$required" -ge "$expected_cases" ]; then
     exit 1
 fi

@@ -105,6 +105,8 @@ mod real {
                 biased;
                 res = sentinel::run(cfg, env) => match res {
                     Ok(code) => code,
+                    // Already in the log, as Redis reports it.
+                    Err(sentinel::NodeError::Bind(..)) => 1,
                     Err(e) => {
                         eprintln!("{e}");
                         1

@@ -93,9 +93,30 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
         );
         log.log(now, Level::Warning, "Configuration loaded");
     }
-    let listener = tokio::net::TcpListener::bind(SocketAddr::new(ip, port))
-        .await
-        .map_err(|e| NodeError::Bind(bind_text, e))?;
+    let listener = match tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            // Redis reports this in its log (not on stderr) and exits with status 1.
+            let now = env.clock.wall_ms();
+            let shown = if cfg.bind_ip == "0.0.0.0" {
+                "*"
+            } else {
+                cfg.bind_ip.as_str()
+            };
+            let reason = strip_os_error(&e);
+            log.log(
+                now,
+                Level::Warning,
+                &format!("Warning: Could not create server TCP listening socket {shown}:{port}: bind: {reason}"),
+            );
+            log.log(
+                now,
+                Level::Warning,
+                &format!("Failed listening on port {port} (tcp), aborting."),
+            );
+            return Err(NodeError::Bind(bind_text, e));
+        }
+    };
     log.log(
         env.clock.wall_ms(),
         Level::Notice,
@@ -133,6 +154,15 @@ fn flushes_and_replies(args: &[Vec<u8>]) -> bool {
             word(1).as_deref(),
             Some("monitor" | "flushconfig" | "remove" | "set" | "config")
         )
+}
+
+/// `Address already in use` from `Address already in use (os error 98)`, as strerror says it.
+fn strip_os_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
 }
 
 impl<C: Core> Node<C> {

@@ -478,12 +478,16 @@ pub async fn driver_checks(
     );
 
     let payload = "master mymaster 127.0.0.1 6382";
-    assert_eq!(c1.cmd(&["SENTINEL", "DEBUG", "EMIT", "+sdown", payload]).await, Value::ok());
+    assert_eq!(
+        c1.cmd(&["SENTINEL", "DEBUG", "EMIT", "+sdown", payload]).await,
+        Value::ok()
+    );
     assert_eq!(sub.read().await, bulk_array(&["message", "+sdown", payload]));
     assert_eq!(psub.read().await, bulk_array(&["pmessage", "*", "+sdown", payload]));
     // Debug events are logged only, never published.
     assert_eq!(
-        c1.cmd(&["SENTINEL", "DEBUG", "DEBUGEVENT", "-cmd-link-reconnection", "x"]).await,
+        c1.cmd(&["SENTINEL", "DEBUG", "DEBUGEVENT", "-cmd-link-reconnection", "x"])
+            .await,
         Value::ok()
     );
     assert_eq!(c1.cmd(&["SENTINEL", "DEBUG", "EMIT", "+odown", "y"]).await, Value::ok());
@@ -542,7 +546,8 @@ pub async fn driver_checks(
     // Sending on an established link: PUBLISH on the command link comes back on the pub/sub link.
     let before = s().count(|r| is_reply(r, 2, ReplyKind::Hello));
     assert_eq!(
-        c1.cmd(&["SENTINEL", "DEBUG", "SEND", "1", "PUBLISH", "__sentinel__:hello", "hi"]).await,
+        c1.cmd(&["SENTINEL", "DEBUG", "SEND", "1", "PUBLISH", "__sentinel__:hello", "hi"])
+            .await,
         Value::ok()
     );
     assert!(
@@ -570,7 +575,16 @@ pub async fn driver_checks(
     for _ in 0..100 {
         let n = s().count(|r| is_reply(r, 1, ReplyKind::Publish));
         assert_eq!(
-            c1.cmd(&["SENTINEL", "DEBUG", "SEND", "1", "PUBLISH", "__sentinel__:hello", "again"]).await,
+            c1.cmd(&[
+                "SENTINEL",
+                "DEBUG",
+                "SEND",
+                "1",
+                "PUBLISH",
+                "__sentinel__:hello",
+                "again"
+            ])
+            .await,
             Value::ok()
         );
         assert!(wait_until(secs(5), || s().count(|r| is_reply(r, 1, ReplyKind::Publish)) == n + 1).await);
@@ -591,7 +605,10 @@ pub async fn driver_checks(
     assert!((5..=11).contains(&ticks), "{ticks} ticks in 1 s");
 
     // Exit: the node stops at once; the client gets no reply.
-    c1.conn.write_command(&["SENTINEL", "DEBUG", "EXIT", "3"]).await.unwrap();
+    c1.conn
+        .write_command(&["SENTINEL", "DEBUG", "EXIT", "3"])
+        .await
+        .unwrap();
     assert!(c1.closed().await);
 }
 
