@@ -634,3 +634,127 @@ impl WithInt for Value {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A scripted fake RESP server, for hostile peers: every command is answered by a script, which
+// may answer with raw (hostile) bytes. After a hostile answer the connection reads on without
+// answering anything, to see whether the other side drops it.
+
+/// What a scripted fake server answers to one command.
+pub enum Answer {
+    /// A well-formed reply.
+    Value(Value),
+    /// Raw bytes (a hostile frame): written as they are; the connection then answers nothing.
+    Hostile(Vec<u8>),
+}
+
+/// Maps a command (its arguments) to the answer.
+pub type Script = Arc<dyn Fn(&[Vec<u8>]) -> Answer + Send + Sync>;
+
+/// What a scripted fake server saw.
+#[derive(Default)]
+pub struct FakeStats {
+    /// Connections accepted.
+    pub accepted: std::sync::atomic::AtomicUsize,
+    /// Command names received (uppercased), in order, over all connections.
+    pub commands: Mutex<Vec<String>>,
+    /// Hostile answers written.
+    pub hostile_sent: std::sync::atomic::AtomicUsize,
+    /// Connections the other side ended (EOF, reset, write error) after a hostile answer.
+    pub dropped_after_hostile: std::sync::atomic::AtomicUsize,
+}
+
+impl FakeStats {
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    pub fn hostile_sent(&self) -> usize {
+        self.hostile_sent.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    pub fn dropped(&self) -> usize {
+        self.dropped_after_hostile.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    pub fn saw(&self, name: &str) -> bool {
+        self.commands.lock().unwrap().iter().any(|c| c == name)
+    }
+}
+
+/// Serves `script` on `listener` forever, one task per connection.
+pub async fn serve_scripted(listener: TcpListener, script: Script, stats: Arc<FakeStats>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        stats.accepted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        tokio::spawn(scripted_conn(stream, script.clone(), stats.clone()));
+    }
+}
+
+async fn scripted_conn(stream: TcpStream, script: Script, stats: Arc<FakeStats>) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let mut c = resp::Conn::new(stream);
+    let mut hostile = false;
+    loop {
+        let Ok(args) = c.read_command().await else {
+            break;
+        };
+        let name = String::from_utf8_lossy(&args[0]).to_ascii_uppercase();
+        stats.commands.lock().unwrap().push(name);
+        if hostile {
+            continue;
+        }
+        match script(&args) {
+            Answer::Value(v) => c.queue_value(&v),
+            Answer::Hostile(bytes) => {
+                hostile = true;
+                stats.hostile_sent.fetch_add(1, SeqCst);
+                c.queue_raw(&bytes);
+            }
+        }
+        if c.flush().await.is_err() {
+            break;
+        }
+    }
+    // The fake never closes a connection itself: whatever ended it was the other side.
+    if hostile {
+        stats.dropped_after_hostile.fetch_add(1, SeqCst);
+    }
+}
+
+/// ~200 KB of `*1\r\n`: an array nested 51 200 levels deep, never finished.
+pub fn nesting_bomb() -> Vec<u8> {
+    b"*1\r\n".repeat(51_200)
+}
+
+/// A bulk string declared 2 GB long, with no payload.
+pub const HUGE_BULK: &[u8] = b"$2147483647\r\n";
+
+/// An INFO reply of a master with `extra` lines appended to its replication section.
+pub fn master_info(run_id: &str, port: u16, extra: &str) -> Value {
+    Value::bulk(format!(
+        "# Server\r\nredis_version:7.0.15\r\nrun_id:{run_id}\r\ntcp_port:{port}\r\n\r\n# Replication\r\nrole:master\r\n{extra}master_failover_state:no-failover\r\nmaster_replid:3c0ca9926b7901d7d6d6210e1398454f58e682e4\r\nmaster_replid2:0000000000000000000000000000000000000000\r\nmaster_repl_offset:0\r\nsecond_repl_offset:-1\r\n"
+    ))
+}
+
+/// How a well-behaved master answers a Sentinel (PING, INFO, SUBSCRIBE, PUBLISH, the rest OK).
+pub fn master_answer(args: &[Vec<u8>], port: u16) -> Value {
+    match String::from_utf8_lossy(&args[0]).to_ascii_uppercase().as_str() {
+        "PING" => Value::simple("PONG"),
+        "INFO" => master_info(FAKE_RUN_ID, port, "connected_slaves:0\r\n"),
+        "SUBSCRIBE" => Value::Array(vec![
+            Value::bulk("subscribe"),
+            Value::Bulk(args.get(1).cloned().unwrap_or_default()),
+            Value::Int(1),
+        ]),
+        "PUBLISH" => Value::Int(0),
+        _ => Value::ok(),
+    }
+}
+
+/// The value after `key` in a flat key/value array reply (SENTINEL MASTER and friends).
+pub fn kv_field(v: &Value, key: &str) -> Option<String> {
+    let a = v.as_array()?;
+    a.chunks(2)
+        .find(|p| p.len() == 2 && p[0].as_text().as_deref() == Some(key))
+        .and_then(|p| p[1].as_text().map(|t| t.into_owned()))
+}
