@@ -630,8 +630,9 @@ impl Sentinel {
         }
         // A hostname is accepted (and kept as given) only with `resolve-hostnames yes`, and only
         // if it resolves now.
-        let is_ip = ip.parse::<std::net::IpAddr>().is_ok();
-        if !is_ip && !(self.ctx.resolve_hostnames && (self.ctx.resolve)(&ip).is_some()) {
+        let usable = ip.parse::<std::net::IpAddr>().is_ok()
+            || (self.ctx.resolve_hostnames && (self.ctx.resolve)(&ip).is_some());
+        if !usable {
             return Value::err("ERR Invalid IP address or hostname specified");
         }
         if self.masters.contains_key(&name) {

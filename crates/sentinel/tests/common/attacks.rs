@@ -134,7 +134,8 @@ async fn assert_intact(w: &impl World, ours: &Ours, pass: Option<&str>) {
 async fn assert_config_sane(ours: &Ours, bad: &[&str]) -> String {
     let mut c = Client::connect(ours.addr).await;
     assert_eq!(c.cmd(&["SENTINEL", "FLUSHCONFIG"]).await, Value::ok());
-    let text = host::Storage::load(&ours.storage, "sentinel.conf").expect("sentinel.conf saved");
+    let bytes = host::Storage::load(&ours.storage, "sentinel.conf").expect("sentinel.conf saved");
+    let text = String::from_utf8(bytes).expect("sentinel.conf is UTF-8");
     for b in bad {
         assert!(!text.contains(b), "sentinel.conf contains {b:?}:\n{text}");
     }
@@ -548,6 +549,6 @@ pub async fn requirepass_and_acl(w: &impl World) {
     assert!(big.closed().await);
     assert_eq!(admin.cmd(&["PING"]).await, Value::simple("PONG"));
     assert_intact(w, &ours, Some("secret")).await;
-    let text = host::Storage::load(&ours.storage, "sentinel.conf").unwrap();
+    let text = String::from_utf8_lossy(&host::Storage::load(&ours.storage, "sentinel.conf").unwrap()).into_owned();
     assert!(!text.contains("evil"), "{text}");
 }
