@@ -164,11 +164,7 @@ fn instance_map(ctx: &Ctx, m: Option<&Master>, i: &Instance, now: Ms) -> Value {
         kv.push(("voted-leader", i.leader.clone().unwrap_or_else(|| "?".into())));
         kv.push(("voted-leader-epoch", i.leader_epoch.to_string()));
     }
-    Value::Array(
-        kv.into_iter()
-            .flat_map(|(k, v)| [Value::bulk(k), Value::bulk(v)])
-            .collect(),
-    )
+    Value::Map(kv.into_iter().map(|(k, v)| (Value::bulk(k), Value::bulk(v))).collect())
 }
 
 impl Sentinel {
@@ -448,15 +444,16 @@ impl Sentinel {
                     ("sentinel-user", c.sentinel_user.clone().unwrap_or_default()),
                     ("sentinel-pass", c.sentinel_pass.clone().unwrap_or_default()),
                 ];
-                Value::Array(
+                Value::Map(
                     params
                         .into_iter()
                         .filter(|(k, _)| glob_match(&pat, k.as_bytes(), true))
-                        .flat_map(|(k, v)| [Value::bulk(k), Value::bulk(v)])
+                        .map(|(k, v)| (Value::bulk(k), Value::bulk(v)))
                         .collect(),
                 )
             }
             ("config", 5) if arg(2).eq_ignore_ascii_case("set") => self.config_set(&arg(3), &arg(4)),
+            ("config", _) => Value::err("ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported."),
             ("info-cache", _) => {
                 let names: Vec<String> = if n == 2 {
                     self.masters.keys().cloned().collect()
@@ -506,9 +503,9 @@ impl Sentinel {
                     ("SCRIPT-MAX-RUNTIME", p.script_max_runtime),
                     ("SCRIPT-RETRY-DELAY", p.script_retry_delay),
                 ];
-                Value::Array(
+                Value::Map(
                     kv.iter()
-                        .flat_map(|(k, v)| [Value::bulk(k), Value::bulk(v.to_string())])
+                        .map(|(k, v)| (Value::bulk(k), Value::bulk(v.to_string())))
                         .collect(),
                 )
             }
@@ -566,7 +563,6 @@ impl Sentinel {
                 | "flushconfig"
                 | "monitor"
                 | "remove"
-                | "config"
                 | "myid"
                 | "debug"
                 | "pending-scripts"
@@ -630,8 +626,8 @@ impl Sentinel {
         }
         // A hostname is accepted (and kept as given) only with `resolve-hostnames yes`, and only
         // if it resolves now.
-        let usable = ip.parse::<std::net::IpAddr>().is_ok()
-            || (self.ctx.resolve_hostnames && (self.ctx.resolve)(&ip).is_some());
+        let usable =
+            ip.parse::<std::net::IpAddr>().is_ok() || (self.ctx.resolve_hostnames && (self.ctx.resolve)(&ip).is_some());
         if !usable {
             return Value::err("ERR Invalid IP address or hostname specified");
         }

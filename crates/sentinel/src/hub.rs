@@ -148,6 +148,8 @@ pub struct Hub {
     queue_cap: usize,
     /// Origin of [`Hub::now_ms`] (ACL LOG ages are differences of it).
     epoch: Instant,
+    /// Redis's `protected-mode` (off by default on a Sentinel).
+    protected_mode: AtomicBool,
     /// Clients accepted at most (`maxclients`, lowered to fit the descriptor limit).
     max_clients: std::sync::atomic::AtomicUsize,
     /// Seed of ACL GENPASS, and how many passwords were drawn from it.
@@ -169,6 +171,7 @@ impl Hub {
             }),
             queue_cap: queue_cap.max(1),
             epoch: Instant::now(),
+            protected_mode: AtomicBool::new(false),
             max_clients: std::sync::atomic::AtomicUsize::new(MAX_CLIENTS),
             genpass: (0, std::sync::atomic::AtomicU64::new(0)),
         }
@@ -268,6 +271,17 @@ impl Hub {
         let mut h = Hub::new(queue_cap);
         h.genpass.0 = seed;
         h
+    }
+
+    pub fn set_protected_mode(&self, on: bool) {
+        self.protected_mode.store(on, Ordering::Relaxed);
+    }
+
+    /// Protected mode refuses non-loopback clients while the default user has no password.
+    pub fn refuses(&self, peer: &std::net::SocketAddr) -> bool {
+        self.protected_mode.load(Ordering::Relaxed)
+            && !peer.ip().is_loopback()
+            && self.with_acl(|acl| acl.user("default").is_some_and(|u| u.nopass))
     }
 
     pub fn max_clients(&self) -> usize {
@@ -381,16 +395,16 @@ impl Hub {
         let mut doomed = Vec::new();
         let mut sent = 0;
         if let Some(ids) = inner.channels.get(channel) {
-            let frame = encode_message(channel, payload);
+            let frames = Frames::new(encode_message(channel, payload));
             for id in ids {
-                push(&inner.clients, *id, &frame, &mut sent, &mut doomed);
+                push(&inner.clients, *id, &frames, &mut sent, &mut doomed);
             }
         }
         for (pattern, ids) in &inner.patterns {
             if string_match(pattern, channel, false) {
-                let frame = encode_pmessage(pattern, channel, payload);
+                let frames = Frames::new(encode_pmessage(pattern, channel, payload));
                 for id in ids {
-                    push(&inner.clients, *id, &frame, &mut sent, &mut doomed);
+                    push(&inner.clients, *id, &frames, &mut sent, &mut doomed);
                 }
             }
         }
@@ -438,9 +452,37 @@ impl Hub {
     }
 }
 
-fn push(clients: &BTreeMap<u64, Client>, id: u64, frame: &Frame, sent: &mut usize, doomed: &mut Vec<u64>) {
+/// One published message in both protocols: a RESP2 array, and the same bytes as a RESP3 push
+/// (`>` instead of `*`), made only if a RESP3 client receives it.
+struct Frames {
+    resp2: Frame,
+    resp3: std::cell::OnceCell<Frame>,
+}
+
+impl Frames {
+    fn new(resp2: Frame) -> Self {
+        Frames {
+            resp2,
+            resp3: std::cell::OnceCell::new(),
+        }
+    }
+    fn for_resp(&self, resp: u8) -> Frame {
+        if resp < 3 {
+            return self.resp2.clone();
+        }
+        self.resp3
+            .get_or_init(|| {
+                let mut b = self.resp2.to_vec();
+                b[0] = b'>';
+                b.into()
+            })
+            .clone()
+    }
+}
+
+fn push(clients: &BTreeMap<u64, Client>, id: u64, frames: &Frames, sent: &mut usize, doomed: &mut Vec<u64>) {
     if let Some(c) = clients.get(&id) {
-        match c.tx.try_send(frame.clone()) {
+        match c.tx.try_send(frames.for_resp(c.resp)) {
             Ok(()) => *sent += 1,
             Err(_) => doomed.push(id),
         }

@@ -52,6 +52,8 @@ pub struct NodeConfig {
     /// Whether a script path is an executable file (real mode: the file system; simulated
     /// hosts have no scripts).
     pub script_executable: fn(&str) -> bool,
+    /// Redis's `protected-mode` (a Sentinel's default: no).
+    pub protected_mode: bool,
     /// Redis's `maxclients` (already lowered to fit the descriptor limit by the caller).
     pub max_clients: usize,
     /// Hostname resolution for `resolve-hostnames yes` (real mode: DNS; simulated: IPs only).
@@ -71,6 +73,7 @@ impl Default for NodeConfig {
             script_executable: sentinel_core::Options::default().script_executable,
             resolve: sentinel_core::Options::default().resolve,
             max_clients: hub::MAX_CLIENTS,
+            protected_mode: false,
         }
     }
 }

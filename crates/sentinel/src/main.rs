@@ -166,6 +166,7 @@ mod real {
             };
         }
         cfg.max_clients = fit_descriptor_limit((o.maxclients as usize).max(1));
+        cfg.protected_mode = o.protected_mode;
         Ok(())
     }
 

@@ -127,6 +127,7 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
     let hub = Arc::new(Hub::with_seed(crate::hub::SUBSCRIBER_QUEUE_CAP, cfg.seed));
     hub.set_acl(core.initial_acl());
     hub.set_max_clients(cfg.max_clients);
+    hub.set_protected_mode(cfg.protected_mode);
     let acceptor = tokio::spawn(client::accept_loop(listener, hub.clone(), inputs.clone()));
     let mut node = Node {
         core,

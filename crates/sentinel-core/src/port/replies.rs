@@ -73,7 +73,7 @@ fn help(lines: &[&str]) -> Value {
 }
 
 fn names_of(bits: u32, names: &[(u32, &str)], prefix: &str) -> Value {
-    Value::Array(
+    Value::Set(
         names
             .iter()
             .filter(|(b, _)| bits & b != 0)
@@ -97,9 +97,14 @@ fn info_entry(spec: &'static CommandSpec) -> Value {
         Value::Int(0),
         Value::Int(0),
         names_of(spec.categories, &c::NAMES, "@"),
-        Value::Array(spec.tips.iter().map(Value::bulk).collect()),
-        Value::Array(Vec::new()),
-        Value::Array(subs),
+        Value::Set(spec.tips.iter().map(Value::bulk).collect()),
+        Value::Set(Vec::new()),
+        // Redis writes an empty set when there are no subcommands, an array otherwise.
+        if subs.is_empty() {
+            Value::Set(subs)
+        } else {
+            Value::Array(subs)
+        },
     ])
 }
 
@@ -109,19 +114,16 @@ fn docs_entry(spec: &'static CommandSpec) -> Value {
     let id = table::id_of(spec);
     let (_, since, group) = DOCS_META[id];
     let mut kv = vec![
-        Value::bulk("since"),
-        Value::bulk(since),
-        Value::bulk("group"),
-        Value::bulk(group),
+        (Value::bulk("since"), Value::bulk(since)),
+        (Value::bulk("group"), Value::bulk(group)),
     ];
     if !spec.is_subcommand() && table::is_container(spec.fullname) {
-        let subs: Vec<Value> = table::subcommands(spec.fullname)
-            .flat_map(|s| [Value::bulk(s.fullname), docs_entry(s)])
+        let subs = table::subcommands(spec.fullname)
+            .map(|s| (Value::bulk(s.fullname), docs_entry(s)))
             .collect();
-        kv.push(Value::bulk("subcommands"));
-        kv.push(Value::Array(subs));
+        kv.push((Value::bulk("subcommands"), Value::Map(subs)));
     }
-    Value::Array(kv)
+    Value::Map(kv)
 }
 
 fn top_level() -> impl Iterator<Item = &'static CommandSpec> {
@@ -149,10 +151,10 @@ pub fn command_command(args: &[Vec<u8>]) -> Value {
             } else {
                 args[2..].iter().filter_map(|n| table::by_fullname(&text(n))).collect()
             };
-            Value::Array(
+            Value::Map(
                 specs
                     .into_iter()
-                    .flat_map(|s| [Value::bulk(s.fullname), docs_entry(s)])
+                    .map(|s| (Value::bulk(s.fullname), docs_entry(s)))
                     .collect(),
             )
         }
@@ -276,9 +278,9 @@ fn acl_deluser(acl: &mut Acl, args: &[Vec<u8>]) -> AclOutcome {
 }
 
 fn getuser_reply(u: &super::acl::User) -> Value {
-    Value::Array(vec![
+    Value::map_of(vec![
         Value::bulk("flags"),
-        Value::Array(u.flags().into_iter().map(Value::bulk).collect()),
+        Value::Set(u.flags().into_iter().map(Value::bulk).collect()),
         Value::bulk("passwords"),
         Value::Array(u.passwords.iter().map(Value::bulk).collect()),
         Value::bulk("commands"),
@@ -380,7 +382,7 @@ fn acl_dryrun(acl: &Acl, args: &[Vec<u8>]) -> Value {
 
 /// HELLO's reply (a Sentinel has no `role` field). RESP2 shows it as a flat array.
 pub fn hello_reply(client_id: u64, proto: u8) -> Value {
-    Value::Array(vec![
+    Value::map_of(vec![
         Value::bulk("server"),
         Value::bulk("redis"),
         Value::bulk("version"),

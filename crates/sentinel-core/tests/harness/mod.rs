@@ -367,10 +367,11 @@ impl Harness {
         true
     }
 
+    /// Runs a command; the reply as a RESP2 client reads it (maps flattened).
     pub fn cmd(&mut self, args: &[&str]) -> Value {
         let a: Vec<Vec<u8>> = args.iter().map(|s| s.as_bytes().to_vec()).collect();
         let v = self.s.command(&a, &Default::default(), self.now);
         self.execute();
-        v
+        v.to_resp2()
     }
 }

@@ -80,9 +80,9 @@ impl Session {
                 "on" | "off" => Value::ok(),
                 _ => syntax_error(),
             },
-            "trackinginfo" => Value::Array(vec![
+            "trackinginfo" => Value::map_of(vec![
                 Value::bulk("flags"),
-                Value::Array(vec![Value::bulk("off")]),
+                Value::Set(vec![Value::bulk("off")]),
                 Value::bulk("redirect"),
                 Value::Int(-1),
                 Value::bulk("prefixes"),
@@ -91,9 +91,9 @@ impl Session {
             "caching" => Value::err(
                 "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
             ),
-            "info" => self.hub.client_line(self.id).map_or(Value::Nil, Value::bulk),
+            "info" => self.hub.client_line(self.id).map_or(Value::Nil, Value::Verbatim),
             "list" => match parse_list_filter(&args[2..]) {
-                Ok(f) => Value::bulk(self.hub.list(&f)),
+                Ok(f) => Value::Verbatim(self.hub.list(&f)),
                 Err(e) => e,
             },
             "kill" => self.client_kill(args),

@@ -24,6 +24,9 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 
+/// What Redis writes to a client it refuses in protected mode, before closing.
+const PROTECTED_MODE_DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
 fn lower(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_ascii_lowercase()
 }
@@ -37,6 +40,12 @@ pub(crate) async fn accept_loop(listener: TcpListener, hub: Arc<Hub>, inputs: mp
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
+                if hub.refuses(&peer) {
+                    let mut c = resp::Conn::new(stream);
+                    c.queue_raw(PROTECTED_MODE_DENIED.as_bytes());
+                    let _ = c.flush().await;
+                    continue;
+                }
                 if hub.client_count() >= hub.max_clients() {
                     let mut c = resp::Conn::new(stream);
                     c.queue_value(&Value::err("ERR max number of clients reached"));
@@ -183,7 +192,7 @@ impl Session {
 
     fn reply(&mut self, v: &Value) {
         if !self.suppress {
-            self.conn.queue_value(v);
+            self.conn.queue_value_proto(v, self.resp);
         }
     }
 
@@ -201,7 +210,8 @@ impl Session {
             "psubscribe" => self.subscribe(SubKind::Pattern, &args[1..]),
             "unsubscribe" => self.unsubscribe(SubKind::Channel, &args[1..]),
             "punsubscribe" => self.unsubscribe(SubKind::Pattern, &args[1..]),
-            "ping" if self.subscribed => {
+            // RESP2 subscribers get PING's reply as a pub/sub message; RESP3 ones a plain reply.
+            "ping" if self.subscribed && self.resp == 2 => {
                 let msg = args.get(1).cloned().unwrap_or_default();
                 self.reply(&Value::Array(vec![Value::bulk("pong"), Value::Bulk(msg)]));
                 Flow::Continue

@@ -16,7 +16,7 @@ impl Session {
                 return Flow::Close;
             };
             self.subscribed = count > 0;
-            self.reply(&Value::Array(vec![
+            self.reply(&Value::Push(vec![
                 Value::bulk(word),
                 Value::Bulk(n.clone()),
                 Value::Int(count as i64),
@@ -38,7 +38,7 @@ impl Session {
             if done.is_empty() {
                 let count = self.hub.subscription_count(self.id);
                 self.subscribed = count > 0;
-                self.reply(&Value::Array(vec![
+                self.reply(&Value::Push(vec![
                     Value::bulk(word),
                     Value::Nil,
                     Value::Int(count as i64),
@@ -46,7 +46,7 @@ impl Session {
             }
             for (n, count) in done {
                 self.subscribed = count > 0;
-                self.reply(&Value::Array(vec![
+                self.reply(&Value::Push(vec![
                     Value::bulk(word),
                     Value::Bulk(n),
                     Value::Int(count as i64),
@@ -58,7 +58,7 @@ impl Session {
                     return Flow::Close;
                 };
                 self.subscribed = count > 0;
-                self.reply(&Value::Array(vec![
+                self.reply(&Value::Push(vec![
                     Value::bulk(word),
                     Value::Bulk(n.clone()),
                     Value::Int(count as i64),

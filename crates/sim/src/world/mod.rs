@@ -269,7 +269,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                             seed: crate::plan::mix(seed, starts.fetch_add(1, Ordering::Relaxed)),
                             bind_ip: "0.0.0.0".into(),
                             default_announce_ip: ip.clone(),
-                            log: false,
+                            ..sentinel::NodeConfig::default()
                         };
                         let env = env.clone();
                         let (exit_rec, exit_name) = (exit_rec.clone(), exit_name.clone());

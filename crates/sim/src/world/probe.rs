@@ -29,6 +29,7 @@ pub fn show(v: &Value) -> String {
         Value::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Nil | Value::NilArray => "(nil)".into(),
         Value::Array(a) => a.iter().map(show).collect::<Vec<_>>().join(" "),
+        other => show(&other.to_resp2()),
     }
 }
 

@@ -90,7 +90,7 @@ impl AclLog {
                 .take(count)
                 .map(|e| {
                     let age_s = now.saturating_sub(e.ctime_ms) as f64 / 1000.0;
-                    Value::Array(vec![
+                    Value::map_of(vec![
                         Value::bulk("count"),
                         Value::Int(e.count as i64),
                         Value::bulk("reason"),
@@ -102,7 +102,7 @@ impl AclLog {
                         Value::bulk("username"),
                         Value::bulk(&e.username),
                         Value::bulk("age-seconds"),
-                        Value::bulk(format_double(age_s)),
+                        Value::Double(format_double(age_s)),
                         Value::bulk("client-info"),
                         Value::bulk(&e.client_info),
                     ])
