@@ -436,3 +436,31 @@ fn sentinel_command_replies_have_redis_shapes() {
         .lines()
         .contains(&"+reset-master master mymaster 127.0.0.1 6382".to_string()));
 }
+
+/// SIMULATE-FAILURE crash-after-promotion: the process exits with 99 right after
+/// +promoted-slave, and the new config epoch, flushed just before, is on disk first (Redis
+/// flushes synchronously; a deferred save would be lost with the process).
+#[test]
+fn crash_after_promotion_saves_the_config_before_exiting() {
+    let mut h = Harness::seed(3);
+    h.run_for(10_000);
+    assert_eq!(
+        h.cmd(&["SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion"]),
+        Value::ok()
+    );
+    for p in h.peers.values_mut() {
+        p.says_down = true;
+    }
+    h.kill(6382);
+    h.run_for(20_000);
+    assert_eq!(h.exited, Some(99));
+    let (_, elected) = h.first("+elected-leader").expect("elected");
+    assert_eq!(h.count("+promoted-slave"), 1);
+    assert_eq!(h.count("+failover-state-reconf-slaves"), 0, "nothing after the crash");
+    let conf = h.saved.last().expect("a config saved");
+    let epoch = elected.failover_epoch;
+    assert!(
+        conf.contains(&format!("sentinel config-epoch mymaster {epoch}\n")),
+        "the promotion's config epoch is on disk before the exit:\n{conf}"
+    );
+}

@@ -397,3 +397,78 @@ pub fn hello_reply(client_id: u64, proto: u8) -> Value {
         Value::Array(Vec::new()),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<Vec<u8>> {
+        v.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    fn resp2(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        v.encode(&mut out);
+        out
+    }
+
+    fn resp3(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        v.encode_resp3(&mut out);
+        out
+    }
+
+    /// Bytes a real Sentinel 7.0.15 sent for the same commands (RESP2, then after HELLO 3).
+    #[test]
+    fn replies_match_real_sentinel_bytes() {
+        let info = command_command(&args(&["COMMAND", "INFO", "ping"]));
+        assert_eq!(
+            resp2(&info),
+            b"*1\r\n*10\r\n$4\r\nping\r\n:-1\r\n*1\r\n+fast\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@fast\r\n+@connection\r\n*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n*0\r\n"
+        );
+        assert_eq!(
+            resp3(&info),
+            b"*1\r\n*10\r\n$4\r\nping\r\n:-1\r\n~1\r\n+fast\r\n:0\r\n:0\r\n:0\r\n~2\r\n+@fast\r\n+@connection\r\n~2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n~0\r\n~0\r\n"
+        );
+        let mut acl = Acl::default();
+        let getuser = acl_command(&mut acl, &args(&["ACL", "GETUSER", "default"]), "default", 0, &mut || 0).reply;
+        assert_eq!(
+            resp2(&getuser),
+            b"*12\r\n$5\r\nflags\r\n*2\r\n$2\r\non\r\n$6\r\nnopass\r\n$9\r\npasswords\r\n*0\r\n$8\r\ncommands\r\n$5\r\n+@all\r\n$4\r\nkeys\r\n$2\r\n~*\r\n$8\r\nchannels\r\n$2\r\n&*\r\n$9\r\nselectors\r\n*0\r\n"
+        );
+        assert_eq!(
+            resp3(&getuser),
+            b"%6\r\n$5\r\nflags\r\n~2\r\n$2\r\non\r\n$6\r\nnopass\r\n$9\r\npasswords\r\n*0\r\n$8\r\ncommands\r\n$5\r\n+@all\r\n$4\r\nkeys\r\n$2\r\n~*\r\n$8\r\nchannels\r\n$2\r\n&*\r\n$9\r\nselectors\r\n*0\r\n"
+        );
+        let hello = hello_reply(79, 3);
+        assert_eq!(
+            resp3(&hello),
+            b"%6\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:79\r\n$4\r\nmode\r\n$8\r\nsentinel\r\n$7\r\nmodules\r\n*0\r\n"
+        );
+    }
+
+    #[test]
+    fn command_counts_and_lookups() {
+        assert_eq!(command_command(&args(&["COMMAND", "COUNT"])), Value::Int(15));
+        let Value::Array(list) = command_command(&args(&["COMMAND", "LIST"])) else {
+            panic!("list")
+        };
+        assert_eq!(list.len(), 72);
+        assert_eq!(
+            command_command(&args(&["COMMAND", "GETKEYS", "nosuch", "x"])),
+            Value::err("ERR Invalid command specified")
+        );
+        assert_eq!(
+            command_command(&args(&["COMMAND", "GETKEYS", "ping", "x"])),
+            Value::err("ERR The command has no key arguments")
+        );
+        assert_eq!(
+            command_command(&args(&["COMMAND", "LIST", "FILTERBY", "foo", "x"])),
+            Value::err("ERR syntax error")
+        );
+        let Value::Array(admin) = command_command(&args(&["COMMAND", "LIST", "FILTERBY", "ACLCAT", "admin"])) else {
+            panic!("aclcat")
+        };
+        assert!(admin.contains(&Value::bulk("sentinel|reset")) && !admin.contains(&Value::bulk("ping")));
+    }
+}

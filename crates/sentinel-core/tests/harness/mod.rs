@@ -45,6 +45,8 @@ pub struct Harness {
     pub conns: BTreeMap<u64, (ConnKind, u16)>,
     pub events: Vec<(Ms, Event)>,
     pub saved: Vec<String>,
+    /// The exit code, once the core asked to exit (nothing runs after it, as in a process).
+    pub exited: Option<i32>,
     /// Replies waiting to be delivered: (conn, reply_to, value).
     pending: Vec<(u64, ReplyTo, Value)>,
     /// Pub/sub subscriptions: connection → the callback every later message goes to.
@@ -144,6 +146,7 @@ impl Harness {
             conns: BTreeMap::new(),
             events: Vec::new(),
             saved: Vec::new(),
+            exited: None,
             pending: Vec::new(),
             subs: BTreeMap::new(),
             next_tick: now,
@@ -159,6 +162,9 @@ impl Harness {
                 return;
             }
             for a in actions {
+                if self.exited.is_some() {
+                    return;
+                }
                 self.apply(a);
             }
         }
@@ -188,7 +194,7 @@ impl Harness {
             }
             Action::Event(e) => self.events.push((self.now, e)),
             Action::SaveConfig(c) => self.saved.push(c),
-            Action::Exit(_) => panic!("exit"),
+            Action::Exit(code) => self.exited = Some(code),
             Action::Send { conn, args, reply } => {
                 let Some(&(_, port)) = self.conns.get(&conn) else {
                     return;
@@ -293,7 +299,7 @@ impl Harness {
     /// Runs until `until`: ticks at the core's requested intervals, replies delivered 1 ms after
     /// they are sent, refused connections reported 1 ms after the attempt.
     pub fn run_until(&mut self, until: Ms) {
-        while self.now < until {
+        while self.now < until && self.exited.is_none() {
             if self.next_tick <= self.now {
                 let d = self.s.tick(self.now);
                 self.next_tick = self.now + d as Ms;
