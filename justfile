@@ -55,6 +55,7 @@ bench *ARGS:
 real-test:
     cargo build -p sentinel --bin sentinel-sim-sentinel
     bash .ci/real-redis.sh target/debug/sentinel-sim-sentinel
+    bash .ci/fd-budget.sh target/debug/sentinel-sim-sentinel
 
 # Redis 7.0.15's own Sentinel test suite against our Sentinel (fetches the Redis source with
 # apt-get source at run time; needs root or sudo for apt): just upstream-sentinel [--single FILE]

@@ -52,6 +52,8 @@ pub struct NodeConfig {
     /// Whether a script path is an executable file (real mode: the file system; simulated
     /// hosts have no scripts).
     pub script_executable: fn(&str) -> bool,
+    /// Warnings found before the log was open (e.g. a lowered maxclients), logged at start.
+    pub startup_warnings: Vec<String>,
     /// Redis's `protected-mode` (a Sentinel's default: no).
     pub protected_mode: bool,
     /// Redis's `maxclients` (already lowered to fit the descriptor limit by the caller).
@@ -74,6 +76,7 @@ impl Default for NodeConfig {
             resolve: sentinel_core::Options::default().resolve,
             max_clients: hub::MAX_CLIENTS,
             protected_mode: false,
+            startup_warnings: Vec::new(),
         }
     }
 }

@@ -165,7 +165,7 @@ mod real {
                 _ => a,
             };
         }
-        cfg.max_clients = fit_descriptor_limit((o.maxclients as usize).max(1));
+        cfg.max_clients = fit_descriptor_limit((o.maxclients as usize).max(1), &mut cfg.startup_warnings);
         cfg.protected_mode = o.protected_mode;
         Ok(())
     }
@@ -173,7 +173,7 @@ mod real {
     /// Like Redis's `adjustOpenFilesLimit`: raise the soft descriptor limit towards
     /// `maxclients` + the reserve; if the system does not allow it, lower `maxclients` so that
     /// clients can never take the descriptors the Sentinel's own links and config saves need.
-    fn fit_descriptor_limit(max_clients: usize) -> usize {
+    fn fit_descriptor_limit(max_clients: usize, notes: &mut Vec<String>) -> usize {
         let want = (max_clients + sentinel::hub::RESERVED_FDS) as libc::rlim_t;
         let mut lim = libc::rlimit {
             rlim_cur: 0,
@@ -198,10 +198,17 @@ mod real {
             .saturating_sub(sentinel::hub::RESERVED_FDS)
             .max(1);
         if fit < max_clients {
-            eprintln!(
-                "You requested maxclients of {max_clients} requiring at least {want} max file descriptors. Server can't set maximum open files to {want} because of OS error: Operation not permitted. Current maximum open files is {}. maxclients has been reduced to {fit} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
+            // Redis logs this (its log, not stderr) and goes on with fewer clients.
+            notes.push(format!(
+                "You requested maxclients of {max_clients} requiring at least {want} max file descriptors."
+            ));
+            notes.push(format!(
+                "Server can't set maximum open files to {want} because of OS error: Operation not permitted."
+            ));
+            notes.push(format!(
+                "Current maximum open files is {}. maxclients has been reduced to {fit} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
                 lim.rlim_cur
-            );
+            ));
         }
         fit.min(max_clients)
     }

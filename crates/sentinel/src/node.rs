@@ -92,6 +92,9 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
             ),
         );
         log.log(now, Level::Warning, "Configuration loaded");
+        for w in &cfg.startup_warnings {
+            log.log(now, Level::Warning, w);
+        }
     }
     let listener = match tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await {
         Ok(l) => l,
