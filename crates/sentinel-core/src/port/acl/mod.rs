@@ -71,6 +71,17 @@ pub fn hash_password(pass: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The hash a password rule names: `>pass` / `<pass` hash the clear text, `#hash` / `!hash`
+/// give it (64 lowercase hex characters).
+fn password_hash(op: &str) -> Result<String, AclError> {
+    let rest = &op[1..];
+    match op.as_bytes()[0] {
+        b'>' | b'<' => Ok(hash_password(rest.as_bytes())),
+        _ if valid_hash(rest) => Ok(rest.to_string()),
+        _ => Err(AclError::BadHash),
+    }
+}
+
 fn valid_hash(h: &str) -> bool {
     h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
@@ -134,16 +145,10 @@ impl User {
     }
 
     fn apply_password_or_rule(&mut self, op: &str) -> Result<(), AclError> {
-        let (first, rest) = (op.as_bytes()[0], &op[1..]);
+        let first = op.as_bytes()[0];
         match first {
             b'>' | b'#' => {
-                let hash = if first == b'>' {
-                    hash_password(rest.as_bytes())
-                } else if valid_hash(rest) {
-                    rest.to_string()
-                } else {
-                    return Err(AclError::BadHash);
-                };
+                let hash = password_hash(op)?;
                 if !self.passwords.contains(&hash) {
                     self.passwords.push(hash);
                 }
@@ -151,13 +156,7 @@ impl User {
                 Ok(())
             }
             b'<' | b'!' => {
-                let hash = if first == b'<' {
-                    hash_password(rest.as_bytes())
-                } else if valid_hash(rest) {
-                    rest.to_string()
-                } else {
-                    return Err(AclError::BadHash);
-                };
+                let hash = password_hash(op)?;
                 let pos = self.passwords.iter().position(|h| *h == hash);
                 let pos = pos.ok_or(AclError::NoSuchPassword)?;
                 self.passwords.remove(pos);
