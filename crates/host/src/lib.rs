@@ -6,6 +6,8 @@
 //! survive a kill). Timers stay on `tokio::time` (monotonic), as Redis uses a monotonic clock for
 //! timers and the wall clock (`mstime()`) for its logic.
 
+mod scripts;
+pub use scripts::{NoScripts, OnExit, ProcessScripts, Scripts};
 use std::collections::BTreeMap;
 use std::io;
 use std::net::SocketAddr;

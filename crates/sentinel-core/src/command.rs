@@ -274,10 +274,12 @@ impl Sentinel {
         }
         if want("sentinel") {
             let mut body = format!(
-                "sentinel_masters:{}\r\nsentinel_tilt:{}\r\nsentinel_tilt_since_seconds:{}\r\nsentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\nsentinel_simulate_failure_flags:{}\r\n",
+                "sentinel_masters:{}\r\nsentinel_tilt:{}\r\nsentinel_tilt_since_seconds:{}\r\nsentinel_running_scripts:{}\r\nsentinel_scripts_queue_length:{}\r\nsentinel_simulate_failure_flags:{}\r\n",
                 self.masters.len(),
                 self.ctx.tilt as u8,
                 if self.ctx.tilt { (now - self.ctx.tilt_start_time) / 1000 } else { -1 },
+                self.ctx.scripts.running(),
+                self.ctx.scripts.queue_len(),
                 self.ctx.simfailure_flags
             );
             for (n, m) in self.masters.values().enumerate() {
@@ -547,7 +549,7 @@ impl Sentinel {
                 }
                 Value::ok()
             }
-            ("pending-scripts", 2) => Value::Array(Vec::new()),
+            ("pending-scripts", 2) => crate::scripts::pending_reply(&self.ctx.scripts, now),
             ("help", 2) => Value::Array(HELP.iter().map(|l| Value::simple(*l)).collect()),
             (
                 "masters"

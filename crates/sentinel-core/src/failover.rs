@@ -254,6 +254,10 @@ pub(crate) fn promotion_observed(ctx: &mut Ctx, m: &mut Master, pname: &str, now
         ctx.out.push(Action::Exit(99));
     }
     ctx.emit(Level::Warning, "+failover-state-reconf-slaves", Some(m), at_master(m));
+    if let Some(to) = m.slaves.get(pname).map(|p| (p.ip.clone(), p.port)) {
+        let from = (m.inst.ip.clone(), m.inst.port);
+        crate::scripts::client_reconfig(ctx, m, "leader", from, to);
+    }
     force_hello_update(ctx, m);
 }
 

@@ -155,7 +155,11 @@ fn apply_epochs(s: &mut Sentinel, h: &Hello, si_key: Option<&str>, now: Ms) {
             ctx.emit(Level::Warning, "+config-update-from", Some(m), from);
             let payload = format!("{} {} {} {} {}", m.name(), m.inst.ip, m.inst.port, mip, master_port);
             ctx.emit(Level::Warning, "+switch-master", Some(m), payload);
-            failover::reset_and_change_address(ctx, m, mip, master_port, now);
+            let from = (m.inst.ip.clone(), m.inst.port);
+            if failover::reset_and_change_address(ctx, m, mip, master_port, now) {
+                let to = (m.inst.ip.clone(), m.inst.port);
+                crate::scripts::client_reconfig(ctx, m, "observer", from, to);
+            }
         }
     }
     if let Some(si) = m.sentinels.get_mut(key) {

@@ -17,6 +17,7 @@ pub mod instance;
 mod leader;
 mod periodic;
 pub mod port;
+pub mod scripts;
 mod sentinel;
 mod tilt;
 mod types;

@@ -125,6 +125,8 @@ pub(crate) struct Ctx {
     /// The ACL users as `user ...` lines, written by config rewrites (the driver hosts the ACL).
     pub acl_lines: Vec<String>,
     pub simfailure_flags: u32,
+    /// Notification and client-reconfig script jobs.
+    pub scripts: crate::scripts::Scripts,
     /// Which record each open connection belongs to.
     pub conn_owner: BTreeMap<ConnId, (String, Target, ConnKind)>,
 }
@@ -139,6 +141,14 @@ impl Ctx {
 
     /// Emits an event about `master` (or about nothing). `payload` is already formatted.
     pub fn emit(&mut self, level: Level, name: &str, master: Option<&Master>, payload: String) {
+        // Every warning about an instance runs its master's notification script.
+        if let (Level::Warning, false, Some(path)) = (
+            level,
+            name.is_empty(),
+            master.and_then(|m| m.notification_script.as_deref()),
+        ) {
+            self.scripts.schedule(path, &[name, &payload]);
+        }
         let ev = Event {
             level,
             name: name.to_string(),
@@ -354,6 +364,7 @@ impl Sentinel {
             requirepass: None,
             acl_lines: Vec::new(),
             simfailure_flags: 0,
+            scripts: Default::default(),
             conn_owner: BTreeMap::new(),
         };
         let config::Loaded { masters, server } = config::apply(&file, &mut ctx, now)?;
@@ -463,6 +474,7 @@ impl Sentinel {
                 failover::switch_to_promoted(&mut self.ctx, m, now);
             }
         }
+        crate::scripts::timer(&mut self.ctx, now);
         self.flush_if_needed();
         let hz = 10 + (self.ctx.rand() % 10) as u64;
         1000 / hz

@@ -148,4 +148,9 @@ pub enum Action {
     SaveConfig(String),
     /// `SENTINEL SIMULATE-FAILURE`: the process must exit now with this code.
     Exit(i32),
+    /// Start a script process with these arguments (the path first). Report its start with
+    /// `on_script_started` (or `on_script_spawn_failed`) and its end with `on_script_exit`.
+    RunScript { id: u64, argv: Vec<String> },
+    /// Kill the script process of job `id` (SIGKILL); its end is reported as usual.
+    KillScript { id: u64 },
 }

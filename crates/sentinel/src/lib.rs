@@ -52,6 +52,8 @@ pub struct NodeConfig {
     /// Whether a script path is an executable file (real mode: the file system; simulated
     /// hosts have no scripts).
     pub script_executable: fn(&str) -> bool,
+    /// Where notification and client-reconfig scripts run (none: every start fails).
+    pub scripts: ScriptHost,
     /// Warnings found before the log was open (e.g. a lowered maxclients), logged at start.
     pub startup_warnings: Vec<String>,
     /// Redis's `protected-mode` (a Sentinel's default: no).
@@ -77,7 +79,24 @@ impl Default for NodeConfig {
             max_clients: hub::MAX_CLIENTS,
             protected_mode: false,
             startup_warnings: Vec::new(),
+            scripts: ScriptHost::default(),
         }
+    }
+}
+
+/// The host's script runner, for [`NodeConfig`] (a real process: [`host::ProcessScripts`]).
+#[derive(Clone)]
+pub struct ScriptHost(pub Arc<dyn host::Scripts>);
+
+impl Default for ScriptHost {
+    fn default() -> Self {
+        ScriptHost(Arc::new(host::NoScripts))
+    }
+}
+
+impl fmt::Debug for ScriptHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ScriptHost")
     }
 }
 
@@ -153,6 +172,12 @@ pub trait Core {
     }
     /// The hosted ACL changed: the `user` lines later config rewrites write.
     fn set_acl_lines(&mut self, _lines: Vec<String>) {}
+    /// Script job `id` runs as process `pid`.
+    fn on_script_started(&mut self, _id: u64, _pid: u32) {}
+    /// Script job `id` could not be started.
+    fn on_script_spawn_failed(&mut self, _id: u64) {}
+    /// Script job `id` ended (signal or 0, exit code).
+    fn on_script_exit(&mut self, _id: u64, _signal: i32, _code: i32) {}
 }
 
 impl Core for sentinel_core::Sentinel {
@@ -185,5 +210,14 @@ impl Core for sentinel_core::Sentinel {
     }
     fn set_acl_lines(&mut self, lines: Vec<String>) {
         sentinel_core::Sentinel::set_acl_lines(self, lines)
+    }
+    fn on_script_started(&mut self, id: u64, pid: u32) {
+        sentinel_core::Sentinel::on_script_started(self, id, pid)
+    }
+    fn on_script_spawn_failed(&mut self, id: u64) {
+        sentinel_core::Sentinel::on_script_spawn_failed(self, id)
+    }
+    fn on_script_exit(&mut self, id: u64, signal: i32, code: i32) {
+        sentinel_core::Sentinel::on_script_exit(self, id, signal, code)
     }
 }

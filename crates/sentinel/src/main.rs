@@ -27,6 +27,7 @@ mod real {
             log: true,
             script_executable: executable_file,
             resolve: host::resolve_host,
+            scripts: sentinel::ScriptHost(Arc::new(host::ProcessScripts)),
             ..NodeConfig::default()
         };
         let mut seed: Option<u64> = None;
@@ -132,7 +133,12 @@ mod real {
         let Ok(bytes) = std::fs::read(conf) else {
             return Ok(()); // run() reports why the file cannot be read
         };
-        let core = match sentinel_core::Sentinel::new(&bytes, sentinel_core::Options::default(), 0, 0) {
+        let opts = sentinel_core::Options {
+            script_executable: executable_file,
+            resolve: host::resolve_host,
+            ..sentinel_core::Options::default()
+        };
+        let core = match sentinel_core::Sentinel::new(&bytes, opts, 0, 0) {
             Ok(core) => core,
             Err(e) => {
                 use std::io::Write as _;

@@ -40,8 +40,15 @@ struct LinkHandle {
     replies: ReplyQueue,
 }
 
+/// Script ends reported by the threads that wait for them: (job, signal, exit code).
+type ScriptExits = Arc<std::sync::Mutex<Vec<(u64, i32, i32)>>>;
+
 struct Node<C: Core> {
     core: C,
+    /// Running script jobs' process ids (to kill them on timeout).
+    script_pids: BTreeMap<u64, u32>,
+    /// Collected before each timer run, as Redis reaps its children in the timer.
+    script_exits: ScriptExits,
     /// Config saves that failed so far (a command that flushes answers an error if one of its
     /// own saves failed).
     save_failures: u64,
@@ -134,6 +141,8 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
     let acceptor = tokio::spawn(client::accept_loop(listener, hub.clone(), inputs.clone()));
     let mut node = Node {
         core,
+        script_pids: BTreeMap::new(),
+        script_exits: Arc::default(),
         save_failures: 0,
         env,
         cfg,
@@ -188,6 +197,7 @@ impl<C: Core> Node<C> {
             // The timer first, as Redis runs due time events after each batch of I/O: a stream of
             // inputs cannot starve it. Checked by hand so the sleep is only polled when idle.
             if Instant::now() >= deadline {
+                self.collect_script_exits();
                 let now = self.now();
                 let next = self.core.tick(now).max(1);
                 if let Some(code) = self.execute_actions() {
@@ -340,8 +350,36 @@ impl<C: Core> Node<C> {
                         }
                     },
                     Action::Exit(code) => return Some(code),
+                    Action::RunScript { id, argv } => self.run_script(id, &argv),
+                    Action::KillScript { id } => {
+                        if let Some(pid) = self.script_pids.get(&id) {
+                            self.cfg.scripts.0.kill(*pid);
+                        }
+                    }
                 }
             }
+        }
+    }
+
+    fn run_script(&mut self, id: u64, argv: &[String]) {
+        let exits = self.script_exits.clone();
+        let on_exit = Box::new(move |signal, code| {
+            exits.lock().unwrap_or_else(|e| e.into_inner()).push((id, signal, code));
+        });
+        match self.cfg.scripts.0.spawn(argv, on_exit) {
+            Ok(pid) => {
+                self.script_pids.insert(id, pid);
+                self.core.on_script_started(id, pid);
+            }
+            Err(_) => self.core.on_script_spawn_failed(id),
+        }
+    }
+
+    fn collect_script_exits(&mut self) {
+        let ended = std::mem::take(&mut *self.script_exits.lock().unwrap_or_else(|e| e.into_inner()));
+        for (id, signal, code) in ended {
+            self.script_pids.remove(&id);
+            self.core.on_script_exit(id, signal, code);
         }
     }
 

@@ -149,9 +149,19 @@ fn per_master(sub: &str, a: &[String], ctx: &mut Ctx, masters: &mut Masters) -> 
         "failover-timeout" => m.failover_timeout = positive_ms(v)?,
         // A negative count cannot reconfigure anything: kept as 0.
         "parallel-syncs" => m.parallel_syncs = atoi(v.as_bytes()).max(0) as u32,
-        // Redis also checks the script is executable; the core does no I/O (the driver runs it).
-        "notification-script" => m.notification_script = Some(v.clone()),
-        "client-reconfig-script" => m.client_reconfig_script = Some(v.clone()),
+        // The host says whether the file is executable (the core does no I/O itself).
+        "notification-script" => {
+            if !(ctx.script_executable)(v) {
+                return Err("Notification script seems non existing or non executable.".into());
+            }
+            m.notification_script = Some(v.clone())
+        }
+        "client-reconfig-script" => {
+            if !(ctx.script_executable)(v) {
+                return Err("Client reconfiguration script seems non existing or non executable.".into());
+            }
+            m.client_reconfig_script = Some(v.clone())
+        }
         "auth-pass" => m.auth_pass = Some(v.clone()),
         "auth-user" => m.auth_user = Some(v.clone()),
         "config-epoch" => {
