@@ -195,6 +195,9 @@ impl Harness {
             Action::Event(e) => self.events.push((self.now, e)),
             Action::SaveConfig(c) => self.saved.push(c),
             Action::Exit(code) => self.exited = Some(code),
+            // The stories here configure no scripts.
+            Action::RunScript { id, .. } => self.s.on_script_spawn_failed(id),
+            Action::KillScript { .. } => {}
             Action::Send { conn, args, reply } => {
                 let Some(&(_, port)) = self.conns.get(&conn) else {
                     return;
