@@ -133,8 +133,10 @@ mod real {
         let Ok(bytes) = std::fs::read(conf) else {
             return Ok(()); // run() reports why the file cannot be read
         };
+        // Script paths are relative to `dir`: they are checked when run() loads the file again,
+        // after the chdir (Redis applies `sentinel` lines after every other directive).
         let opts = sentinel_core::Options {
-            script_executable: executable_file,
+            script_executable: |_| true,
             resolve: host::resolve_host,
             ..sentinel_core::Options::default()
         };
