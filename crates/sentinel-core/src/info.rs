@@ -351,7 +351,7 @@ fn replica_reports_slave(ctx: &mut Ctx, m: &mut Master, target: &Target, rname: 
         let host_ok = s
             .slave_master_host
             .as_deref()
-            .is_some_and(|h| h.eq_ignore_ascii_case(&m.inst.ip));
+            .is_some_and(|h| ctx.addr_equals_host(&m.inst.ip, h));
         (
             s.slave_master_port != m.inst.port || !host_ok,
             s.slave_conf_change_time,
@@ -380,7 +380,7 @@ fn reconf_progress(ctx: &mut Ctx, m: &mut Master, target: &Target, rname: &str) 
     let s = &m.slaves[rname];
     if s.has(flag::RECONF_SENT) {
         if let (Some((pip, pport)), Some(h)) = (&paddr, &s.slave_master_host) {
-            if h.eq_ignore_ascii_case(pip) && s.slave_master_port == *pport {
+            if ctx.addr_equals_host(pip, h) && s.slave_master_port == *pport {
                 if let Some(s) = m.slaves.get_mut(rname) {
                     s.flags &= !flag::RECONF_SENT;
                     s.flags |= flag::RECONF_INPROG;

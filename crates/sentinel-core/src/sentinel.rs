@@ -198,6 +198,24 @@ impl Ctx {
         (self.resolve)(host).unwrap_or_else(|| host.to_string())
     }
 
+    /// Whether a host a replica reports (`master_host`) names the address `addr` we know, as
+    /// Redis's `sentinelAddrEqualsHostname`: the reported host resolved (IP literals only unless
+    /// `resolve-hostnames yes`) and compared with the resolved address; if it does not resolve,
+    /// the names are compared.
+    pub fn addr_equals_host(&self, addr: &str, host: &str) -> bool {
+        let resolve = |h: &str| {
+            if self.resolve_hostnames {
+                (self.resolve)(h)
+            } else {
+                h.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+            }
+        };
+        match (resolve(host), resolve(addr)) {
+            (Some(a), Some(b)) => a == b,
+            _ => addr.eq_ignore_ascii_case(host),
+        }
+    }
+
     /// Asks the driver to end the process with this exit code.
     pub fn exit(&mut self, code: i32) {
         self.out.push(Action::Exit(code));
@@ -629,4 +647,38 @@ fn handle_instance(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms) {
 pub(crate) fn random_hex(rng: &mut ChaCha8Rng, len: usize) -> String {
     const HEX: &[u8] = b"0123456789abcdef";
     (0..len).map(|_| HEX[(rng.next_u32() % 16) as usize] as char).collect()
+}
+
+#[cfg(test)]
+mod addr_tests {
+    use super::*;
+
+    fn resolver(h: &str) -> Option<String> {
+        match h {
+            "localhost" => Some("127.0.0.1".into()),
+            h => h.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string()),
+        }
+    }
+
+    #[test]
+    fn a_reported_host_matches_by_address() {
+        let opts = Options {
+            resolve: resolver,
+            ..Options::default()
+        };
+        let mut s = Sentinel::new("sentinel monitor m 127.0.0.1 6379 2\n", opts, 0, 0).unwrap();
+        assert!(s.ctx.addr_equals_host("127.0.0.1", "127.0.0.1"));
+        assert!(
+            !s.ctx.addr_equals_host("127.0.0.1", "localhost"),
+            "names are not resolved by default"
+        );
+        s.ctx.resolve_hostnames = true;
+        assert!(s.ctx.addr_equals_host("127.0.0.1", "localhost"));
+        assert!(s.ctx.addr_equals_host("localhost", "127.0.0.1"));
+        assert!(!s.ctx.addr_equals_host("127.0.0.2", "localhost"));
+        assert!(
+            s.ctx.addr_equals_host("nowhere", "NOWHERE"),
+            "unresolvable names compare as text"
+        );
+    }
 }

@@ -40,6 +40,8 @@ pub struct NodeConfig {
     pub seed: u64,
     /// Address the sentinel port binds (`0.0.0.0`).
     pub bind_ip: String,
+    /// More `bind` addresses, each with whether it is optional (`-addr`: its failure is ignored).
+    pub extra_binds: Vec<(String, bool)>,
     /// The address announced in hello messages when the config has no `sentinel announce-ip` and
     /// the link's local address is unknown.
     pub default_announce_ip: String,
@@ -70,6 +72,7 @@ impl Default for NodeConfig {
             config_name: "sentinel.conf".into(),
             seed: 0,
             bind_ip: "0.0.0.0".into(),
+            extra_binds: Vec::new(),
             default_announce_ip: "127.0.0.1".into(),
             log: false,
             logfile: None,

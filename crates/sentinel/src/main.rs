@@ -165,13 +165,22 @@ mod real {
             sentinel_core::config::LogLevel::Notice => Level::Notice,
             sentinel_core::config::LogLevel::Warning => Level::Warning,
         };
-        if let (Some(first), false) = (o.bind.first(), bind_given) {
-            let a = text(&first.addr);
-            cfg.bind_ip = match a.as_str() {
-                "*" => "0.0.0.0".into(),
-                "::*" => "::".into(),
-                _ => a,
+        if !bind_given {
+            // `*` is every IPv4 address; `::*` (every IPv6 address) would need IPV6_V6ONLY next
+            // to `*`, which tokio's listener does not set: the default `* -::*` binds IPv4 only.
+            let addr = |b: &sentinel_core::config::BindAddr| match text(&b.addr).as_str() {
+                "*" => "0.0.0.0".to_string(),
+                "::*" => "::".to_string(),
+                a => a.to_string(),
             };
+            if let Some((first, rest)) = o.bind.split_first() {
+                cfg.bind_ip = addr(first);
+                cfg.extra_binds = rest
+                    .iter()
+                    .filter(|b| !(first.addr == b"*" && b.addr == b"::*"))
+                    .map(|b| (addr(b), b.optional))
+                    .collect();
+            }
         }
         cfg.max_clients = fit_descriptor_limit((o.maxclients as usize).max(1), &mut cfg.startup_warnings);
         cfg.protected_mode = o.protected_mode;

@@ -103,30 +103,7 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
             log.log(now, Level::Warning, w);
         }
     }
-    let listener = match tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await {
-        Ok(l) => l,
-        Err(e) => {
-            // Redis reports this in its log (not on stderr) and exits with status 1.
-            let now = env.clock.wall_ms();
-            let shown = if cfg.bind_ip == "0.0.0.0" {
-                "*"
-            } else {
-                cfg.bind_ip.as_str()
-            };
-            let reason = strip_os_error(&e);
-            log.log(
-                now,
-                Level::Warning,
-                &format!("Warning: Could not create server TCP listening socket {shown}:{port}: bind: {reason}"),
-            );
-            log.log(
-                now,
-                Level::Warning,
-                &format!("Failed listening on port {port} (tcp), aborting."),
-            );
-            return Err(NodeError::Bind(bind_text, e));
-        }
-    };
+    let listeners = bind_listeners(&cfg, ip, port, &log, env.clock.wall_ms()).await?;
     log.log(
         env.clock.wall_ms(),
         Level::Notice,
@@ -138,7 +115,10 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
     hub.set_acl(core.initial_acl());
     hub.set_max_clients(cfg.max_clients);
     hub.set_protected_mode(cfg.protected_mode);
-    let acceptor = tokio::spawn(client::accept_loop(listener, hub.clone(), inputs.clone()));
+    let acceptors: Vec<_> = listeners
+        .into_iter()
+        .map(|l| tokio::spawn(client::accept_loop(l, hub.clone(), inputs.clone())))
+        .collect();
     let mut node = Node {
         core,
         script_pids: BTreeMap::new(),
@@ -153,7 +133,9 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
     };
 
     let code = node.main_loop(&mut rx).await;
-    acceptor.abort();
+    for a in acceptors {
+        a.abort();
+    }
     node.shutdown();
     Ok(code)
 }
@@ -167,6 +149,55 @@ fn flushes_and_replies(args: &[Vec<u8>]) -> bool {
             word(1).as_deref(),
             Some("monitor" | "flushconfig" | "remove" | "set" | "config")
         )
+}
+
+/// Binds the sentinel port on `ip` and on every extra `bind` address (an optional one, `-addr`,
+/// may fail). A failure is logged as Redis logs it, and the process must exit.
+async fn bind_listeners(
+    cfg: &NodeConfig,
+    ip: IpAddr,
+    port: u16,
+    log: &Logger,
+    now: i64,
+) -> Result<Vec<tokio::net::TcpListener>, NodeError> {
+    let mut addrs = vec![(ip, false)];
+    for (a, optional) in &cfg.extra_binds {
+        match a.parse::<IpAddr>() {
+            Ok(ip) => addrs.push((ip, *optional)),
+            Err(_) if *optional => {}
+            Err(_) => {
+                let e = std::io::Error::other("invalid bind address");
+                return Err(NodeError::Bind(format!("{a}:{port}"), e));
+            }
+        }
+    }
+    let mut listeners = Vec::with_capacity(addrs.len());
+    for (ip, optional) in addrs {
+        match tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await {
+            Ok(l) => listeners.push(l),
+            Err(_) if optional => {}
+            Err(e) => {
+                let shown = if ip.is_unspecified() && ip.is_ipv4() {
+                    "*".to_string()
+                } else {
+                    ip.to_string()
+                };
+                let reason = strip_os_error(&e);
+                log.log(
+                    now,
+                    Level::Warning,
+                    &format!("Warning: Could not create server TCP listening socket {shown}:{port}: bind: {reason}"),
+                );
+                log.log(
+                    now,
+                    Level::Warning,
+                    &format!("Failed listening on port {port} (tcp), aborting."),
+                );
+                return Err(NodeError::Bind(format!("{ip}:{port}"), e));
+            }
+        }
+    }
+    Ok(listeners)
 }
 
 /// `Address already in use` from `Address already in use (os error 98)`, as strerror says it.
