@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The descriptor budget, real mode: our Sentinel runs under `ulimit -n 256` with a real
-# redis-server master and replica, and 400 clients connect to it. Like Redis, it must keep
+# Real-mode limits: `bind 127.0.0.1` is honoured (loopback only), and the descriptor budget: our
+# Sentinel runs under `ulimit -n 256` with a real redis-server master and replica, and 400
+# clients connect to it. Like Redis, it must keep
 # descriptors for itself (maxclients is lowered to 256 - 32), refuse the extra clients with
 # "-ERR max number of clients reached", keep its links (the healthy master is never flagged
 # +sdown) and still save its config.
@@ -24,10 +25,17 @@ for port in 6392 6393; do
     redis-server "$dir/redis.conf" > "$dir/log" 2>&1 & PIDS+=($!)
     wait_for 5 "redis $port up" cli "$port" ping
 done
-printf 'port 5090\nsentinel monitor mymaster 127.0.0.1 6392 1\nsentinel down-after-milliseconds mymaster 2000\n' > "$WORK/s.conf"
+printf 'port 5090\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 6392 1\nsentinel down-after-milliseconds mymaster 2000\n' > "$WORK/s.conf"
 (ulimit -n 256 && exec "$BIN" "$WORK/s.conf") > "$WORK/s.log" 2>&1 & PIDS+=($!)
 wait_for 10 "sentinel up" cli 5090 ping
 wait_for 20 "sentinel knows the replica" bash -c "redis-cli -p 5090 info sentinel | grep -q 'slaves=1'"
+# `bind 127.0.0.1`: the port listens on loopback only (/proc/net/tcp: 0100007F:13E2 in state 0A).
+python3 - <<'PY'
+rows = [l.split() for l in open("/proc/net/tcp").read().splitlines()[1:]]
+listening = [r[1] for r in rows if r[3] == "0A" and r[1].endswith(":13E2")]
+assert listening == ["0100007F:13E2"], f"port 5090 listens on {listening}, not 127.0.0.1 only"
+print("bind 127.0.0.1: listening on loopback only")
+PY
 python3 - <<'PY'
 import socket, time
 socks, refused = [], 0
