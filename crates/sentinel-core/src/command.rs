@@ -323,29 +323,7 @@ impl Sentinel {
                     .map(|m| instance_map(&self.ctx, Some(m), &m.inst, now))
                     .collect(),
             ),
-            ("master", 3) => match self.masters.get(&arg(2)) {
-                Some(m) => instance_map(&self.ctx, Some(m), &m.inst, now),
-                None => no_such_master(),
-            },
-            ("replicas" | "slaves", 3) => match self.masters.get(&arg(2)) {
-                Some(m) => Value::Array(
-                    m.slaves
-                        .values()
-                        .filter(|s| s.replica_announced)
-                        .map(|s| instance_map(&self.ctx, Some(m), s, now))
-                        .collect(),
-                ),
-                None => no_such_master(),
-            },
-            ("sentinels", 3) => match self.masters.get(&arg(2)) {
-                Some(m) => Value::Array(
-                    m.sentinels
-                        .values()
-                        .map(|s| instance_map(&self.ctx, Some(m), s, now))
-                        .collect(),
-                ),
-                None => no_such_master(),
-            },
+            ("master" | "replicas" | "slaves" | "sentinels", 3) => self.records_command(&sub, &arg(2), now),
             ("get-master-addr-by-name", 3) => match self.masters.get(&arg(2)) {
                 Some(m) => {
                     let (ip, port) = m.current_addr();
@@ -354,201 +332,24 @@ impl Sentinel {
                 None => Value::NilArray,
             },
             ("is-master-down-by-addr", 6) => self.is_master_down_by_addr(args, now),
-            ("reset", 3) => {
-                let pattern = args[2].clone();
-                let mut count = 0;
-                let names: Vec<String> = self.masters.keys().cloned().collect();
-                for name in names {
-                    if glob_match(&pattern, name.as_bytes(), false) {
-                        if let Some(m) = self.masters.get_mut(&name) {
-                            failover::reset_master(&mut self.ctx, m, false, true, now);
-                            count += 1;
-                        }
-                    }
-                }
-                Value::Int(count)
-            }
-            ("failover", 3) => {
-                let name = arg(2);
-                let Some(m) = self.masters.get_mut(&name) else {
-                    return no_such_master();
-                };
-                if m.inst.has(flag::FAILOVER_IN_PROGRESS) {
-                    return Value::err("INPROG Failover already in progress");
-                }
-                if failover::select_slave(&self.ctx, m, now).is_none() {
-                    return Value::err("NOGOODSLAVE No suitable replica to promote");
-                }
-                self.ctx.log(
-                    Level::Warning,
-                    Some(m),
-                    format!("Executing user requested FAILOVER of '{name}'"),
-                );
-                failover::start(&mut self.ctx, m, now);
-                m.inst.flags |= flag::FORCE_FAILOVER;
-                Value::ok()
-            }
-            ("ckquorum", 3) => {
-                let Some(m) = self.masters.get(&arg(2)) else {
-                    return no_such_master();
-                };
-                let voters = m.sentinels.len() + 1;
-                let usable = 1 + m
-                    .sentinels
-                    .values()
-                    .filter(|s| !s.has(flag::S_DOWN | flag::O_DOWN))
-                    .count();
-                let mut problems: Vec<&str> = Vec::new();
-                if usable < m.quorum as usize {
-                    problems.push("Not enough available Sentinels to reach the specified quorum for this master");
-                }
-                if usable < voters / 2 + 1 {
-                    problems.push("Not enough available Sentinels to reach the majority and authorize a failover");
-                }
-                if problems.is_empty() {
-                    Value::simple(format!(
-                        "OK {usable} usable Sentinels. Quorum and failover authorization can be reached"
-                    ))
-                } else {
-                    Value::err(format!("NOQUORUM {usable} usable Sentinels. {}", problems.join(". ")))
-                }
-            }
+            ("reset", 3) => self.reset_command(&args[2], now),
+            ("failover", 3) => self.failover_command(&arg(2), now),
+            ("ckquorum", 3) => self.ckquorum_command(&arg(2)),
             ("flushconfig", 2) => {
                 self.ctx.flush_config();
                 Value::ok()
             }
             ("monitor", 6) => self.monitor_command(args, now),
-            ("remove", 3) => {
-                let name = arg(2);
-                let Some(mut m) = self.masters.remove(&name) else {
-                    return no_such_master();
-                };
-                self.ctx.emit(Level::Warning, "-monitor", Some(&m), at_master(&m));
-                failover::reset_master(&mut self.ctx, &mut m, false, false, now);
-                self.ctx.flush_config();
-                Value::ok()
-            }
+            ("remove", 3) => self.remove_command(&arg(2), now),
             ("set", n) if n >= 3 => self.set_command(args, now),
-            ("config", 4) if arg(2).eq_ignore_ascii_case("get") => {
-                let pat = args[3].clone();
-                let c = &self.ctx;
-                let params: [(&str, String); 6] = [
-                    (
-                        "resolve-hostnames",
-                        if c.resolve_hostnames { "yes" } else { "no" }.into(),
-                    ),
-                    (
-                        "announce-hostnames",
-                        if c.announce_hostnames { "yes" } else { "no" }.into(),
-                    ),
-                    ("announce-ip", c.announce_ip.clone().unwrap_or_default()),
-                    ("announce-port", c.announce_port.to_string()),
-                    ("sentinel-user", c.sentinel_user.clone().unwrap_or_default()),
-                    ("sentinel-pass", c.sentinel_pass.clone().unwrap_or_default()),
-                ];
-                Value::Map(
-                    params
-                        .into_iter()
-                        .filter(|(k, _)| glob_match(&pat, k.as_bytes(), true))
-                        .map(|(k, v)| (Value::bulk(k), Value::bulk(v)))
-                        .collect(),
-                )
-            }
+            ("config", 4) if arg(2).eq_ignore_ascii_case("get") => self.config_get(&args[3]),
             ("config", 5) if arg(2).eq_ignore_ascii_case("set") => self.config_set(&arg(3), &arg(4)),
             ("config", _) => Value::err("ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported."),
-            ("info-cache", _) => {
-                let names: Vec<String> = if n == 2 {
-                    self.masters.keys().cloned().collect()
-                } else {
-                    args[2..].iter().map(|a| text(a)).collect()
-                };
-                let mut out = Vec::new();
-                for name in names {
-                    let Some(m) = self.masters.get(&name) else { continue };
-                    let mut infos = vec![info_entry(&m.inst, m.inst.info_refresh, now)];
-                    for s in m.slaves.values() {
-                        infos.push(info_entry(s, m.inst.info_refresh, now));
-                    }
-                    out.push(Value::bulk(&name));
-                    out.push(Value::Array(infos));
-                }
-                Value::Array(out)
-            }
-            ("simulate-failure", _) => {
-                let mut flags = 0;
-                for a in &args[2..] {
-                    match text(a).to_ascii_lowercase().as_str() {
-                        "crash-after-election" => flags |= SIMFAILURE_CRASH_AFTER_ELECTION,
-                        "crash-after-promotion" => flags |= SIMFAILURE_CRASH_AFTER_PROMOTION,
-                        "help" => return Value::bulks(["crash-after-election", "crash-after-promotion"]),
-                        _ => return Value::err("ERR Unknown failure simulation specified"),
-                    }
-                }
-                self.ctx.simfailure_flags = flags;
-                Value::ok()
-            }
+            ("info-cache", _) => self.info_cache(&args[2..], now),
+            ("simulate-failure", _) => self.simulate_failure(&args[2..]),
             ("myid", 2) => Value::bulk(&self.ctx.myid),
-            ("debug", 2) => {
-                let p = &self.ctx.periods;
-                let kv: [(&str, Ms); 13] = [
-                    ("INFO-PERIOD", p.info_period),
-                    ("PING-PERIOD", p.ping_period),
-                    ("ASK-PERIOD", p.ask_period),
-                    ("PUBLISH-PERIOD", p.publish_period),
-                    ("DEFAULT-DOWN-AFTER", p.default_down_after),
-                    ("DEFAULT-FAILOVER-TIMEOUT", p.default_failover_timeout),
-                    ("TILT-TRIGGER", p.tilt_trigger),
-                    ("TILT-PERIOD", p.tilt_period),
-                    ("SLAVE-RECONF-TIMEOUT", p.slave_reconf_timeout),
-                    ("MIN-LINK-RECONNECT-PERIOD", p.min_link_reconnect_period),
-                    ("ELECTION-TIMEOUT", p.election_timeout),
-                    ("SCRIPT-MAX-RUNTIME", p.script_max_runtime),
-                    ("SCRIPT-RETRY-DELAY", p.script_retry_delay),
-                ];
-                Value::Map(
-                    kv.iter()
-                        .map(|(k, v)| (Value::bulk(k), Value::bulk(v.to_string())))
-                        .collect(),
-                )
-            }
-            ("debug", n) if n % 2 == 0 => {
-                for pair in args[2..].chunks(2) {
-                    let key = text(&pair[0]).to_ascii_lowercase();
-                    let Ok(v) = text(&pair[1]).parse::<Ms>() else {
-                        return Value::err(format!(
-                            "ERR Invalid argument '{}' for SENTINEL DEBUG '{}'",
-                            text(&pair[1]),
-                            key
-                        ));
-                    };
-                    if v <= 0 {
-                        return Value::err(format!("ERR Invalid argument '{}' for SENTINEL DEBUG '{}'", v, key));
-                    }
-                    let p = &mut self.ctx.periods;
-                    let slot = match key.as_str() {
-                        "info-period" => &mut p.info_period,
-                        "ping-period" => &mut p.ping_period,
-                        "ask-period" => &mut p.ask_period,
-                        "publish-period" => &mut p.publish_period,
-                        "default-down-after" => &mut p.default_down_after,
-                        "default-failover-timeout" => &mut p.default_failover_timeout,
-                        "tilt-trigger" => &mut p.tilt_trigger,
-                        "tilt-period" => &mut p.tilt_period,
-                        "slave-reconf-timeout" => &mut p.slave_reconf_timeout,
-                        "min-link-reconnect-period" => &mut p.min_link_reconnect_period,
-                        "election-timeout" => &mut p.election_timeout,
-                        "script-max-runtime" => &mut p.script_max_runtime,
-                        "script-retry-delay" => &mut p.script_retry_delay,
-                        _ => {
-                            return Value::err(format!(
-                                "ERR Unknown option or number of arguments for SENTINEL DEBUG '{key}'"
-                            ))
-                        }
-                    };
-                    *slot = v;
-                }
-                Value::ok()
-            }
+            ("debug", 2) => self.debug_get(),
+            ("debug", n) if n % 2 == 0 => self.debug_set(&args[2..]),
             ("pending-scripts", 2) => crate::scripts::pending_reply(&self.ctx.scripts, now),
             ("help", 2) => Value::Array(HELP.iter().map(|l| Value::simple(*l)).collect()),
             (
@@ -574,6 +375,225 @@ impl Sentinel {
             ) => Value::err(format!("ERR wrong number of arguments for 'sentinel|{sub}' command")),
             _ => Value::err(format!("ERR unknown subcommand '{}'. Try SENTINEL HELP.", arg(1))),
         }
+    }
+
+    /// SENTINEL MASTER / REPLICAS (SLAVES) / SENTINELS <name>.
+    fn records_command(&self, sub: &str, name: &str, now: Ms) -> Value {
+        let Some(m) = self.masters.get(name) else {
+            return no_such_master();
+        };
+        match sub {
+            "master" => instance_map(&self.ctx, Some(m), &m.inst, now),
+            "sentinels" => Value::Array(
+                m.sentinels
+                    .values()
+                    .map(|s| instance_map(&self.ctx, Some(m), s, now))
+                    .collect(),
+            ),
+            // Replicas that asked not to be announced (replica-announced no) are left out.
+            _ => Value::Array(
+                m.slaves
+                    .values()
+                    .filter(|s| s.replica_announced)
+                    .map(|s| instance_map(&self.ctx, Some(m), s, now))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// SENTINEL RESET <pattern>: the number of masters reset.
+    fn reset_command(&mut self, pattern: &[u8], now: Ms) -> Value {
+        let mut count = 0;
+        let names: Vec<String> = self.masters.keys().cloned().collect();
+        for name in names {
+            if glob_match(pattern, name.as_bytes(), false) {
+                if let Some(m) = self.masters.get_mut(&name) {
+                    failover::reset_master(&mut self.ctx, m, false, true, now);
+                    count += 1;
+                }
+            }
+        }
+        Value::Int(count)
+    }
+
+    /// SENTINEL FAILOVER <name>: a forced failover, without agreement.
+    fn failover_command(&mut self, name: &str, now: Ms) -> Value {
+        let Some(m) = self.masters.get_mut(name) else {
+            return no_such_master();
+        };
+        if m.inst.has(flag::FAILOVER_IN_PROGRESS) {
+            return Value::err("INPROG Failover already in progress");
+        }
+        if failover::select_slave(&self.ctx, m, now).is_none() {
+            return Value::err("NOGOODSLAVE No suitable replica to promote");
+        }
+        self.ctx.log(
+            Level::Warning,
+            Some(m),
+            format!("Executing user requested FAILOVER of '{name}'"),
+        );
+        failover::start(&mut self.ctx, m, now);
+        m.inst.flags |= flag::FORCE_FAILOVER;
+        Value::ok()
+    }
+
+    /// SENTINEL CKQUORUM <name>.
+    fn ckquorum_command(&self, name: &str) -> Value {
+        let Some(m) = self.masters.get(name) else {
+            return no_such_master();
+        };
+        let voters = m.sentinels.len() + 1;
+        let usable = 1 + m
+            .sentinels
+            .values()
+            .filter(|s| !s.has(flag::S_DOWN | flag::O_DOWN))
+            .count();
+        let mut problems: Vec<&str> = Vec::new();
+        if usable < m.quorum as usize {
+            problems.push("Not enough available Sentinels to reach the specified quorum for this master");
+        }
+        if usable < voters / 2 + 1 {
+            problems.push("Not enough available Sentinels to reach the majority and authorize a failover");
+        }
+        if problems.is_empty() {
+            Value::simple(format!(
+                "OK {usable} usable Sentinels. Quorum and failover authorization can be reached"
+            ))
+        } else {
+            Value::err(format!("NOQUORUM {usable} usable Sentinels. {}", problems.join(". ")))
+        }
+    }
+
+    /// SENTINEL REMOVE <name>.
+    fn remove_command(&mut self, name: &str, now: Ms) -> Value {
+        let Some(mut m) = self.masters.remove(name) else {
+            return no_such_master();
+        };
+        self.ctx.emit(Level::Warning, "-monitor", Some(&m), at_master(&m));
+        failover::reset_master(&mut self.ctx, &mut m, false, false, now);
+        self.ctx.flush_config();
+        Value::ok()
+    }
+
+    /// SENTINEL CONFIG GET <pattern>: the six global parameters matching the glob.
+    fn config_get(&self, pat: &[u8]) -> Value {
+        let c = &self.ctx;
+        let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+        let params: [(&str, String); 6] = [
+            ("resolve-hostnames", yes_no(c.resolve_hostnames)),
+            ("announce-hostnames", yes_no(c.announce_hostnames)),
+            ("announce-ip", c.announce_ip.clone().unwrap_or_default()),
+            ("announce-port", c.announce_port.to_string()),
+            ("sentinel-user", c.sentinel_user.clone().unwrap_or_default()),
+            ("sentinel-pass", c.sentinel_pass.clone().unwrap_or_default()),
+        ];
+        Value::Map(
+            params
+                .into_iter()
+                .filter(|(k, _)| glob_match(pat, k.as_bytes(), true))
+                .map(|(k, v)| (Value::bulk(k), Value::bulk(v)))
+                .collect(),
+        )
+    }
+
+    /// SENTINEL INFO-CACHE [name ...]: each master's and replicas' last INFO, with its age.
+    fn info_cache(&self, names: &[Vec<u8>], now: Ms) -> Value {
+        let names: Vec<String> = if names.is_empty() {
+            self.masters.keys().cloned().collect()
+        } else {
+            names.iter().map(|a| text(a)).collect()
+        };
+        let mut out = Vec::new();
+        for name in names {
+            let Some(m) = self.masters.get(&name) else { continue };
+            let mut infos = vec![info_entry(&m.inst, m.inst.info_refresh, now)];
+            for s in m.slaves.values() {
+                infos.push(info_entry(s, m.inst.info_refresh, now));
+            }
+            out.push(Value::bulk(&name));
+            out.push(Value::Array(infos));
+        }
+        Value::Array(out)
+    }
+
+    /// SENTINEL SIMULATE-FAILURE [crash-after-election] [crash-after-promotion] [help].
+    fn simulate_failure(&mut self, opts: &[Vec<u8>]) -> Value {
+        let mut flags = 0;
+        for a in opts {
+            match text(a).to_ascii_lowercase().as_str() {
+                "crash-after-election" => flags |= SIMFAILURE_CRASH_AFTER_ELECTION,
+                "crash-after-promotion" => flags |= SIMFAILURE_CRASH_AFTER_PROMOTION,
+                "help" => return Value::bulks(["crash-after-election", "crash-after-promotion"]),
+                _ => return Value::err("ERR Unknown failure simulation specified"),
+            }
+        }
+        self.ctx.simfailure_flags = flags;
+        Value::ok()
+    }
+
+    /// SENTINEL DEBUG: the 13 configurable periods (ms).
+    fn debug_get(&self) -> Value {
+        let p = &self.ctx.periods;
+        let kv: [(&str, Ms); 13] = [
+            ("INFO-PERIOD", p.info_period),
+            ("PING-PERIOD", p.ping_period),
+            ("ASK-PERIOD", p.ask_period),
+            ("PUBLISH-PERIOD", p.publish_period),
+            ("DEFAULT-DOWN-AFTER", p.default_down_after),
+            ("DEFAULT-FAILOVER-TIMEOUT", p.default_failover_timeout),
+            ("TILT-TRIGGER", p.tilt_trigger),
+            ("TILT-PERIOD", p.tilt_period),
+            ("SLAVE-RECONF-TIMEOUT", p.slave_reconf_timeout),
+            ("MIN-LINK-RECONNECT-PERIOD", p.min_link_reconnect_period),
+            ("ELECTION-TIMEOUT", p.election_timeout),
+            ("SCRIPT-MAX-RUNTIME", p.script_max_runtime),
+            ("SCRIPT-RETRY-DELAY", p.script_retry_delay),
+        ];
+        Value::Map(
+            kv.iter()
+                .map(|(k, v)| (Value::bulk(k), Value::bulk(v.to_string())))
+                .collect(),
+        )
+    }
+
+    /// SENTINEL DEBUG <param> <value> ...: each value > 0; pairs before an error stay set.
+    fn debug_set(&mut self, pairs: &[Vec<u8>]) -> Value {
+        for pair in pairs.chunks(2) {
+            let key = text(&pair[0]).to_ascii_lowercase();
+            let Ok(v) = text(&pair[1]).parse::<Ms>() else {
+                return Value::err(format!(
+                    "ERR Invalid argument '{}' for SENTINEL DEBUG '{}'",
+                    text(&pair[1]),
+                    key
+                ));
+            };
+            if v <= 0 {
+                return Value::err(format!("ERR Invalid argument '{}' for SENTINEL DEBUG '{}'", v, key));
+            }
+            let p = &mut self.ctx.periods;
+            let slot = match key.as_str() {
+                "info-period" => &mut p.info_period,
+                "ping-period" => &mut p.ping_period,
+                "ask-period" => &mut p.ask_period,
+                "publish-period" => &mut p.publish_period,
+                "default-down-after" => &mut p.default_down_after,
+                "default-failover-timeout" => &mut p.default_failover_timeout,
+                "tilt-trigger" => &mut p.tilt_trigger,
+                "tilt-period" => &mut p.tilt_period,
+                "slave-reconf-timeout" => &mut p.slave_reconf_timeout,
+                "min-link-reconnect-period" => &mut p.min_link_reconnect_period,
+                "election-timeout" => &mut p.election_timeout,
+                "script-max-runtime" => &mut p.script_max_runtime,
+                "script-retry-delay" => &mut p.script_retry_delay,
+                _ => {
+                    return Value::err(format!(
+                        "ERR Unknown option or number of arguments for SENTINEL DEBUG '{key}'"
+                    ))
+                }
+            };
+            *slot = v;
+        }
+        Value::ok()
     }
 
     fn is_master_down_by_addr(&mut self, args: &[Vec<u8>], now: Ms) -> Value {
@@ -650,142 +670,41 @@ impl Sentinel {
         Value::ok()
     }
 
-    fn set_command(&mut self, args: &[Vec<u8>], now: Ms) -> Value {
-        let _ = now;
+    /// SENTINEL SET <name> <option> <value> [...]: each option applied in turn (`+set`); on an
+    /// error the options before it stay applied and are saved (Redis's `seterr`).
+    fn set_command(&mut self, args: &[Vec<u8>], _now: Ms) -> Value {
         let name = text(&args[2]);
-        let deny_scripts = self.ctx.deny_scripts_reconfig;
-        let executable = self.ctx.script_executable;
         let Some(m) = self.masters.get_mut(&name) else {
             return no_such_master();
         };
         let mut changes = 0;
         let mut i = 3;
-        let bad_arg = |v: &str, opt: &str| Value::err(format!("ERR Invalid argument '{v}' for SENTINEL SET '{opt}'"));
+        let mut result = Value::ok();
         while i < args.len() {
             let opt = text(&args[i]).to_ascii_lowercase();
             let nargs = if opt == "rename-command" { 2 } else { 1 };
             if i + nargs >= args.len() {
-                return Value::err(format!(
-                    "ERR Unknown option or number of arguments for SENTINEL SET '{opt}'"
-                ));
+                result = unknown_set_option(&opt);
+                break;
             }
-            let val = text(&args[i + 1]);
-            let mut shown = val.clone();
-            match opt.as_str() {
-                "down-after-milliseconds" => {
-                    let Ok(v) = val.parse::<Ms>() else {
-                        return bad_arg(&val, &opt);
-                    };
-                    if v <= 0 {
-                        return bad_arg(&val, &opt);
-                    }
-                    m.inst.down_after_period = v;
-                    for s in m.slaves.values_mut().chain(m.sentinels.values_mut()) {
-                        s.down_after_period = v;
-                    }
+            let vals: Vec<String> = args[i + 1..=i + nargs].iter().map(|a| text(a)).collect();
+            match set_option(&mut self.ctx, m, &opt, &vals) {
+                Ok(shown) => {
+                    changes += 1;
+                    let payload = format!("{} {} {}", at_master(m), opt, shown);
+                    self.ctx.emit(Level::Warning, "+set", Some(m), payload);
                 }
-                "failover-timeout" => {
-                    let Ok(v) = val.parse::<Ms>() else {
-                        return bad_arg(&val, &opt);
-                    };
-                    if v <= 0 {
-                        return bad_arg(&val, &opt);
-                    }
-                    m.failover_timeout = v;
-                }
-                "parallel-syncs" => {
-                    let Ok(v) = val.parse::<i64>() else {
-                        return bad_arg(&val, &opt);
-                    };
-                    if v <= 0 {
-                        return bad_arg(&val, &opt);
-                    }
-                    m.parallel_syncs = v as u32;
-                }
-                "quorum" => {
-                    let Ok(v) = val.parse::<i64>() else {
-                        return bad_arg(&val, &opt);
-                    };
-                    if v <= 0 {
-                        return bad_arg(&val, &opt);
-                    }
-                    m.quorum = v as u32;
-                }
-                "notification-script" | "client-reconfig-script" => {
-                    if deny_scripts {
-                        return Value::err("ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration");
-                    }
-                    if !val.is_empty() && !executable(&val) {
-                        let what = if opt == "notification-script" {
-                            "Notification script"
-                        } else {
-                            "Client reconfiguration script"
-                        };
-                        if changes > 0 {
-                            self.ctx.flush_config();
-                        }
-                        return Value::err(format!("ERR {what} seems non existing or non executable"));
-                    }
-                    let v = if val.is_empty() { None } else { Some(val.clone()) };
-                    if opt == "notification-script" {
-                        m.notification_script = v;
-                    } else {
-                        m.client_reconfig_script = v;
-                    }
-                }
-                "auth-pass" | "auth-user" => {
-                    let v = if val.is_empty() { None } else { Some(val.clone()) };
-                    if opt == "auth-pass" {
-                        m.auth_pass = v;
-                        shown = "******".into();
-                    } else {
-                        m.auth_user = v;
-                    }
-                    // Credentials changed: drop every link of this master and its replicas.
-                    let mut conns: Vec<u64> = Vec::new();
-                    for inst in std::iter::once(&mut m.inst).chain(m.slaves.values_mut()) {
-                        conns.extend(inst.link.cc.take());
-                        conns.extend(inst.link.pc.take());
-                        inst.link.disconnected = true;
-                        inst.link.pending_commands = 0;
-                    }
-                    for c in conns {
-                        self.ctx.close(c);
-                    }
-                }
-                "master-reboot-down-after-period" => {
-                    let Ok(v) = val.parse::<Ms>() else {
-                        return bad_arg(&val, &opt);
-                    };
-                    if v < 0 {
-                        return bad_arg(&val, &opt);
-                    }
-                    m.master_reboot_down_after_period = v;
-                }
-                "rename-command" => {
-                    let to = text(&args[i + 2]);
-                    if val.eq_ignore_ascii_case(&to) {
-                        m.renamed_commands.remove(&val.to_ascii_lowercase());
-                    } else {
-                        m.renamed_commands.insert(val.to_ascii_lowercase(), to.clone());
-                    }
-                    shown = format!("{val} {to}");
-                }
-                _ => {
-                    return Value::err(format!(
-                        "ERR Unknown option or number of arguments for SENTINEL SET '{opt}'"
-                    ))
+                Err(e) => {
+                    result = e;
+                    break;
                 }
             }
-            changes += 1;
-            let payload = format!("{} {} {}", at_master(m), opt, shown);
-            self.ctx.emit(Level::Warning, "+set", Some(m), payload);
             i += 1 + nargs;
         }
         if changes > 0 {
             self.ctx.flush_config();
         }
-        Value::ok()
+        result
     }
 
     fn config_set(&mut self, param: &str, value: &str) -> Value {
@@ -854,6 +773,101 @@ impl Sentinel {
         for c in conns {
             self.ctx.close(c);
         }
+    }
+}
+
+fn unknown_set_option(opt: &str) -> Value {
+    Value::err(format!(
+        "ERR Unknown option or number of arguments for SENTINEL SET '{opt}'"
+    ))
+}
+
+/// A positive (or, with `zero_ok`, non-negative) number for SENTINEL SET.
+fn set_number(val: &str, opt: &str, zero_ok: bool) -> Result<Ms, Value> {
+    match val.parse::<Ms>() {
+        Ok(v) if v > 0 || (zero_ok && v == 0) => Ok(v),
+        _ => Err(Value::err(format!(
+            "ERR Invalid argument '{val}' for SENTINEL SET '{opt}'"
+        ))),
+    }
+}
+
+/// Applies one SENTINEL SET option to `m`; returns the value as `+set` shows it.
+fn set_option(ctx: &mut Ctx, m: &mut Master, opt: &str, vals: &[String]) -> Result<String, Value> {
+    let val = &vals[0];
+    match opt {
+        "down-after-milliseconds" => {
+            let v = set_number(val, opt, false)?;
+            m.inst.down_after_period = v;
+            for s in m.slaves.values_mut().chain(m.sentinels.values_mut()) {
+                s.down_after_period = v;
+            }
+        }
+        "failover-timeout" => m.failover_timeout = set_number(val, opt, false)?,
+        "parallel-syncs" => m.parallel_syncs = set_number(val, opt, false)?.min(u32::MAX as Ms) as u32,
+        "quorum" => m.quorum = set_number(val, opt, false)?.min(u32::MAX as Ms) as u32,
+        "master-reboot-down-after-period" => m.master_reboot_down_after_period = set_number(val, opt, true)?,
+        "notification-script" | "client-reconfig-script" => set_script(ctx, m, opt, val)?,
+        "auth-pass" | "auth-user" => {
+            let v = (!val.is_empty()).then(|| val.clone());
+            if opt == "auth-pass" {
+                m.auth_pass = v;
+            } else {
+                m.auth_user = v;
+            }
+            drop_master_links(ctx, m);
+            if opt == "auth-pass" {
+                return Ok("******".into());
+            }
+        }
+        "rename-command" => {
+            let to = &vals[1];
+            if val.eq_ignore_ascii_case(to) {
+                m.renamed_commands.remove(&val.to_ascii_lowercase());
+            } else {
+                m.renamed_commands.insert(val.to_ascii_lowercase(), to.clone());
+            }
+            return Ok(format!("{val} {to}"));
+        }
+        _ => return Err(unknown_set_option(opt)),
+    }
+    Ok(val.clone())
+}
+
+/// notification-script / client-reconfig-script: refused when deny-scripts-reconfig is set or
+/// the path is not an executable file; empty unsets.
+fn set_script(ctx: &Ctx, m: &mut Master, opt: &str, val: &str) -> Result<(), Value> {
+    if ctx.deny_scripts_reconfig {
+        return Err(Value::err("ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration"));
+    }
+    if !val.is_empty() && !(ctx.script_executable)(val) {
+        let what = if opt == "notification-script" {
+            "Notification script"
+        } else {
+            "Client reconfiguration script"
+        };
+        return Err(Value::err(format!("ERR {what} seems non existing or non executable")));
+    }
+    let v = (!val.is_empty()).then(|| val.to_string());
+    if opt == "notification-script" {
+        m.notification_script = v;
+    } else {
+        m.client_reconfig_script = v;
+    }
+    Ok(())
+}
+
+/// New credentials for a master: every link of it and its replicas is dropped and re-made.
+fn drop_master_links(ctx: &mut Ctx, m: &mut Master) {
+    let mut conns: Vec<u64> = Vec::new();
+    for inst in std::iter::once(&mut m.inst).chain(m.slaves.values_mut()) {
+        conns.extend(inst.link.cc.take());
+        conns.extend(inst.link.pc.take());
+        inst.link.disconnected = true;
+        inst.link.pending_commands = 0;
+    }
+    for c in conns {
+        ctx.close(c);
     }
 }
 

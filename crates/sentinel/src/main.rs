@@ -20,40 +20,56 @@ mod real {
 
     const USAGE: &str = "Usage: sentinel-sim-sentinel /path/to/sentinel.conf [--seed <n>] [--bind <ip>] [--quiet]";
 
-    pub fn main() -> i32 {
+    /// What the command line says.
+    struct Cli {
+        conf: Option<PathBuf>,
+        seed: Option<u64>,
+        bind: Option<String>,
+        quiet: bool,
+    }
+
+    /// Parses the arguments; `Err(code)` to exit at once (help, usage).
+    fn parse_cli() -> Result<Cli, i32> {
         let mut args = std::env::args().skip(1);
-        let mut conf: Option<PathBuf> = None;
+        let mut cli = Cli {
+            conf: None,
+            seed: None,
+            bind: None,
+            quiet: false,
+        };
+        while let Some(a) = args.next() {
+            match a.as_str() {
+                "-h" | "--help" => {
+                    println!("{USAGE}");
+                    return Err(0);
+                }
+                "--seed" => cli.seed = Some(args.next().and_then(|s| s.parse().ok()).ok_or_else(usage)?),
+                "--bind" => cli.bind = Some(args.next().ok_or_else(usage)?),
+                "--quiet" => cli.quiet = true,
+                _ if cli.conf.is_none() && !a.starts_with("--") => cli.conf = Some(PathBuf::from(a)),
+                _ => return Err(usage()),
+            }
+        }
+        Ok(cli)
+    }
+
+    pub fn main() -> i32 {
+        let cli = match parse_cli() {
+            Ok(cli) => cli,
+            Err(code) => return code,
+        };
         let mut cfg = NodeConfig {
-            log: true,
+            log: !cli.quiet,
             script_executable: executable_file,
             resolve: host::resolve_host,
             scripts: sentinel::ScriptHost(Arc::new(host::ProcessScripts)),
             ..NodeConfig::default()
         };
-        let mut seed: Option<u64> = None;
-        let mut bind_given = false;
-        while let Some(a) = args.next() {
-            match a.as_str() {
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    return 0;
-                }
-                "--seed" => match args.next().and_then(|s| s.parse().ok()) {
-                    Some(s) => seed = Some(s),
-                    None => return usage(),
-                },
-                "--bind" => match args.next() {
-                    Some(ip) => {
-                        cfg.bind_ip = ip;
-                        bind_given = true;
-                    }
-                    None => return usage(),
-                },
-                "--quiet" => cfg.log = false,
-                _ if conf.is_none() && !a.starts_with("--") => conf = Some(PathBuf::from(a)),
-                _ => return usage(),
-            }
+        let bind_given = cli.bind.is_some();
+        if let Some(ip) = cli.bind {
+            cfg.bind_ip = ip;
         }
+        let (conf, seed) = (cli.conf, cli.seed);
         let Some(conf) = conf else {
             eprintln!("Sentinel needs config file on disk to save state. Exiting...");
             return 1;
