@@ -53,6 +53,9 @@ use crate::duration::{self, format_ms, format_signed_ms};
 
 /// Default `settle`: the final-state checks need the last action this long before the end.
 pub const DEFAULT_SETTLE_MS: u64 = 20_000;
+/// Faults one `random_faults` may start (each is undone again): a bound on the expanded
+/// timeline, so that a small `every` over a long run is an error, not gigabytes of actions.
+pub const MAX_RANDOM_FAULTS: u64 = 100_000;
 /// Sentinel's default `down-after-milliseconds`.
 pub const DEFAULT_DOWN_AFTER_MS: u64 = 30_000;
 /// Sentinel's default `failover-timeout`.
@@ -2223,6 +2226,14 @@ fn validate_action(
                     v
                 }
             };
+            let faults = until_ms.saturating_sub(at_ms) / every_ms;
+            if faults > MAX_RANDOM_FAULTS {
+                return Err(ctx.err(
+                    need(&r.every).span(),
+                    f("every"),
+                    format!("would start {faults} faults before `until` (at most {MAX_RANDOM_FAULTS}): use a longer `every` or an earlier `until`"),
+                ));
+            }
             Action::RandomFaults {
                 every_ms,
                 heal_after_ms,

@@ -176,6 +176,10 @@ fn bad_files_name_file_line_and_field() {
             "time_out_of_range.toml",
             "tests/bad/time_out_of_range.toml:14:6: timeline[0].at: 45s is not before the end of the run (duration 30s)",
         ),
+        (
+            "too_many_faults.toml",
+            "tests/bad/too_many_faults.toml:16:9: timeline[0].every: would start 43195000 faults before `until` (at most 100000)",
+        ),
         ("unknown_field.toml", "tests/bad/unknown_field.toml:6:1: master.down_after_ms: unknown field `down_after_ms`"),
         (
             "unknown_node.toml",

@@ -39,6 +39,10 @@ pub struct WorldOutcome {
     pub surviving: Option<std::collections::BTreeMap<String, String>>,
 }
 
+/// Trace events a run may record: far above any bundled scenario (the 10-minute soak records
+/// about 20 000), a bound on memory for runs that never settle.
+pub const MAX_TRACE_EVENTS: usize = 2_000_000;
+
 /// The trace every process appends to. One mutex, one thread: the order is the simulation's.
 #[derive(Clone)]
 pub struct Recorder {
@@ -59,7 +63,12 @@ impl Recorder {
             node: node.to_string(),
             kind,
         };
-        self.events.lock().unwrap().push(ev);
+        let mut events = self.events.lock().unwrap();
+        // Full: later events are dropped, and `run` reports the run as an error.
+        if events.len() >= MAX_TRACE_EVENTS {
+            return;
+        }
+        events.push(ev);
     }
     pub fn action(&self, line: String) {
         self.push("world", Kind::Action { line });
@@ -160,6 +169,9 @@ pub fn run(spec: WorldSpec) -> Result<WorldOutcome, String> {
         })
         .map_err(|e| format!("cannot start the simulation thread: {e}"))?;
     match rx.recv_timeout(Duration::from_secs(wall_limit_s)) {
+        Ok(Ok(outcome)) if outcome.trace.len() >= MAX_TRACE_EVENTS => Err(format!(
+            "seed {seed}: the trace reached its bound of {MAX_TRACE_EVENTS} events; later events were dropped"
+        )),
         Ok(Ok(outcome)) => Ok(outcome),
         Ok(Err(panic)) => {
             let msg = panic
