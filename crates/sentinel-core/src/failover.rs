@@ -36,9 +36,20 @@ pub(crate) fn start_if_needed(ctx: &mut Ctx, m: &mut Master, now: Ms) -> bool {
     true
 }
 
+/// Moves the failover state machine; a transition it does not have is a bug in this core.
+fn set_state(m: &mut Master, next: FailoverState) {
+    assert!(
+        m.failover_state.may_go_to(next),
+        "failover state {:?} -> {:?} is not a transition of Sentinel's state machine",
+        m.failover_state,
+        next
+    );
+    m.failover_state = next;
+}
+
 /// `sentinelStartFailover`: a new epoch and the WAIT_START state.
 pub(crate) fn start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
-    m.failover_state = FailoverState::WaitStart;
+    set_state(m, FailoverState::WaitStart);
     m.inst.flags |= flag::FAILOVER_IN_PROGRESS;
     // Saturates: an epoch of u64::MAX (from a peer or the config) must not wrap to 0.
     ctx.current_epoch = ctx.current_epoch.saturating_add(1);
@@ -69,7 +80,7 @@ pub(crate) fn abort(m: &mut Master, now: Ms) {
     debug_assert!(m.inst.has(flag::FAILOVER_IN_PROGRESS));
     debug_assert!(m.failover_state <= FailoverState::WaitPromotion);
     m.inst.flags &= !(flag::FAILOVER_IN_PROGRESS | flag::FORCE_FAILOVER);
-    m.failover_state = FailoverState::None;
+    set_state(m, FailoverState::None);
     m.failover_state_change_time = now;
     if let Some(p) = m.promoted_slave.take() {
         if let Some(s) = m.slaves.get_mut(&p) {
@@ -99,7 +110,7 @@ fn wait_start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         );
         ctx.out.push(Action::Exit(99));
     }
-    m.failover_state = FailoverState::SelectSlave;
+    set_state(m, FailoverState::SelectSlave);
     m.failover_state_change_time = now;
     ctx.emit(Level::Warning, "+failover-state-select-slave", Some(m), at_master(m));
 }
@@ -171,7 +182,7 @@ fn select_slave_state(ctx: &mut Ctx, m: &mut Master, now: Ms) {
                 s.flags |= flag::PROMOTED;
             }
             m.promoted_slave = Some(name);
-            m.failover_state = FailoverState::SendSlaveofNoone;
+            set_state(m, FailoverState::SendSlaveofNoone);
             m.failover_state_change_time = now;
             ctx.emit(Level::Notice, "+failover-state-send-slaveof-noone", Some(m), payload);
         }
@@ -225,7 +236,7 @@ fn send_slaveof_noone(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     }
     let payload = at(m, &target);
     ctx.emit(Level::Notice, "+failover-state-wait-promotion", Some(m), payload);
-    m.failover_state = FailoverState::WaitPromotion;
+    set_state(m, FailoverState::WaitPromotion);
     m.failover_state_change_time = now;
 }
 
@@ -239,7 +250,7 @@ fn wait_promotion(ctx: &mut Ctx, m: &mut Master, now: Ms) {
 /// Called from INFO processing when the promoted replica reports `role:master` in WAIT_PROMOTION.
 pub(crate) fn promotion_observed(ctx: &mut Ctx, m: &mut Master, pname: &str, now: Ms) {
     m.config_epoch = m.failover_epoch;
-    m.failover_state = FailoverState::ReconfSlaves;
+    set_state(m, FailoverState::ReconfSlaves);
     m.failover_state_change_time = now;
     ctx.flush_config();
     let epoch = m.failover_epoch;
@@ -332,7 +343,7 @@ fn detect_end(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     }
     if not_reconfigured == 0 {
         ctx.emit(Level::Warning, "+failover-end", Some(m), at_master(m));
-        m.failover_state = FailoverState::UpdateConfig;
+        set_state(m, FailoverState::UpdateConfig);
         m.failover_state_change_time = now;
     }
     if timeout {
@@ -386,7 +397,7 @@ pub(crate) fn reset_master(ctx: &mut Ctx, m: &mut Master, keep_sentinels: bool, 
     m.inst.link.disconnected = true;
     m.inst.flags &= flag::MASTER;
     m.leader = None;
-    m.failover_state = FailoverState::None;
+    set_state(m, FailoverState::None);
     m.failover_state_change_time = 0;
     m.failover_start_time = 0;
     m.promoted_slave = None;

@@ -225,6 +225,22 @@ pub enum FailoverState {
 }
 
 impl FailoverState {
+    /// Whether the state machine may go from `self` to `next`: one step forward at a time, or
+    /// back to `None` (abort, end, reset).
+    pub fn may_go_to(self, next: FailoverState) -> bool {
+        use FailoverState::*;
+        matches!(
+            (self, next),
+            (_, None)
+                | (None, WaitStart)
+                | (WaitStart, SelectSlave)
+                | (SelectSlave, SendSlaveofNoone)
+                | (SendSlaveofNoone, WaitPromotion)
+                | (WaitPromotion, ReconfSlaves)
+                | (ReconfSlaves, UpdateConfig)
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             FailoverState::None => "none",
