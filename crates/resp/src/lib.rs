@@ -9,6 +9,7 @@
 mod codec;
 mod command;
 mod conn;
+mod glob;
 mod inline;
 mod reply;
 mod value;
@@ -19,5 +20,6 @@ pub use codec::{
 };
 pub use command::{parse_command, parse_command_with_limits, CommandScanner};
 pub use conn::{Conn, ConnError};
+pub use glob::string_match;
 pub use reply::{decode_value, decode_with, ReplyScanner, MAX_REPLY_DEPTH, MAX_REPLY_ELEMENTS, MAX_REPLY_LINE_BYTES};
 pub use value::Value;

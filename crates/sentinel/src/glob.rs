@@ -1,4 +1,4 @@
-//! Redis' glob matcher lives in the core (`sentinel_core::util::string_match`), shared by
-//! PSUBSCRIBE here and SENTINEL RESET / CONFIG GET there.
+//! Redis' glob matcher, the workspace's one (`resp::string_match`), shared by PSUBSCRIBE here and
+//! SENTINEL RESET / CONFIG GET / ACL channels in the core.
 
-pub use sentinel_core::util::string_match;
+pub use resp::string_match;
