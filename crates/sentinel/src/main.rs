@@ -182,8 +182,7 @@ mod real {
             sentinel_core::config::LogLevel::Warning => Level::Warning,
         };
         if !bind_given {
-            // `*` is every IPv4 address; `::*` (every IPv6 address) would need IPV6_V6ONLY next
-            // to `*`, which tokio's listener does not set: the default `* -::*` binds IPv4 only.
+            // `*` is every IPv4 address, `::*` every IPv6 one (bound IPv6-only beside it).
             let addr = |b: &sentinel_core::config::BindAddr| match text(&b.addr).as_str() {
                 "*" => "0.0.0.0".to_string(),
                 "::*" => "::".to_string(),
@@ -191,11 +190,7 @@ mod real {
             };
             if let Some((first, rest)) = o.bind.split_first() {
                 cfg.bind_ip = addr(first);
-                cfg.extra_binds = rest
-                    .iter()
-                    .filter(|b| !(first.addr == b"*" && b.addr == b"::*"))
-                    .map(|b| (addr(b), b.optional))
-                    .collect();
+                cfg.extra_binds = rest.iter().map(|b| (addr(b), b.optional)).collect();
             }
         }
         cfg.max_clients = fit_descriptor_limit((o.maxclients as usize).max(1), &mut cfg.startup_warnings);

@@ -173,7 +173,7 @@ async fn bind_listeners(
     }
     let mut listeners = Vec::with_capacity(addrs.len());
     for (ip, optional) in addrs {
-        match tokio::net::TcpListener::bind(SocketAddr::new(ip, port)).await {
+        match listen(SocketAddr::new(ip, port)).await {
             Ok(l) => listeners.push(l),
             Err(_) if optional => {}
             Err(e) => {
@@ -198,6 +198,23 @@ async fn bind_listeners(
         }
     }
     Ok(listeners)
+}
+
+/// A listening socket. An IPv6 one is IPv6-only, as Redis makes it, so that `*` and `::*` (the
+/// default `bind * -::*`) can both be bound on one port.
+async fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    #[cfg(not(madsim))]
+    if addr.is_ipv6() {
+        use socket2::{Domain, Protocol, Socket, Type};
+        let s = Socket::new(Domain::IPV6, Type::STREAM, Some(Protocol::TCP))?;
+        s.set_only_v6(true)?;
+        s.set_reuse_address(true)?;
+        s.set_nonblocking(true)?;
+        s.bind(&addr.into())?;
+        s.listen(511)?;
+        return tokio::net::TcpListener::from_std(s.into());
+    }
+    tokio::net::TcpListener::bind(addr).await
 }
 
 /// `Address already in use` from `Address already in use (os error 98)`, as strerror says it.
