@@ -124,6 +124,8 @@ pub(crate) struct Ctx {
     pub requirepass: Option<String>,
     /// The ACL users as `user ...` lines, written by config rewrites (the driver hosts the ACL).
     pub acl_lines: Vec<String>,
+    /// Users live in an `aclfile`: config rewrites write no `user` lines (and drop old ones).
+    pub aclfile: bool,
     pub simfailure_flags: u32,
     /// Notification and client-reconfig script jobs.
     pub scripts: crate::scripts::Scripts,
@@ -381,6 +383,7 @@ impl Sentinel {
             sentinel_pass: None,
             requirepass: None,
             acl_lines: Vec::new(),
+            aclfile: false,
             simfailure_flags: 0,
             scripts: Default::default(),
             conn_owner: BTreeMap::new(),
@@ -388,6 +391,7 @@ impl Sentinel {
         let config::Loaded { masters, server } = config::apply(&file, &mut ctx, now)?;
         let acl = build_acl(&server)?;
         ctx.acl_lines = acl.lines();
+        ctx.aclfile = server.aclfile.is_some();
         let mut generated_myid = false;
         if ctx.myid.is_empty() {
             ctx.myid = random_hex(&mut ctx.rng, 40);

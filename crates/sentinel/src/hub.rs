@@ -148,6 +148,8 @@ pub struct Hub {
     queue_cap: usize,
     /// Origin of [`Hub::now_ms`] (ACL LOG ages are differences of it).
     epoch: Instant,
+    /// Redis's `aclfile`, if the users live there.
+    acl_file: Mutex<Option<std::path::PathBuf>>,
     /// Redis's `protected-mode` (off by default on a Sentinel).
     protected_mode: AtomicBool,
     /// Clients accepted at most (`maxclients`, lowered to fit the descriptor limit).
@@ -171,6 +173,7 @@ impl Hub {
             }),
             queue_cap: queue_cap.max(1),
             epoch: Instant::now(),
+            acl_file: Mutex::new(None),
             protected_mode: AtomicBool::new(false),
             max_clients: std::sync::atomic::AtomicUsize::new(MAX_CLIENTS),
             genpass: (0, std::sync::atomic::AtomicU64::new(0)),
@@ -271,6 +274,14 @@ impl Hub {
         let mut h = Hub::new(queue_cap);
         h.genpass.0 = seed;
         h
+    }
+
+    pub fn set_acl_file(&self, path: Option<std::path::PathBuf>) {
+        *self.acl_file.lock().unwrap_or_else(|e| e.into_inner()) = path;
+    }
+
+    pub fn acl_file(&self) -> Option<std::path::PathBuf> {
+        self.acl_file.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn set_protected_mode(&self, on: bool) {

@@ -54,6 +54,9 @@ pub struct NodeConfig {
     /// Whether a script path is an executable file (real mode: the file system; simulated
     /// hosts have no scripts).
     pub script_executable: fn(&str) -> bool,
+    /// Redis's `aclfile`: the users are loaded from it at start (and by ACL LOAD), ACL SAVE
+    /// writes it (real mode; relative to the working directory).
+    pub acl_file: Option<std::path::PathBuf>,
     /// Where notification and client-reconfig scripts run (none: every start fails).
     pub scripts: ScriptHost,
     /// Warnings found before the log was open (e.g. a lowered maxclients), logged at start.
@@ -83,6 +86,7 @@ impl Default for NodeConfig {
             protected_mode: false,
             startup_warnings: Vec::new(),
             scripts: ScriptHost::default(),
+            acl_file: None,
         }
     }
 }
@@ -136,6 +140,8 @@ pub enum NodeError {
     Config(String),
     /// The sentinel port could not be bound.
     Bind(String, std::io::Error),
+    /// The ACL file could not be loaded (already logged).
+    Acl(String),
 }
 
 impl fmt::Display for NodeError {
@@ -150,6 +156,7 @@ impl fmt::Display for NodeError {
             NodeError::ReadConfig(name, e) => write!(f, "Fatal error, can't open config file '{name}': {e}"),
             NodeError::Config(e) => f.write_str(e),
             NodeError::Bind(addr, e) => write!(f, "Failed listening on port {addr} (tcp), aborting: {e}"),
+            NodeError::Acl(e) => write!(f, "Aborting Redis startup because of ACL errors: {e}"),
         }
     }
 }

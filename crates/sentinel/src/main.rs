@@ -123,7 +123,7 @@ mod real {
                 res = sentinel::run(cfg, env) => match res {
                     Ok(code) => code,
                     // Already in the log, as Redis reports it.
-                    Err(sentinel::NodeError::Bind(..)) => 1,
+                    Err(sentinel::NodeError::Bind(..) | sentinel::NodeError::Acl(_)) => 1,
                     Err(e) => {
                         eprintln!("{e}");
                         1
@@ -192,6 +192,15 @@ mod real {
                 cfg.bind_ip = addr(first);
                 cfg.extra_binds = rest.iter().map(|b| (addr(b), b.optional)).collect();
             }
+        }
+        if let Some(file) = &o.aclfile {
+            if !o.users.is_empty() {
+                // Redis logs this and exits: users in two places invite mistakes.
+                let log = sentinel::logfmt::Logger::new(true).with_output(cfg.logfile.clone(), cfg.log_level);
+                log.log(host::Clock::wall_ms(&host::SystemClock), Level::Warning, "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.");
+                return Err(1);
+            }
+            cfg.acl_file = Some(PathBuf::from(text(file)));
         }
         cfg.max_clients = fit_descriptor_limit((o.maxclients as usize).max(1), &mut cfg.startup_warnings);
         cfg.protected_mode = o.protected_mode;

@@ -112,7 +112,18 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
 
     let (inputs, mut rx) = mpsc::channel(INPUT_QUEUE_CAP);
     let hub = Arc::new(Hub::with_seed(crate::hub::SUBSCRIBER_QUEUE_CAP, cfg.seed));
-    hub.set_acl(core.initial_acl());
+    hub.set_acl(match &cfg.acl_file {
+        Some(path) => load_acl_file(path).map_err(|e| {
+            log.log(
+                env.clock.wall_ms(),
+                Level::Warning,
+                &format!("Aborting Redis startup because of ACL errors: {e}"),
+            );
+            NodeError::Acl(e)
+        })?,
+        None => core.initial_acl(),
+    });
+    hub.set_acl_file(cfg.acl_file.clone());
     hub.set_max_clients(cfg.max_clients);
     hub.set_protected_mode(cfg.protected_mode);
     let acceptors: Vec<_> = listeners
@@ -198,6 +209,14 @@ async fn bind_listeners(
         }
     }
     Ok(listeners)
+}
+
+/// The users of an ACL file (real mode), with Redis's errors.
+pub(crate) fn load_acl_file(path: &std::path::Path) -> Result<sentinel_core::port::acl::Acl, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read(path)
+        .map_err(|e| format!("Error loading ACLs, opening file '{name}': {}", strip_os_error(&e)))?;
+    sentinel_core::port::acl::Acl::from_file_text(&String::from_utf8_lossy(&text), &name)
 }
 
 /// A listening socket. An IPv6 one is IPv6-only, as Redis makes it, so that `*` and `::*` (the

@@ -141,7 +141,9 @@ pub(crate) fn rewrite(file: &mut ConfigFile, ctx: &Ctx, masters: &BTreeMap<Strin
     let mut lines: Vec<String> = (0..file.lines.len())
         .map(|i| kept_line(&file.lines[i], &file.args[i]))
         .collect();
-    merge(file, &mut lines, gen, known, &ctx.acl_lines);
+    // With an aclfile, users are that file's business: no `user` lines at all.
+    let users: Option<&[String]> = (!ctx.aclfile).then_some(&ctx.acl_lines[..]);
+    merge(file, &mut lines, gen, known, users);
     let out = collapse_blank_runs(lines);
     match ConfigFile::parse(out.as_bytes()) {
         Ok(f) => *file = f,
@@ -155,7 +157,13 @@ pub(crate) fn rewrite(file: &mut ConfigFile, ctx: &Ctx, masters: &BTreeMap<Strin
 /// lines (known-* are always removed and re-appended, as 7.0 does); appends the tail.
 /// `users` are the ACL users' `user ...` lines (the driver's live ACL): they take the slots of
 /// the file's `user` lines in order, as every other rewritten directive does.
-fn merge(file: &ConfigFile, lines: &mut Vec<String>, gen: Vec<(String, String)>, known: Vec<String>, users: &[String]) {
+fn merge(
+    file: &ConfigFile,
+    lines: &mut Vec<String>,
+    gen: Vec<(String, String)>,
+    known: Vec<String>,
+    users: Option<&[String]>,
+) {
     let mut slots: BTreeMap<String, VecDeque<usize>> = BTreeMap::new();
     let mut has_latency = false;
     for i in 0..lines.len() {
@@ -170,7 +178,11 @@ fn merge(file: &ConfigFile, lines: &mut Vec<String>, gen: Vec<(String, String)>,
         tail.push("latency-tracking-info-percentiles 50 99 99.9".into());
     }
     let default_user = ["user default on nopass ~* &* +@all".to_string()];
-    let users = if users.is_empty() { &default_user[..] } else { users };
+    let users = match users {
+        Some([]) => &default_user[..],
+        Some(u) => u,
+        None => &[],
+    };
     for l in users {
         match slots.get_mut("user").and_then(|q| q.pop_front()) {
             Some(i) => lines[i] = l.clone(),

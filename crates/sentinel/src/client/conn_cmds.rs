@@ -100,6 +100,12 @@ impl Session {
     /// ACL <subcommand>: runs on the hub's users; a change reaches the core (config rewrites
     /// write the `user` lines) and deleted users' clients are disconnected.
     pub(super) async fn acl_command(&mut self, args: &[Vec<u8>]) -> Flow {
+        let sub = text(&args[1]).to_ascii_lowercase();
+        if let (Some(path), "load" | "save") = (self.hub.acl_file(), sub.as_str()) {
+            let v = self.acl_file_command(&sub, &path);
+            self.reply(&v);
+            return if self.killed() { Flow::Close } else { Flow::Continue };
+        }
         let now = self.hub.now_ms();
         let hub = self.hub.clone();
         let mut rng = self.genpass_rng();
@@ -124,6 +130,39 @@ impl Session {
             return Flow::Close;
         }
         Flow::Continue
+    }
+
+    /// ACL LOAD / SAVE with an `aclfile`. A load replaces every user; clients logged in as
+    /// anything but `default` are disconnected, as Redis frees their users.
+    fn acl_file_command(&mut self, sub: &str, path: &std::path::Path) -> Value {
+        if sub == "save" {
+            let text = self.hub.with_acl(|acl| acl.file_text());
+            let tmp = path.with_extension("tmp-save");
+            return match std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path)) {
+                Ok(()) => Value::ok(),
+                Err(_) => Value::err(
+                    "ERR There was an error trying to save the ACLs. Please check the server logs for more information",
+                ),
+            };
+        }
+        match crate::node::load_acl_file(path) {
+            Ok(mut fresh) => {
+                let names: Vec<String> = self.hub.with_acl(|acl| {
+                    fresh.log = acl.log.clone();
+                    let old = acl.names().filter(|n| *n != "default").cloned().collect();
+                    *acl = fresh;
+                    old
+                });
+                for user in names {
+                    self.hub.kill_matching(&ClientFilter {
+                        user: Some(user),
+                        ..Default::default()
+                    });
+                }
+                Value::ok()
+            }
+            Err(e) => Value::err(sentinel_core::port::table::sanitize_error(&format!("ERR {e}"))),
+        }
     }
 
     /// Random words for ACL GENPASS: SplitMix64 from the client id and the hub's clock. Not a

@@ -7,6 +7,7 @@
 //! unknown command, which is what a real Sentinel answers for any selector naming a data command;
 //! a selector naming only Sentinel commands is accepted by Redis and refused here.
 
+mod file;
 mod log;
 mod selector;
 
