@@ -24,5 +24,5 @@ mod types;
 pub mod util;
 
 pub use config::{ConfigError, ServerOptions};
-pub use sentinel::{ClientInfo, Options, Periods, Sentinel, HELLO_CHANNEL, MAX_DESYNC_MS};
+pub use sentinel::{ClientInfo, Options, Periods, ProcessFacts, Sentinel, HELLO_CHANNEL, MAX_DESYNC_MS};
 pub use types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};

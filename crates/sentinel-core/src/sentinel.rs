@@ -65,9 +65,35 @@ pub struct Options {
     /// notification-script / client-reconfig-script. The host answers; a simulated host has no
     /// scripts.
     pub script_executable: fn(&str) -> bool,
+    /// What INFO's server section says of the process (a real one: its pid, executable, config
+    /// path and OS; a simulated one keeps the defaults).
+    pub process: ProcessFacts,
     /// Resolves a hostname to an IP address (`resolve-hostnames yes`). The host answers: DNS
     /// for a real process; a simulated world has only IP addresses.
     pub resolve: fn(&str) -> Option<String>,
+}
+
+/// Facts about the process for INFO's server section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessFacts {
+    pub pid: u32,
+    pub os: String,
+    pub executable: String,
+    pub config_file: String,
+    /// `maxclients` as the driver applies it.
+    pub max_clients: usize,
+}
+
+impl Default for ProcessFacts {
+    fn default() -> Self {
+        ProcessFacts {
+            pid: 1,
+            os: "sentinel-sim".into(),
+            executable: "sentinel-sim".into(),
+            config_file: "sentinel.conf".into(),
+            max_clients: 10_000,
+        }
+    }
 }
 
 fn no_scripts(_: &str) -> bool {
@@ -83,6 +109,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             script_executable: no_scripts,
+            process: ProcessFacts::default(),
             resolve: resolve_ip_literal,
             default_announce_ip: "127.0.0.1".into(),
         }
@@ -116,6 +143,7 @@ pub(crate) struct Ctx {
     pub default_announce_ip: String,
     pub deny_scripts_reconfig: bool,
     pub script_executable: fn(&str) -> bool,
+    pub process: ProcessFacts,
     pub resolve: fn(&str) -> Option<String>,
     pub resolve_hostnames: bool,
     pub announce_hostnames: bool,
@@ -375,6 +403,7 @@ impl Sentinel {
             announce_port: 0,
             default_announce_ip: opts.default_announce_ip,
             script_executable: opts.script_executable,
+            process: opts.process,
             resolve: opts.resolve,
             deny_scripts_reconfig: true,
             resolve_hostnames: false,

@@ -65,6 +65,8 @@ pub struct NodeConfig {
     pub protected_mode: bool,
     /// Redis's `maxclients` (already lowered to fit the descriptor limit by the caller).
     pub max_clients: usize,
+    /// What INFO says of the process (pid, executable, config path, OS).
+    pub process: sentinel_core::ProcessFacts,
     /// Hostname resolution for `resolve-hostnames yes` (real mode: DNS; simulated: IPs only).
     pub resolve: fn(&str) -> Option<String>,
 }
@@ -82,6 +84,7 @@ impl Default for NodeConfig {
             log_level: Level::Notice,
             script_executable: sentinel_core::Options::default().script_executable,
             resolve: sentinel_core::Options::default().resolve,
+            process: sentinel_core::ProcessFacts::default(),
             max_clients: hub::MAX_CLIENTS,
             protected_mode: false,
             startup_warnings: Vec::new(),

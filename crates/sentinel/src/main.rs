@@ -90,6 +90,7 @@ mod real {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
+        cfg.process = process_facts(&conf);
         cfg.config_name = conf
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -248,6 +249,25 @@ mod real {
             ));
         }
         fit.min(max_clients)
+    }
+
+    /// This process as INFO shows it: pid, executable, the absolute config path, `uname -srm`.
+    fn process_facts(conf: &Path) -> sentinel_core::ProcessFacts {
+        let os = std::fs::read_to_string("/proc/sys/kernel/ostype")
+            .and_then(|t| {
+                let rel = std::fs::read_to_string("/proc/sys/kernel/osrelease")?;
+                Ok(format!("{} {} {}", t.trim(), rel.trim(), std::env::consts::ARCH))
+            })
+            .unwrap_or_else(|_| std::env::consts::OS.to_string());
+        sentinel_core::ProcessFacts {
+            pid: std::process::id(),
+            os,
+            executable: std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            config_file: conf.display().to_string(),
+            max_clients: 0, // set by the driver from `maxclients`
+        }
     }
 
     /// `access(path, X_OK)` as Redis checks a script path: a file with an execute bit.

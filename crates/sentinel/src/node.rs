@@ -73,6 +73,10 @@ pub async fn run(cfg: NodeConfig, env: Env) -> Result<i32, NodeError> {
         default_announce_ip: cfg.default_announce_ip.clone(),
         script_executable: cfg.script_executable,
         resolve: cfg.resolve,
+        process: sentinel_core::ProcessFacts {
+            max_clients: cfg.max_clients,
+            ..cfg.process.clone()
+        },
     };
     let core = Sentinel::new(&text, opts, cfg.seed, now).map_err(|e| NodeError::Config(e.to_string()))?;
     run_with(core, cfg, env).await
