@@ -6,18 +6,8 @@
 # "-ERR max number of clients reached", keep its links (the healthy master is never flagged
 # +sdown) and still save its config.
 # Usage: .ci/fd-budget.sh <path to sentinel-sim-sentinel>
-set -euo pipefail
-BIN=$(readlink -f "${1:-target/debug/sentinel-sim-sentinel}")
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-cli() { redis-cli -p "$1" "${@:2}" 2>/dev/null; }
-wait_for() { # seconds, description, command...
-    local secs=$1 what=$2; shift 2
-    for _ in $(seq 1 $((secs * 10))); do if "$@" >/dev/null 2>&1; then return 0; fi; sleep 0.1; done
-    echo "TIMEOUT after ${secs}s: $what"; tail -20 "$WORK/s.log"; exit 1
-}
+source "$(dirname "$0")/real-lib.sh"
+on_timeout() { tail -20 "$WORK/s.log"; }
 for port in 6392 6393; do
     dir="$WORK/r$port"; mkdir -p "$dir"
     { echo "port $port"; echo "bind 127.0.0.1"; echo "dir $dir"; echo 'save ""'; echo "appendonly no"

@@ -4,18 +4,8 @@
 # killed (kill -9); every Sentinel must then name a replica as the new master, the other replica
 # must follow it, and the old master, restarted, must be converted to a replica.
 # Usage: .ci/real-redis.sh <path to sentinel-sim-sentinel>
-set -euo pipefail
-BIN=$(readlink -f "${1:-target/debug/sentinel-sim-sentinel}")
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-cli() { redis-cli -p "$1" "${@:2}" 2>/dev/null; }
-wait_for() { # seconds, description, command...
-    local secs=$1 what=$2; shift 2
-    for _ in $(seq 1 $((secs * 10))); do if "$@" >/dev/null 2>&1; then return 0; fi; sleep 0.1; done
-    echo "TIMEOUT after ${secs}s: $what"; for p in 5000 5001 5002; do echo "--- sentinel $p"; tail -20 "$WORK/s$p.log"; done; exit 1
-}
+source "$(dirname "$0")/real-lib.sh"
+on_timeout() { for p in 5000 5001 5002; do echo "--- sentinel $p"; tail -20 "$WORK/s$p.log"; done; }
 start_redis() { # port [replicaof-port]
     local port=$1 dir="$WORK/r$1"; mkdir -p "$dir"
     { echo "port $port"; echo "bind 127.0.0.1"; echo "dir $dir"; echo 'save ""'; echo "appendonly no"

@@ -6,16 +6,7 @@ mod common;
 
 use common::*;
 use resp::Value;
-use sentinel::{Env, NodeConfig};
-use std::sync::{Arc, Mutex};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use sentinel::NodeConfig;
 
 #[tokio::test]
 async fn users_come_from_the_acl_file() {
@@ -24,36 +15,13 @@ async fn users_come_from_the_acl_file() {
     let file = dir.join("users.acl");
     std::fs::write(&file, "user default on nopass ~* &* +@all\nuser bob on >pw +@all\n").unwrap();
     let port = free_port();
-    let storage = host::MemStorage::new();
     let conf = format!("port {port}\nsentinel monitor mymaster 127.0.0.1 {} 2\n", free_port());
-    host::Storage::save(&storage, "sentinel.conf", &conf).unwrap();
-    let env = Env {
-        clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(host::DirectDialer),
-        storage: Arc::new(storage),
-        observer: Arc::new(Recorder {
-            node: "ours".into(),
-            start: tokio::time::Instant::now(),
-            sink: Arc::new(Mutex::new(Vec::new())),
-        }),
-    };
     let cfg = NodeConfig {
-        bind_ip: "127.0.0.1".into(),
         acl_file: Some(file.clone()),
         ..NodeConfig::default()
     };
-    let node = tokio::spawn(sentinel::run(cfg, env));
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut admin = None;
-    for _ in 0..100 {
-        if let Ok(s) = tokio::net::TcpStream::connect(addr).await {
-            drop(s);
-            admin = Some(Client::connect(addr).await);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let mut admin = admin.expect("our Sentinel listens");
+    let (node, addr) = start_ours(&conf, port, cfg).await;
+    let mut admin = Client::connect(addr).await;
     let mut bob = Client::connect(addr).await;
     assert_eq!(bob.cmd(&["AUTH", "bob", "pw"]).await, Value::ok());
     assert_eq!(

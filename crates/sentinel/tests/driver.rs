@@ -7,14 +7,6 @@ use common::*;
 use sentinel::{Env, NodeConfig};
 use std::sync::{Arc, Mutex};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn driver_plumbing_on_real_sockets() {
     let redis = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -14,14 +14,6 @@ use sentinel::{Env, NodeConfig};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn local(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }

@@ -5,18 +5,9 @@
 mod common;
 
 use common::*;
-use sentinel::{Env, NodeConfig};
-use std::sync::{Arc, Mutex};
+use sentinel::NodeConfig;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Sends `cmd` (inline) and reads exactly `want.len()` bytes.
 async fn exchange(s: &mut tokio::net::TcpStream, cmd: &str, want: &[u8]) -> Vec<u8> {
@@ -32,34 +23,11 @@ async fn exchange(s: &mut tokio::net::TcpStream, cmd: &str, want: &[u8]) -> Vec<
 #[tokio::test]
 async fn hello_3_switches_the_reply_protocol() {
     let port = free_port();
-    let storage = host::MemStorage::new();
     let conf = format!("port {port}\nsentinel monitor mymaster 127.0.0.1 {} 2\n", free_port());
-    host::Storage::save(&storage, "sentinel.conf", &conf).unwrap();
-    let env = Env {
-        clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(host::DirectDialer),
-        storage: Arc::new(storage),
-        observer: Arc::new(Recorder {
-            node: "ours".into(),
-            start: tokio::time::Instant::now(),
-            sink: Arc::new(Mutex::new(Vec::new())),
-        }),
-    };
-    let cfg = NodeConfig {
-        bind_ip: "127.0.0.1".into(),
-        ..NodeConfig::default()
-    };
-    let node = tokio::spawn(sentinel::run(cfg, env));
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut s = None;
-    for _ in 0..100 {
-        if let Ok(c) = tokio::net::TcpStream::connect(addr).await {
-            s = Some(c);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let mut s = s.expect("our Sentinel listens");
+    let (node, addr) = start_ours(&conf, port, NodeConfig::default()).await;
+    let mut s = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("our Sentinel listens");
     // Before HELLO: RESP2.
     let nil2 = b"*-1\r\n";
     assert_eq!(
@@ -69,10 +37,11 @@ async fn hello_3_switches_the_reply_protocol() {
     let hello =
         b"%6\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:";
     assert_eq!(exchange(&mut s, "HELLO 3", hello).await, hello);
-    let rest = b"1\r\n$4\r\nmode\r\n$8\r\nsentinel\r\n$7\r\nmodules\r\n*0\r\n";
+    // Client 2: `start_ours` checked the port with one connection (client 1).
+    let rest = b"2\r\n$4\r\nmode\r\n$8\r\nsentinel\r\n$7\r\nmodules\r\n*0\r\n";
     let mut tail = vec![0u8; rest.len()];
     s.read_exact(&mut tail).await.unwrap();
-    assert_eq!(tail, rest, "the rest of HELLO's map (client id 1)");
+    assert_eq!(tail, rest, "the rest of HELLO's map");
     let cases: [(&str, &[u8]); 4] = [
         ("SENTINEL GET-MASTER-ADDR-BY-NAME nosuch", b"_\r\n"),
         ("CLIENT GETNAME", b"_\r\n"),

@@ -8,17 +8,9 @@ mod common;
 
 use common::*;
 use resp::Value;
-use sentinel::{Env, NodeConfig, ScriptHost};
-use std::sync::{Arc, Mutex};
+use sentinel::{NodeConfig, ScriptHost};
+use std::sync::Arc;
 use std::time::Duration;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn executable(path: &str) -> bool {
     use std::os::unix::fs::PermissionsExt;
@@ -42,25 +34,12 @@ async fn notification_script_runs_with_the_event() {
         "port {port}\nsentinel deny-scripts-reconfig no\nsentinel monitor mymaster 127.0.0.1 {master} 2\nsentinel notification-script mymaster {}\n",
         script.display()
     );
-    let storage = host::MemStorage::new();
-    host::Storage::save(&storage, "sentinel.conf", &conf).unwrap();
-    let env = Env {
-        clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(host::DirectDialer),
-        storage: Arc::new(storage),
-        observer: Arc::new(Recorder {
-            node: "ours".into(),
-            start: tokio::time::Instant::now(),
-            sink: Arc::new(Mutex::new(Vec::new())),
-        }),
-    };
     let cfg = NodeConfig {
-        bind_ip: "127.0.0.1".into(),
         script_executable: executable,
         scripts: ScriptHost(Arc::new(host::ProcessScripts)),
         ..NodeConfig::default()
     };
-    let node = tokio::spawn(sentinel::run(cfg, env));
+    let (node, addr) = start_ours(&conf, port, cfg).await;
     let ran = wait_until(Duration::from_secs(10), || {
         std::fs::read_to_string(&out).is_ok_and(|t| t.contains("+monitor"))
     })
@@ -71,7 +50,7 @@ async fn notification_script_runs_with_the_event() {
         calls.lines().next(),
         Some(format!("+monitor master mymaster 127.0.0.1 {master} quorum 2").as_str())
     );
-    let mut c = Client::connect(std::net::SocketAddr::from(([127, 0, 0, 1], port))).await;
+    let mut c = Client::connect(addr).await;
     let mut empty = false;
     for _ in 0..100 {
         if c.cmd(&["SENTINEL", "PENDING-SCRIPTS"]).await == Value::Array(Vec::new()) {

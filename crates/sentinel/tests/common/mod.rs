@@ -758,3 +758,49 @@ pub fn kv_field(v: &Value, key: &str) -> Option<String> {
         .find(|p| p.len() == 2 && p[0].as_text().as_deref() == Some(key))
         .and_then(|p| p[1].as_text().map(|t| t.into_owned()))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Real mode on loopback (plain builds): the real core and driver from a sentinel.conf text.
+
+/// A port free on 127.0.0.1 right now.
+#[cfg(not(madsim))]
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts our Sentinel (`sentinel::run`) with `conf` in memory storage and `cfg` (bound to
+/// 127.0.0.1); returns its task and its address once it accepts connections.
+#[cfg(not(madsim))]
+pub async fn start_ours(conf: &str, port: u16, cfg: sentinel::NodeConfig) -> (tokio::task::JoinHandle<()>, SocketAddr) {
+    let storage = host::MemStorage::new();
+    host::Storage::save(&storage, "sentinel.conf", conf).unwrap();
+    let env = sentinel::Env {
+        clock: Arc::new(host::SystemClock),
+        dialer: Arc::new(host::DirectDialer),
+        storage: Arc::new(storage),
+        observer: Arc::new(Recorder {
+            node: "ours".into(),
+            start: tokio::time::Instant::now(),
+            sink: Arc::new(Mutex::new(Vec::new())),
+        }),
+    };
+    let cfg = sentinel::NodeConfig {
+        bind_ip: "127.0.0.1".into(),
+        ..cfg
+    };
+    let node = tokio::spawn(async move {
+        let _ = sentinel::run(cfg, env).await;
+    });
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    for _ in 0..200 {
+        if TcpStream::connect(addr).await.is_ok() {
+            return (node, addr);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("our Sentinel does not listen on {addr}");
+}
