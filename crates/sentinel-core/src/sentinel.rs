@@ -237,7 +237,7 @@ impl Ctx {
             if self.resolve_hostnames {
                 (self.resolve)(h)
             } else {
-                h.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+                resolve_ip_literal(h)
             }
         };
         match (resolve(host), resolve(addr)) {

@@ -292,7 +292,7 @@ impl Hub {
     pub fn refuses(&self, peer: &std::net::SocketAddr) -> bool {
         self.protected_mode.load(Ordering::Relaxed)
             && !peer.ip().is_loopback()
-            && self.with_acl(|acl| acl.user("default").is_some_and(|u| u.nopass))
+            && self.with_acl(|acl| acl.default_nopass())
     }
 
     pub fn max_clients(&self) -> usize {

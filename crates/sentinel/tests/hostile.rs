@@ -10,7 +10,7 @@ mod common;
 
 use attacks::*;
 use common::*;
-use sentinel::{Env, NodeConfig};
+use sentinel::NodeConfig;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -61,16 +61,7 @@ impl World for Loopback {
         let storage = host::MemStorage::new();
         host::Storage::save(&storage, "sentinel.conf", conf).unwrap();
         let events: EventSink = Arc::new(Mutex::new(Vec::new()));
-        let env = Env {
-            clock: Arc::new(host::SystemClock),
-            dialer: Arc::new(host::DirectDialer),
-            storage: Arc::new(storage.clone()),
-            observer: Arc::new(Recorder {
-                node: "ours".into(),
-                start: tokio::time::Instant::now(),
-                sink: events.clone(),
-            }),
-        };
+        let env = ours_env(storage.clone(), events.clone());
         let cfg = NodeConfig {
             bind_ip: "127.0.0.1".into(),
             ..NodeConfig::default()

@@ -10,7 +10,7 @@ mod common;
 use attacks::*;
 use common::*;
 use madsim::runtime::Handle;
-use sentinel::{Env, NodeConfig};
+use sentinel::NodeConfig;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,16 +50,7 @@ impl World for Sim {
         let storage = host::MemStorage::new();
         host::Storage::save(&storage, "sentinel.conf", conf).unwrap();
         let events: EventSink = Arc::new(Mutex::new(Vec::new()));
-        let env = Env {
-            clock: Arc::new(host::SystemClock),
-            dialer: Arc::new(host::DirectDialer),
-            storage: Arc::new(storage.clone()),
-            observer: Arc::new(Recorder {
-                node: "ours".into(),
-                start: tokio::time::Instant::now(),
-                sink: events.clone(),
-            }),
-        };
+        let env = ours_env(storage.clone(), events.clone());
         let ended = Arc::new(AtomicBool::new(false));
         let flag = ended.clone();
         let addr = self.ours_addr();

@@ -4,9 +4,11 @@
 //! Simulation builds only (`cargo simtest`).
 #![cfg(madsim)]
 
+mod common;
+
+use common::{bundled_scenarios, scenarios_dir};
 use sim::run::run_once;
 use sim::scenario;
-use std::path::PathBuf;
 
 /// Seed 1 of each bundled scenario. Last changed: never since the table was made (the hashes
 /// are those of the runs before issue 7's work, which left the simulator's behaviour unchanged).
@@ -27,20 +29,9 @@ const GOLDEN: &[(&str, &str)] = &[
     ("split_brain_min_replicas", "c3af9cfe6d5cdd09"),
 ];
 
-fn scenarios_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
-}
-
 #[test]
 fn every_bundled_scenario_has_a_golden_hash() {
-    let mut names: Vec<String> = std::fs::read_dir(scenarios_dir())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = bundled_scenarios();
     let pinned: Vec<String> = GOLDEN.iter().map(|(n, _)| n.to_string()).collect();
     assert_eq!(names, pinned, "add the new scenario's seed-1 hash to GOLDEN");
 }

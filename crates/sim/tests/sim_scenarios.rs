@@ -3,15 +3,13 @@
 //! (`cargo simtest`, `just sim-test`).
 #![cfg(madsim)]
 
+mod common;
+
+use common::scenarios_dir;
 use sim::report::{to_json_without_wall, RunReport};
 use sim::run::run_once;
 use sim::scenario::{self, Scenario};
 use sim::trace::trace_hash;
-use std::path::PathBuf;
-
-fn scenarios_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
-}
 
 fn load(name: &str) -> Scenario {
     scenario::load(&scenarios_dir().join(format!("{name}.toml"))).expect("bundled scenario parses")
@@ -52,14 +50,7 @@ fn line_times(r: &RunReport, prefix: &str) -> Vec<(u64, String)> {
 
 #[test]
 fn every_bundled_scenario_passes_over_seeds() {
-    let mut names: Vec<String> = std::fs::read_dir(scenarios_dir())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = common::bundled_scenarios();
     assert!(names.len() >= 4, "{names:?}");
     for name in names {
         let s = load(&name);

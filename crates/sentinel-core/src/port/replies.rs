@@ -244,7 +244,7 @@ pub fn acl_command(
 
 fn acl_setuser(acl: &mut Acl, args: &[Vec<u8>]) -> AclOutcome {
     let name = text(&args[2]);
-    if args[2].iter().any(|b| b.is_ascii_whitespace() || *b == 0) {
+    if super::acl::has_space(&args[2]) {
         return AclOutcome::reply(Value::err("ERR Usernames can't contain spaces or null characters"));
     }
     match acl.set_user(&name, &args[3..]) {

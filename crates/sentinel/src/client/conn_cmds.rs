@@ -32,7 +32,7 @@ impl Session {
     pub(super) fn auth_command(&mut self, args: &[Vec<u8>]) -> Value {
         let (user, pass) = match args.len() {
             2 => {
-                if self.hub.with_acl(|acl| acl.user("default").is_some_and(|u| u.nopass)) {
+                if self.hub.with_acl(|acl| acl.default_nopass()) {
                     return Value::err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
                 }
                 ("default".to_string(), &args[1])

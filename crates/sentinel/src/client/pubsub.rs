@@ -4,6 +4,11 @@ use super::{Flow, Session};
 use crate::hub::SubKind;
 use resp::Value;
 
+/// A (un)subscribe confirmation: `[word, channel or pattern (nil if none), subscriptions left]`.
+fn confirmation(word: &str, name: Value, count: usize) -> Value {
+    Value::Push(vec![Value::bulk(word), name, Value::Int(count as i64)])
+}
+
 impl Session {
     pub(super) fn subscribe(&mut self, kind: SubKind, names: &[Vec<u8>]) -> Flow {
         let word = if kind == SubKind::Channel {
@@ -16,11 +21,7 @@ impl Session {
                 return Flow::Close;
             };
             self.subscribed = count > 0;
-            self.reply(&Value::Push(vec![
-                Value::bulk(word),
-                Value::Bulk(n.clone()),
-                Value::Int(count as i64),
-            ]));
+            self.reply(&confirmation(word, Value::Bulk(n.clone()), count));
         }
         Flow::Continue
     }
@@ -38,19 +39,11 @@ impl Session {
             if done.is_empty() {
                 let count = self.hub.subscription_count(self.id);
                 self.subscribed = count > 0;
-                self.reply(&Value::Push(vec![
-                    Value::bulk(word),
-                    Value::Nil,
-                    Value::Int(count as i64),
-                ]));
+                self.reply(&confirmation(word, Value::Nil, count));
             }
             for (n, count) in done {
                 self.subscribed = count > 0;
-                self.reply(&Value::Push(vec![
-                    Value::bulk(word),
-                    Value::Bulk(n),
-                    Value::Int(count as i64),
-                ]));
+                self.reply(&confirmation(word, Value::Bulk(n), count));
             }
         } else {
             for n in names {
@@ -58,11 +51,7 @@ impl Session {
                     return Flow::Close;
                 };
                 self.subscribed = count > 0;
-                self.reply(&Value::Push(vec![
-                    Value::bulk(word),
-                    Value::Bulk(n.clone()),
-                    Value::Int(count as i64),
-                ]));
+                self.reply(&confirmation(word, Value::Bulk(n.clone()), count));
             }
         }
         Flow::Continue

@@ -759,6 +759,21 @@ pub fn kv_field(v: &Value, key: &str) -> Option<String> {
         .and_then(|p| p[1].as_text().map(|t| t.into_owned()))
 }
 
+/// The host of one of our Sentinels in a test: the system clock, direct dialing, `storage` for its
+/// sentinel.conf, and a recorder of its events into `sink`.
+pub fn ours_env(storage: host::MemStorage, sink: EventSink) -> sentinel::Env {
+    sentinel::Env {
+        clock: Arc::new(host::SystemClock),
+        dialer: Arc::new(host::DirectDialer),
+        storage: Arc::new(storage),
+        observer: Arc::new(Recorder {
+            node: "ours".into(),
+            start: tokio::time::Instant::now(),
+            sink,
+        }),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Real mode on loopback (plain builds): the real core and driver from a sentinel.conf text.
 
@@ -778,16 +793,7 @@ pub fn free_port() -> u16 {
 pub async fn start_ours(conf: &str, port: u16, cfg: sentinel::NodeConfig) -> (tokio::task::JoinHandle<()>, SocketAddr) {
     let storage = host::MemStorage::new();
     host::Storage::save(&storage, "sentinel.conf", conf).unwrap();
-    let env = sentinel::Env {
-        clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(host::DirectDialer),
-        storage: Arc::new(storage),
-        observer: Arc::new(Recorder {
-            node: "ours".into(),
-            start: tokio::time::Instant::now(),
-            sink: Arc::new(Mutex::new(Vec::new())),
-        }),
-    };
+    let env = ours_env(storage, Arc::new(Mutex::new(Vec::new())));
     let cfg = sentinel::NodeConfig {
         bind_ip: "127.0.0.1".into(),
         ..cfg

@@ -16,6 +16,19 @@ pub fn scenarios_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
 }
 
+/// The bundled scenarios' names (file stems), sorted.
+pub fn bundled_scenarios() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(scenarios_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 pub fn load(name: &str) -> Scenario {
     let p = scenarios_dir().join(name);
     scenario::load(&p).unwrap_or_else(|e| panic!("{e}"))

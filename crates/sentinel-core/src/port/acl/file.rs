@@ -1,7 +1,7 @@
 //! The ACL file (`aclfile`): `user <name> <rules...>` lines, loaded at start and by ACL LOAD,
 //! written by ACL SAVE, with Redis 7.0's error texts (every error of the file, then the verdict).
 
-use super::{Acl, AclError, User};
+use super::{has_space, Acl, AclError, User};
 
 impl Acl {
     /// The users of an ACL file's text; `filename` names it in errors. The default user is the
@@ -40,7 +40,7 @@ impl Acl {
             ));
         }
         let name = argv[1];
-        if name.bytes().any(|b| b.is_ascii_whitespace() || b == 0) {
+        if has_space(name.as_bytes()) {
             return Err(format!(
                 "'{filename}:{n}: username '{name}' contains invalid characters. "
             ));

@@ -66,6 +66,11 @@ pub struct User {
     pub root: Selector,
 }
 
+/// Redis's `ACLStringHasSpaces`: user names and patterns may hold no whitespace or NUL.
+pub fn has_space(s: &[u8]) -> bool {
+    s.iter().any(|b| b.is_ascii_whitespace() || *b == 0)
+}
+
 /// The hex SHA-256 of a password, as Redis stores it.
 pub fn hash_password(pass: &[u8]) -> String {
     let digest = Sha256::digest(pass);
@@ -277,6 +282,11 @@ impl Acl {
         self.users.get("default").is_some_and(|u| u.enabled && u.nopass)
     }
 
+    /// Whether the default user has no password (AUTH <password> refused, protected mode on).
+    pub fn default_nopass(&self) -> bool {
+        self.users.get("default").is_some_and(|u| u.nopass)
+    }
+
     /// Whether `user` may run this command line: the command bit, then its channels.
     pub fn check(&self, user: &str, spec: &'static CommandSpec, args: &[Vec<u8>]) -> Result<(), Denied> {
         let Some(u) = self.users.get(user) else {
@@ -312,7 +322,7 @@ impl Acl {
         if seen.iter().any(|n| n == name) {
             return Err(AclError::Duplicate.to_string());
         }
-        if name.bytes().any(|b| b.is_ascii_whitespace() || b == 0) {
+        if has_space(name.as_bytes()) {
             return Err("Usernames can't contain spaces or null characters".into());
         }
         seen.push(name.to_string());

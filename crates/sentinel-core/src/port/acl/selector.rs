@@ -2,7 +2,7 @@
 //! commands" bit that only `+@all` sets), first arguments, key and channel patterns; and the
 //! description Redis 7.0 derives back from the bits (categories first, then single commands).
 
-use super::AclError;
+use super::{has_space, AclError};
 use crate::port::table::{self, c, CommandSpec, TABLE};
 use std::collections::BTreeMap;
 
@@ -27,10 +27,6 @@ pub struct Selector {
 
 fn bit(id: usize) -> u128 {
     1u128 << id
-}
-
-fn has_space(s: &str) -> bool {
-    s.bytes().any(|b| b.is_ascii_whitespace() || b == 0)
 }
 
 impl Selector {
@@ -107,7 +103,7 @@ impl Selector {
                     return Err(AclError::ChannelAfterAll);
                 }
                 let pat = &op[1..];
-                if has_space(pat) {
+                if has_space(pat.as_bytes()) {
                     return Err(AclError::Syntax);
                 }
                 if !self.channels.iter().any(|c| c == pat) {
@@ -152,7 +148,7 @@ impl Selector {
             }
         }
         let pat = &op[offset..];
-        if has_space(pat) {
+        if has_space(pat.as_bytes()) {
             return Err(AclError::Syntax);
         }
         match self.keys.iter_mut().find(|(p, _)| p == pat) {
