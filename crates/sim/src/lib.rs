@@ -1,17 +1,19 @@
 //! sentinel-sim: scenarios, the run's trace, invariants, expectations and reports.
 
-pub mod bench;
-pub mod check;
+pub mod checks;
 pub mod duration;
-pub mod fuzz;
-pub mod html;
 pub mod plan;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod search;
 pub mod spec;
-pub mod sweep;
 pub mod trace;
 pub mod workload;
 #[cfg(madsim)]
 pub mod world;
+
+/// The old path of [`checks`], still named by `world/` (which another branch is changing); drop it
+/// once `world/` says `crate::checks`.
+#[allow(unused_imports)]
+pub(crate) use checks as check;

@@ -88,16 +88,16 @@ enum Cmd {
     /// Play many seeds of many scenarios on every core; print per-scenario failure and failover
     /// rates, time percentiles and lost writes; write sim-results/sweep/<scenario>.jsonl and
     /// summary.json. Exit status 1 if any run failed.
-    Sweep(sim::sweep::SweepArgs),
+    Sweep(sim::search::sweep::SweepArgs),
     /// Merge the JSON lines of sweeps or sweep shards into one report (the aggregates of one sweep
     /// over all their seeds).
-    Merge(sim::sweep::MergeArgs),
+    Merge(sim::search::sweep::MergeArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Sweep(a) => sim::sweep::sweep_main(a),
+        Cmd::Sweep(a) => sim::search::sweep::sweep_main(a),
         Cmd::Fuzz {
             cases,
             seed,
@@ -106,7 +106,7 @@ fn main() -> ExitCode {
             max_shrink_iters,
         } => fuzz_main(cases, seed, out, regressions, max_shrink_iters),
         Cmd::Bench { scenarios, seeds, jobs } => bench_main(scenarios, seeds, jobs),
-        Cmd::Merge(a) => sim::sweep::merge_main(a),
+        Cmd::Merge(a) => sim::search::sweep::merge_main(a),
         Cmd::Check { scenario } => match scenario::load(&scenario) {
             Ok(s) => {
                 println!(
@@ -163,13 +163,13 @@ fn main() -> ExitCode {
                 }
             }
             if html {
-                match sim::html::write_html(&out, r) {
+                match sim::report::html::write_html(&out, r) {
                     Ok(p) => println!("timeline: {}", p.display()),
                     Err(e) => eprintln!("cannot write the timeline under {}: {e}", out.display()),
                 }
             }
             if peak_rss {
-                if let Some(kb) = sim::bench::peak_rss_kb() {
+                if let Some(kb) = sim::search::bench::peak_rss_kb() {
                     println!("peak_rss_kb: {kb}");
                 }
             }
@@ -192,7 +192,7 @@ fn main() -> ExitCode {
 }
 
 fn fuzz_main(cases: u32, seed: u64, out: PathBuf, regressions: PathBuf, max_shrink_iters: u32) -> ExitCode {
-    let opts = sim::fuzz::FuzzOpts {
+    let opts = sim::search::fuzz::FuzzOpts {
         cases,
         seed,
         out,
@@ -211,7 +211,7 @@ fn fuzz_main(cases: u32, seed: u64, out: PathBuf, regressions: PathBuf, max_shri
             eprint!("\rfuzz: {n} cases run ({:.0?})   ", start.elapsed());
         }
     };
-    match sim::fuzz::fuzz(&opts, progress) {
+    match sim::search::fuzz::fuzz(&opts, progress) {
         Ok(None) => {
             eprintln!();
             println!(
@@ -246,7 +246,7 @@ fn bench_main(scenarios: Vec<PathBuf>, seeds: u64, jobs: Option<usize>) -> ExitC
     };
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let exe = std::env::current_exe().ok();
-    println!("{}", sim::bench::header());
+    println!("{}", sim::search::bench::header());
     for path in &scenarios {
         let s = match scenario::load(path) {
             Ok(s) => s,
@@ -255,8 +255,8 @@ fn bench_main(scenarios: Vec<PathBuf>, seeds: u64, jobs: Option<usize>) -> ExitC
                 return ExitCode::from(2);
             }
         };
-        match sim::bench::bench_scenario(path, &s, seeds, jobs, exe.as_deref()) {
-            Ok(b) => println!("{}", sim::bench::line(&b)),
+        match sim::search::bench::bench_scenario(path, &s, seeds, jobs, exe.as_deref()) {
+            Ok(b) => println!("{}", sim::search::bench::line(&b)),
             Err(e) => {
                 eprintln!("{}: {e}", path.display());
                 return ExitCode::from(2);

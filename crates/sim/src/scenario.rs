@@ -431,7 +431,7 @@ impl ActionKind {
         ActionKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// A disruptive action: the origin of the run's [`crate::check::Timeline`] ("kill→+sdown
+    /// A disruptive action: the origin of the run's [`crate::checks::Timeline`] ("kill→+sdown
     /// 3.4s"). Everything except the undoing ones (restart, resume, heal, net_reset, clock_reset)
     /// and configuration (sentinel_set, sentinel_reset).
     pub fn is_fault(self) -> bool {

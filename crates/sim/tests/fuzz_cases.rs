@@ -1,8 +1,8 @@
 //! The fuzzer's generator only produces valid, replayable scenarios.
 
 use proptest::prelude::*;
-use sim::fuzz::case;
 use sim::scenario;
+use sim::search::fuzz::case;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]

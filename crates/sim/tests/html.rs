@@ -1,126 +1,21 @@
-//! The HTML timeline of a run (`sim::html`): built from the committed results JSON of a real run
+//! The HTML timeline of a run (`sim::report::html`): built from the committed results JSON of a real run
 //! and from hand-built reports with partitions, pauses, clock faults, client writes and hostile
 //! text; in the simulation build also from fresh runs of the bundled scenarios.
 // `..Default::default()` on Timeline keeps these tests compiling when it gains fields.
 #![allow(clippy::needless_update)]
 
-use serde_json::Value;
-use sim::check::{CheckResult, SwitchMark, Timeline};
-use sim::html::{self, Health, LaneKind, MarkKind, State, WindowKind};
+use sim::checks::{CheckResult, SwitchMark, Timeline};
+use sim::report::html::{self, Health, LaneKind, MarkKind, State, WindowKind};
 use sim::report::{EventKind, EventLine, RunReport, WritesSummary};
 use sim::trace::{DataFinal, FinalState, SentinelFinal};
 use std::path::PathBuf;
 
-// ---------------------------------------------------------------------------------------------
-// A RunReport from a results JSON (RunReport has no Deserialize; this reads schema 1 by hand)
-// ---------------------------------------------------------------------------------------------
-
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_else(|| panic!("not a string: {v}")).to_string()
-}
-fn os(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-fn u(v: &Value) -> u64 {
-    v.as_u64().unwrap_or_else(|| panic!("not a u64: {v}"))
-}
-fn ou(v: &Value) -> Option<u64> {
-    v.as_u64()
-}
-fn arr(v: &Value) -> &Vec<Value> {
-    v.as_array().unwrap_or_else(|| panic!("not an array: {v}"))
-}
-
-fn checks(v: &Value) -> Vec<CheckResult> {
-    arr(v)
-        .iter()
-        .map(|c| CheckResult {
-            name: s(&c["name"]),
-            ok: c["ok"].as_bool().unwrap(),
-            detail: s(&c["detail"]),
-        })
-        .collect()
-}
-
+/// A report read back from a results JSON (the committed example predates client workloads, so
+/// `writes` is absent there and reads as None).
 fn report_from_json(text: &str) -> RunReport {
-    let v: Value = serde_json::from_str(text).expect("results JSON");
-    assert_eq!(v["schema"], 1, "this reader knows schema 1");
-    let tl = &v["timeline"];
-    let kind = |k: &str| match k {
-        "action" => EventKind::Action,
-        "sentinel" => EventKind::Sentinel,
-        "sentinel_log" => EventKind::SentinelLog,
-        "data" => EventKind::Data,
-        other => panic!("unknown event kind {other}"),
-    };
-    let fin = &v["final"];
-    RunReport {
-        schema: u(&v["schema"]) as u32,
-        scenario: s(&v["scenario"]),
-        seed: u(&v["seed"]),
-        trace_hash: s(&v["trace_hash"]),
-        ok: v["ok"].as_bool().unwrap(),
-        sim_ms: u(&v["sim_ms"]),
-        wall_ms: u(&v["wall_ms"]),
-        sim_speed: v["sim_speed"].as_f64().unwrap(),
-        timeline: Timeline {
-            fault_at_ms: ou(&tl["fault_at_ms"]),
-            fault: os(&tl["fault"]),
-            sdown_ms: ou(&tl["sdown_ms"]),
-            odown_ms: ou(&tl["odown_ms"]),
-            elected_ms: ou(&tl["elected_ms"]),
-            failover_epoch: ou(&tl["failover_epoch"]),
-            first_switch_ms: ou(&tl["first_switch_ms"]),
-            last_switch_ms: ou(&tl["last_switch_ms"]),
-            switches: arr(&tl["switches"])
-                .iter()
-                .map(|m| SwitchMark {
-                    node: s(&m["node"]),
-                    t_ms: u(&m["t_ms"]),
-                })
-                .collect(),
-            new_master: os(&tl["new_master"]),
-            ..Default::default()
-        },
-        invariants: checks(&v["invariants"]),
-        expectations: checks(&v["expectations"]),
-        events: arr(&v["events"])
-            .iter()
-            .map(|e| EventLine {
-                t_ms: u(&e["t_ms"]),
-                node: s(&e["node"]),
-                kind: kind(e["kind"].as_str().unwrap()),
-                line: s(&e["line"]),
-            })
-            .collect(),
-        final_state: FinalState {
-            sentinels: arr(&fin["sentinels"])
-                .iter()
-                .map(|x| SentinelFinal {
-                    node: s(&x["node"]),
-                    addr: s(&x["addr"]),
-                    alive: x["alive"].as_bool().unwrap(),
-                    master_addr: os(&x["master_addr"]),
-                    current_epoch: ou(&x["current_epoch"]),
-                    tilt: x["tilt"].as_bool(),
-                })
-                .collect(),
-            data_nodes: arr(&fin["data_nodes"])
-                .iter()
-                .map(|x| DataFinal {
-                    node: s(&x["node"]),
-                    addr: s(&x["addr"]),
-                    alive: x["alive"].as_bool().unwrap(),
-                    role: os(&x["role"]),
-                    master: os(&x["master"]),
-                    link_up: x["link_up"].as_bool(),
-                    repl_offset: x["repl_offset"].as_i64(),
-                })
-                .collect(),
-        },
-        // The committed example predates client workloads.
-        writes: None,
-    }
+    let r: RunReport = serde_json::from_str(text).expect("results JSON");
+    assert_eq!(r.schema, 1, "this test knows schema 1");
+    r
 }
 
 fn golden() -> RunReport {

@@ -2,7 +2,7 @@
 //! invariant, and convergence after the final heal. `FUZZ_CASES` sets the number of cases.
 #![cfg(madsim)]
 
-use sim::fuzz::{fuzz, FuzzOpts};
+use sim::search::fuzz::{fuzz, FuzzOpts};
 
 #[test]
 fn random_fault_sequences_keep_the_invariants_and_converge() {

@@ -4,9 +4,21 @@
 mod common;
 
 use common::*;
-use serde_json::json;
-use sim::report::RunReport;
-use sim::sweep::{self, RunRecord, Shard, TimelineRecord};
+use sim::checks::Timeline;
+use sim::report::{RunReport, WriteErrors, WritesSummary};
+use sim::search::sweep::{self, RunRecord, Shard};
+
+/// A workload summary with the counts a sweep aggregates.
+fn writes(acknowledged: u64, lost: u64, lost_after_heal: u64, unknown: u64, errors: WriteErrors) -> WritesSummary {
+    WritesSummary {
+        acknowledged,
+        lost,
+        lost_after_heal,
+        unknown,
+        errors,
+        ..Default::default()
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Percentiles
@@ -168,8 +180,8 @@ fn synthetic(scenario: &str, seed: u64, with_writes: bool) -> RunRecord {
         failed_details: vec![],
         deterministic,
         determinism_detail: None,
-        timeline: TimelineRecord {
-            origin: "kill".into(),
+        timeline: Timeline {
+            fault: Some("kill 127.0.0.1:6382".into()),
             fault_at_ms: Some(10_000),
             sdown_ms: Some(3000 + seed * 7 % 100),
             odown_ms: Some(3100 + seed * 11 % 100),
@@ -178,15 +190,15 @@ fn synthetic(scenario: &str, seed: u64, with_writes: bool) -> RunRecord {
             first_switch_ms: failover.then_some(4200 + seed * 17 % 100),
             last_switch_ms: failover.then_some(5200 + seed * 19 % 300),
             new_master: failover.then(|| "127.0.0.1:6383".into()),
+            ..Default::default()
         },
         writes: with_writes.then(|| {
-            json!({
-                "acknowledged": 1000 - seed,
-                "lost": seed % 5,
-                "lost_after_heal": seed % 2,
-                "unknown": seed % 3,
-                "errors": {"readonly": seed % 4, "noreplicas": 0, "connection": 10, "other": 0},
-            })
+            let errors = WriteErrors {
+                readonly: seed % 4,
+                connection: 10,
+                ..Default::default()
+            };
+            writes(1000 - seed, seed % 5, seed % 2, seed % 3, errors)
         }),
         sim_ms: 60_000,
         wall_ms: 40 + seed % 9,
@@ -301,13 +313,15 @@ fn aggregates_count_what_they_say() {
 fn failed_write_share_counts_errors_and_unknown_outcomes() {
     let mut r = synthetic("x", 1, false);
     assert_eq!(r.failed_write_pct(), None);
-    r.writes = Some(json!({
-        "acknowledged": 100, "lost": 3, "lost_after_heal": 1, "unknown": 2,
-        "errors": {"readonly": 5, "noreplicas": 0, "connection": 3, "other": 0}
-    }));
+    let errors = WriteErrors {
+        readonly: 5,
+        connection: 3,
+        ..Default::default()
+    };
+    r.writes = Some(writes(100, 3, 1, 2, errors));
     let p = r.failed_write_pct().unwrap();
     assert!((p - 1000.0 / 110.0).abs() < 1e-9, "{p}");
-    r.writes = Some(json!({"acknowledged": 0, "unknown": 0, "errors": {}}));
+    r.writes = Some(writes(0, 0, 0, 0, WriteErrors::default()));
     assert_eq!(r.failed_write_pct(), None, "no attempt at all");
 }
 
@@ -347,7 +361,8 @@ fn record_of_a_real_report() {
     assert!(rec.ok);
     assert_eq!(rec.deterministic, Some(true));
     assert_eq!(rec.trace_hash.as_deref(), Some(r.trace_hash.as_str()));
-    assert_eq!(rec.timeline.origin, "kill");
+    assert_eq!(rec.timeline.origin_label(), "kill");
+    assert_eq!(rec.timeline, r.timeline);
     assert_eq!(rec.timeline.sdown_ms, r.timeline.sdown_ms);
     assert_eq!(rec.timeline.last_switch_ms, r.timeline.last_switch_ms);
     assert!(rec.timeline.last_switch_ms.is_some());

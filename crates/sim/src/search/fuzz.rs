@@ -149,6 +149,85 @@ impl Case {
             .collect()
     }
 
+    /// The action that starts a fault and the one that undoes it (as `[[timeline]]` bodies).
+    fn episode_actions(&self, fault: &Fault, nodes: &[String]) -> (Option<String>, Option<String>) {
+        let pick = |n: u8| nodes[n as usize % nodes.len()].clone();
+        let sentinel = |n: u8| self.sentinel_name(n as usize % self.sentinels as usize);
+        let q = |s: &str| format!("\"{s}\"");
+        let (mut begin, mut undo) = (None, None);
+        match fault {
+            Fault::Kill(n) => {
+                begin = Some(format!("action = \"kill\"\nnode = {}", q(&pick(*n))));
+                undo = Some(format!("action = \"restart\"\nnode = {}", q(&pick(*n))));
+            }
+            Fault::Pause(n) => {
+                begin = Some(format!("action = \"pause\"\nnode = {}", q(&pick(*n))));
+                undo = Some(format!("action = \"resume\"\nnode = {}", q(&pick(*n))));
+            }
+            Fault::Partition(bits) => {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                for (i, n) in nodes.iter().enumerate() {
+                    if bits >> (i % 32) & 1 == 1 {
+                        a.push(q(n))
+                    } else {
+                        b.push(q(n))
+                    }
+                }
+                if !a.is_empty() && !b.is_empty() {
+                    begin = Some(format!(
+                        "action = \"partition\"\ngroups = [[{}], [{}]]",
+                        a.join(", "),
+                        b.join(", ")
+                    ));
+                    undo = Some("action = \"heal\"".into());
+                }
+            }
+            Fault::Isolate(n) => {
+                begin = Some(format!("action = \"isolate\"\nnode = {}", q(&pick(*n))));
+                undo = Some("action = \"heal\"".into());
+            }
+            Fault::OneWay(n) => {
+                let from = pick(*n);
+                let to: Vec<String> = nodes.iter().filter(|x| **x != from).map(|x| q(x)).collect();
+                begin = Some(format!(
+                    "action = \"partition_oneway\"\nfrom = [{}]\nto = [{}]",
+                    q(&from),
+                    to.join(", ")
+                ));
+                undo = Some("action = \"heal\"".into());
+            }
+            Fault::ClockJump(n, by) => {
+                let s = sentinel(*n);
+                let sign = if *by < 0 { "-" } else { "+" };
+                begin = Some(format!(
+                    "action = \"clock_jump\"\nnode = {}\nby = \"{sign}{}ms\"",
+                    q(&s),
+                    by.unsigned_abs()
+                ));
+                undo = Some(format!("action = \"clock_reset\"\nnode = {}", q(&s)));
+            }
+            Fault::ClockDrift(n, r) => {
+                let s = sentinel(*n);
+                begin = Some(format!(
+                    "action = \"clock_drift\"\nnode = {}\nrate = {}",
+                    q(&s),
+                    *r as f64 / 10.0
+                ));
+                undo = Some(format!("action = \"clock_reset\"\nnode = {}", q(&s)));
+            }
+            Fault::Failover(n) => begin = Some(format!("action = \"failover\"\nvia = {}", q(&sentinel(*n)))),
+            Fault::Latency(max) => {
+                begin = Some(format!("action = \"latency\"\nmin = \"1ms\"\nmax = \"{max}ms\""));
+                undo = Some("action = \"net_reset\"".into());
+            }
+            Fault::Loss(pct) => {
+                begin = Some(format!("action = \"loss\"\nrate = {}", *pct as f64 / 100.0));
+                undo = Some("action = \"net_reset\"".into());
+            }
+        }
+        (begin, undo)
+    }
+
     /// The scenario file for this case (`story` says how it was found).
     pub fn to_toml(&self, story: &str) -> String {
         let mut o = String::new();
@@ -156,97 +235,14 @@ impl Case {
             let _ = writeln!(o, "# {l}");
         }
         let nodes = self.nodes();
-        let pick = |n: u8| nodes[n as usize % nodes.len()].clone();
-        let sentinel = |n: u8| self.sentinel_name(n as usize % self.sentinels as usize);
         let mut timeline: Vec<(u64, String)> = Vec::new();
         let mut t = 5_000u64;
-        let q = |s: &str| format!("\"{s}\"");
         for e in &self.episodes {
             t += e.gap_ms;
             let (start, end) = (t, t + e.len_ms);
-            let mut at = |when: u64, body: String| timeline.push((when, body));
-            match &e.fault {
-                Fault::Kill(n) => {
-                    at(start, format!("action = \"kill\"\nnode = {}", q(&pick(*n))));
-                    at(end, format!("action = \"restart\"\nnode = {}", q(&pick(*n))));
-                }
-                Fault::Pause(n) => {
-                    at(start, format!("action = \"pause\"\nnode = {}", q(&pick(*n))));
-                    at(end, format!("action = \"resume\"\nnode = {}", q(&pick(*n))));
-                }
-                Fault::Partition(bits) => {
-                    let (mut a, mut b) = (Vec::new(), Vec::new());
-                    for (i, n) in nodes.iter().enumerate() {
-                        if bits >> (i % 32) & 1 == 1 {
-                            a.push(q(n))
-                        } else {
-                            b.push(q(n))
-                        }
-                    }
-                    if !a.is_empty() && !b.is_empty() {
-                        at(
-                            start,
-                            format!(
-                                "action = \"partition\"\ngroups = [[{}], [{}]]",
-                                a.join(", "),
-                                b.join(", ")
-                            ),
-                        );
-                        at(end, "action = \"heal\"".into());
-                    }
-                }
-                Fault::Isolate(n) => {
-                    at(start, format!("action = \"isolate\"\nnode = {}", q(&pick(*n))));
-                    at(end, "action = \"heal\"".into());
-                }
-                Fault::OneWay(n) => {
-                    let from = pick(*n);
-                    let to: Vec<String> = nodes.iter().filter(|x| **x != from).map(|x| q(x)).collect();
-                    at(
-                        start,
-                        format!(
-                            "action = \"partition_oneway\"\nfrom = [{}]\nto = [{}]",
-                            q(&from),
-                            to.join(", ")
-                        ),
-                    );
-                    at(end, "action = \"heal\"".into());
-                }
-                Fault::ClockJump(n, by) => {
-                    let s = sentinel(*n);
-                    let sign = if *by < 0 { "-" } else { "+" };
-                    at(
-                        start,
-                        format!(
-                            "action = \"clock_jump\"\nnode = {}\nby = \"{sign}{}ms\"",
-                            q(&s),
-                            by.unsigned_abs()
-                        ),
-                    );
-                    at(end, format!("action = \"clock_reset\"\nnode = {}", q(&s)));
-                }
-                Fault::ClockDrift(n, r) => {
-                    let s = sentinel(*n);
-                    at(
-                        start,
-                        format!(
-                            "action = \"clock_drift\"\nnode = {}\nrate = {}",
-                            q(&s),
-                            *r as f64 / 10.0
-                        ),
-                    );
-                    at(end, format!("action = \"clock_reset\"\nnode = {}", q(&s)));
-                }
-                Fault::Failover(n) => at(start, format!("action = \"failover\"\nvia = {}", q(&sentinel(*n)))),
-                Fault::Latency(max) => {
-                    at(start, format!("action = \"latency\"\nmin = \"1ms\"\nmax = \"{max}ms\""));
-                    at(end, "action = \"net_reset\"".into());
-                }
-                Fault::Loss(pct) => {
-                    at(start, format!("action = \"loss\"\nrate = {}", *pct as f64 / 100.0));
-                    at(end, "action = \"net_reset\"".into());
-                }
-            }
+            let (begin, undo) = self.episode_actions(&e.fault, &nodes);
+            timeline.extend(begin.map(|b| (start, b)));
+            timeline.extend(undo.map(|b| (end, b)));
             t = end;
         }
         let duration = t + LIVENESS_MS;

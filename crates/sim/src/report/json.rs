@@ -1,5 +1,5 @@
-//! What a run leaves behind: a results JSON (`<dir>/<scenario>/seed-<N>.json`) and the summary
-//! text an operator reads after each run.
+//! The results JSON of a run (`<dir>/<scenario>/seed-<N>.json`): its types, written with `Serialize`
+//! and read back with `Deserialize` (the sweep, `merge` and the tests read these same types).
 //!
 //! The JSON is deterministic: two runs of the same scenario, seed and build give byte-identical
 //! files except for `wall_ms` and `sim_speed` ([`to_json_without_wall`] blanks those two for
@@ -8,10 +8,9 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::check::{self, CheckResult, Timeline};
-use crate::duration::{secs, short_secs};
+use crate::checks::{self, CheckResult, Timeline};
 use crate::scenario::Scenario;
 use crate::trace::{trace_hash, FinalState, Kind, TraceEvent};
 
@@ -19,7 +18,7 @@ use crate::trace::{trace_hash, FinalState, Kind, TraceEvent};
 pub const SCHEMA: u32 = 1;
 
 /// Counts for one time window of the workload.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowStats {
     /// Writes acknowledged (OK) to a client in this window.
     pub acknowledged: u64,
@@ -28,7 +27,7 @@ pub struct WindowStats {
 }
 
 /// The workload's time windows, split by the faults and their repair.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteWindows {
     /// Before the first fault.
     pub before: WindowStats,
@@ -42,7 +41,7 @@ pub struct WriteWindows {
 }
 
 /// Write errors by kind, as clients saw them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteErrors {
     /// `-READONLY You can't write against a read only replica.`
     pub readonly: u64,
@@ -54,7 +53,7 @@ pub struct WriteErrors {
 }
 
 /// The workload's outcome (issue 3): acknowledged writes and how many of them were lost.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WritesSummary {
     /// Writes acknowledged with OK.
     pub acknowledged: u64,
@@ -78,7 +77,7 @@ pub struct WritesSummary {
 }
 
 /// One client's share of [`WritesSummary`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientWrites {
     pub name: String,
     /// Operations attempted (acknowledged + failed + unknown).
@@ -90,7 +89,7 @@ pub struct ClientWrites {
 }
 
 /// How an event line reads in the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// An injected action (node `world`).
@@ -104,7 +103,7 @@ pub enum EventKind {
 }
 
 /// One line of the run, as an operator reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventLine {
     pub t_ms: u64,
     pub node: String,
@@ -130,7 +129,7 @@ impl EventLine {
 }
 
 /// Everything about one run. Serialized with a stable field order; `schema` first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     pub schema: u32,
     pub scenario: String,
@@ -148,9 +147,59 @@ pub struct RunReport {
     pub invariants: Vec<CheckResult>,
     pub expectations: Vec<CheckResult>,
     pub events: Vec<EventLine>,
-    #[serde(rename = "final")]
+    #[serde(rename = "final", deserialize_with = "final_de::final_state")]
     pub final_state: FinalState,
     pub writes: Option<WritesSummary>,
+}
+
+/// Reading `final` back. The trace's types (`crate::trace`) do not derive `Deserialize` (that module
+/// is being reworked); these remote definitions are checked field by field against them by the
+/// compiler, so they cannot drift. Once the trace types derive it, drop this module.
+mod final_de {
+    use serde::{Deserialize, Deserializer};
+
+    use crate::trace::{DataFinal, FinalState, SentinelFinal};
+
+    #[derive(Deserialize)]
+    #[serde(remote = "SentinelFinal")]
+    struct SentinelFinalDef {
+        node: String,
+        addr: String,
+        alive: bool,
+        master_addr: Option<String>,
+        current_epoch: Option<u64>,
+        tilt: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(remote = "DataFinal")]
+    struct DataFinalDef {
+        node: String,
+        addr: String,
+        alive: bool,
+        role: Option<String>,
+        master: Option<String>,
+        link_up: Option<bool>,
+        repl_offset: Option<i64>,
+    }
+
+    #[derive(Deserialize)]
+    struct S(#[serde(with = "SentinelFinalDef")] SentinelFinal);
+    #[derive(Deserialize)]
+    struct D(#[serde(with = "DataFinalDef")] DataFinal);
+    #[derive(Deserialize)]
+    struct F {
+        sentinels: Vec<S>,
+        data_nodes: Vec<D>,
+    }
+
+    pub fn final_state<'de, De: Deserializer<'de>>(d: De) -> Result<FinalState, De::Error> {
+        let f = F::deserialize(d)?;
+        Ok(FinalState {
+            sentinels: f.sentinels.into_iter().map(|s| s.0).collect(),
+            data_nodes: f.data_nodes.into_iter().map(|x| x.0).collect(),
+        })
+    }
 }
 
 impl RunReport {
@@ -164,9 +213,9 @@ impl RunReport {
         sim_ms: u64,
         wall_ms: u64,
     ) -> RunReport {
-        let invariants = check::invariants(s, trace, fin);
-        let expectations = check::expectations(s, trace, fin, writes.as_ref());
-        let ok = check::all_ok(&invariants) && check::all_ok(&expectations);
+        let invariants = checks::invariants(s, trace, fin);
+        let expectations = checks::expectations(s, trace, fin, writes.as_ref());
+        let ok = checks::all_ok(&invariants) && checks::all_ok(&expectations);
         RunReport {
             schema: SCHEMA,
             scenario: s.name.clone(),
@@ -243,153 +292,4 @@ pub fn write_json(dir: &Path, report: &RunReport) -> io::Result<PathBuf> {
     let path = d.join(format!("seed-{}.json", report.seed));
     std::fs::write(&path, to_json(report))?;
     Ok(path)
-}
-
-/// How the summary is printed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SummaryOpts {
-    /// Also show data node log lines and Sentinel log-only lines (`... voted for ...`).
-    pub verbose: bool,
-    /// ANSI colours (actions bold, data lines dim, PASS green, FAIL red).
-    pub color: bool,
-}
-
-struct Paint {
-    on: bool,
-}
-
-impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-    fn bold(&self, s: &str) -> String {
-        self.wrap("1", s)
-    }
-    fn dim(&self, s: &str) -> String {
-        self.wrap("2", s)
-    }
-    fn red(&self, s: &str) -> String {
-        self.wrap("31", s)
-    }
-    fn green(&self, s: &str) -> String {
-        self.wrap("32", s)
-    }
-}
-
-/// The per-run text: (a) the event lines with simulated timestamps (actions marked `>>`), (b) the
-/// outcome (final master, epochs, detection and failover times), (c) every invariant and
-/// expectation with PASS/FAIL and detail, (d) the trace hash and speed, and a last line `OK` or
-/// `FAILED (n checks)`.
-pub fn summary(report: &RunReport, opts: SummaryOpts) -> String {
-    let p = Paint { on: opts.color };
-    let mut o = String::new();
-    let push = |o: &mut String, s: String| {
-        o.push_str(&s);
-        o.push('\n');
-    };
-    push(
-        &mut o,
-        p.bold(&format!("== {} (seed {}) ==", report.scenario, report.seed)),
-    );
-
-    // (a) events
-    let shown: Vec<&EventLine> = report
-        .events
-        .iter()
-        .filter(|e| opts.verbose || matches!(e.kind, EventKind::Action | EventKind::Sentinel))
-        .collect();
-    let width = shown.iter().map(|e| e.node.len()).max().unwrap_or(0).max(13);
-    for e in &shown {
-        let t = format!("{:>9}", secs(e.t_ms));
-        let text = match e.kind {
-            EventKind::Action => p.bold(&format!("{t} {:<width$} >> {}", e.node, e.line)),
-            EventKind::Sentinel => format!("{t} {:<width$}    {}", e.node, e.line),
-            EventKind::SentinelLog => p.dim(&format!("{t} {:<width$}    {}", e.node, e.line)),
-            EventKind::Data => p.dim(&format!("{t} {:<width$}  | {}", e.node, e.line)),
-        };
-        push(&mut o, text);
-    }
-    let hidden = report.events.len() - shown.len();
-    if hidden > 0 {
-        push(
-            &mut o,
-            p.dim(&format!(
-                "          ({hidden} data node and log-only lines hidden; verbose shows them)"
-            )),
-        );
-    }
-
-    // (b) outcome
-    push(&mut o, p.bold("-- outcome"));
-    let fin = &report.final_state;
-    let master = match check::final_master(fin) {
-        Ok(m) => format!("master {} ({})", m.node, m.addr),
-        Err(e) => format!("master: {e}"),
-    };
-    let epochs: Vec<String> = fin
-        .sentinels
-        .iter()
-        .map(|x| match (x.alive, x.current_epoch) {
-            (false, _) => format!("{}=down", x.node),
-            (true, Some(e)) => format!("{}={e}", x.node),
-            (true, None) => format!("{}=?", x.node),
-        })
-        .collect();
-    push(
-        &mut o,
-        format!(
-            "   {master}   current epochs: {}",
-            if epochs.is_empty() {
-                "-".into()
-            } else {
-                epochs.join(" ")
-            }
-        ),
-    );
-    push(&mut o, format!("   {}", report.timeline.describe()));
-    if let Some(w) = &report.writes {
-        // One line of totals, then the windows and, with several clients, one line per client.
-        for line in crate::workload::analysis::describe(w) {
-            push(&mut o, format!("   {line}"));
-        }
-    }
-
-    // (c) checks
-    push(&mut o, p.bold("-- checks"));
-    let all: Vec<&CheckResult> = report.invariants.iter().chain(&report.expectations).collect();
-    let nw = all.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
-    for c in &all {
-        let tag = if c.ok { p.green("PASS") } else { p.red("FAIL") };
-        let pad = nw - c.name.chars().count();
-        push(&mut o, format!("   {tag} {}{}  {}", c.name, " ".repeat(pad), c.detail));
-    }
-
-    // (d) fingerprint and speed
-    push(
-        &mut o,
-        format!(
-            "   trace {}   {} simulated in {} wall ({:.0}x)",
-            report.trace_hash,
-            short_secs(report.sim_ms),
-            short_secs(report.wall_ms),
-            report.sim_speed
-        ),
-    );
-    let failed = all.iter().filter(|c| !c.ok).count();
-    if failed == 0 {
-        push(&mut o, p.green("OK"));
-    } else {
-        push(
-            &mut o,
-            p.red(&format!(
-                "FAILED ({failed} check{})",
-                if failed == 1 { "" } else { "s" }
-            )),
-        );
-    }
-    o
 }

@@ -1,0 +1,128 @@
+//! Invariants (safety properties that must hold in every run) and expectations (what a scenario
+//! says should happen), computed from the trace and the final state only.
+//!
+//! Every check always yields a [`CheckResult`], passing or failing, with a detail an operator can
+//! read: on success what was verified ("epoch 1: leader sentinel-5000"), on failure the offending
+//! events with their simulated times.
+//!
+//! Layout: one file per invariant (its doc comment names the evidence it judges from), listed once
+//! in [`INVARIANTS`]; adding an invariant = one file + one line there. `expectations/` holds the
+//! `[expect]` checks, `timeline` the run's detection/failover times, `trace_view` and
+//! `final_state` the shared reading of the evidence.
+
+mod config_epoch_monotonic;
+mod expectations;
+mod final_state;
+mod leader_had_votes;
+mod no_action_in_tilt;
+mod no_bad_promotion;
+mod one_leader_per_epoch;
+mod one_master;
+mod one_vote_per_epoch;
+mod replicas_follow;
+mod sentinels_agree;
+mod timeline;
+mod trace_view;
+
+use serde::{Deserialize, Serialize};
+
+pub use expectations::expectations;
+pub use final_state::final_master;
+pub use no_action_in_tilt::FAILOVER_EVENTS;
+pub use timeline::{SwitchMark, Timeline};
+
+use crate::scenario::Scenario;
+use crate::trace::{FinalState, TraceEvent};
+
+/// The outcome of one invariant or expectation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl CheckResult {
+    pub fn pass(name: &str, detail: impl Into<String>) -> CheckResult {
+        CheckResult::new(name, true, detail)
+    }
+    pub fn fail(name: &str, detail: impl Into<String>) -> CheckResult {
+        CheckResult::new(name, false, detail)
+    }
+    pub(crate) fn new(name: &str, ok: bool, detail: impl Into<String>) -> CheckResult {
+        CheckResult {
+            name: name.to_string(),
+            ok,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// What an invariant judges from: the scenario, the run's trace and its final state.
+pub struct Evidence<'a> {
+    pub scenario: &'a Scenario,
+    pub trace: &'a [TraceEvent],
+    pub fin: &'a FinalState,
+}
+
+/// One invariant: its name (as in the results JSON) and its check.
+pub struct Invariant {
+    pub name: &'static str,
+    pub check: fn(&Evidence) -> CheckResult,
+}
+
+/// Every invariant, in the order [`invariants`] reports them.
+pub const INVARIANTS: [Invariant; 9] = [
+    Invariant {
+        name: one_leader_per_epoch::NAME,
+        check: one_leader_per_epoch::check,
+    },
+    Invariant {
+        name: one_vote_per_epoch::NAME,
+        check: one_vote_per_epoch::check,
+    },
+    Invariant {
+        name: no_bad_promotion::NAME,
+        check: no_bad_promotion::check,
+    },
+    Invariant {
+        name: config_epoch_monotonic::NAME,
+        check: config_epoch_monotonic::check,
+    },
+    Invariant {
+        name: leader_had_votes::NAME,
+        check: leader_had_votes::check,
+    },
+    Invariant {
+        name: no_action_in_tilt::NAME,
+        check: no_action_in_tilt::check,
+    },
+    // Final-state convergence (skipped, as passing, when the run has no time to settle).
+    Invariant {
+        name: one_master::NAME,
+        check: one_master::check,
+    },
+    Invariant {
+        name: replicas_follow::NAME,
+        check: replicas_follow::check,
+    },
+    Invariant {
+        name: sentinels_agree::NAME,
+        check: sentinels_agree::check,
+    },
+];
+
+/// Runs every invariant; the result always lists all of them (see [`INVARIANTS`]).
+pub fn invariants(s: &Scenario, trace: &[TraceEvent], fin: &FinalState) -> Vec<CheckResult> {
+    let ev = Evidence {
+        scenario: s,
+        trace,
+        fin,
+    };
+    INVARIANTS.iter().map(|i| (i.check)(&ev)).collect()
+}
+
+/// True when every result passed.
+pub fn all_ok(results: &[CheckResult]) -> bool {
+    results.iter().all(|r| r.ok)
+}
