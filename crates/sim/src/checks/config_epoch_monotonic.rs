@@ -19,11 +19,11 @@ pub fn check(ev: &Evidence) -> CheckResult {
     // config epoch when it switches or promotes, but not `current_epoch++` at failover start
     // (spec §9.3; the fuzzer found a run where a Sentinel was killed between the two). So after a
     // restart the epochs must still be at least those durable values.
-    let mut config: BTreeMap<(String, String), (u64, u64, String)> = BTreeMap::new();
-    let mut current: BTreeMap<String, (u64, u64, String)> = BTreeMap::new();
+    let mut config: Epochs<(String, String)> = BTreeMap::new();
+    let mut current: Epochs<String> = BTreeMap::new();
     let mut durable_current: BTreeMap<String, (u64, String)> = BTreeMap::new();
     let mut durable_config: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
-    let mut restarts = 0;
+    let mut restarts = 0u32;
     let mut bad = Vec::new();
     for e in sentinel_events(trace) {
         let line = trace[e.idx].line();
@@ -99,8 +99,15 @@ pub fn check(ev: &Evidence) -> CheckResult {
             config.insert(key, (e.ev.config_epoch, e.t, line));
         }
     }
+    verdict(&bad, &config, &current, restarts)
+}
+
+type Epochs<K> = BTreeMap<K, (u64, u64, String)>;
+
+/// The result: the decreases found, else the last epochs seen.
+fn verdict(bad: &[String], config: &Epochs<(String, String)>, current: &Epochs<String>, restarts: u32) -> CheckResult {
     if !bad.is_empty() {
-        return CheckResult::fail(NAME, join(&bad));
+        return CheckResult::fail(NAME, join(bad));
     }
     if current.is_empty() {
         return CheckResult::pass(NAME, "no sentinel event in the trace");
