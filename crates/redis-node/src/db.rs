@@ -101,6 +101,22 @@ fn int_bytes(i: i64) -> Vec<u8> {
     i.to_string().into_bytes()
 }
 
+/// LRANGE's `start..=stop` (negative from the end) clamped to a list of `len`; None if empty.
+fn range_bounds(len: i64, start: i64, stop: i64) -> Option<(usize, usize)> {
+    let mut s = if start < 0 { len + start } else { start };
+    let mut e = if stop < 0 { len + stop } else { stop };
+    if s < 0 {
+        s = 0;
+    }
+    if s > e || s >= len {
+        return None;
+    }
+    if e >= len {
+        e = len - 1;
+    }
+    Some((s as usize, e as usize))
+}
+
 impl Db {
     pub fn new() -> Db {
         Db::default()
@@ -179,178 +195,177 @@ impl Db {
             },
             DataCmd::Incr => self.incr_by(args, 1, x),
             DataCmd::Decr => self.incr_by(args, -1, x),
-            DataCmd::IncrBy | DataCmd::DecrBy => match parse_i64(&args[2]) {
-                None => Value::err(NOT_INTEGER),
-                Some(n) if cmd == DataCmd::DecrBy => match n.checked_neg() {
-                    Some(n) => self.incr_by(args, n, x),
-                    None => Value::err("ERR decrement would overflow"),
-                },
-                Some(n) => self.incr_by(args, n, x),
-            },
-            DataCmd::Del => {
-                let mut n = 0;
-                for k in &args[1..] {
-                    if self.exists_for(k, x, true) {
-                        self.map.remove(k.as_slice());
-                        n += 1;
-                    }
-                }
-                if n > 0 {
-                    x.effects.push(args.to_vec());
-                }
-                Value::Int(n)
-            }
+            DataCmd::IncrBy | DataCmd::DecrBy => self.incr_by_arg(args, cmd == DataCmd::DecrBy, x),
+            DataCmd::Del => self.del(args, x),
             DataCmd::Exists => {
-                let mut n = 0;
-                for k in &args[1..] {
-                    if self.exists_for(k, x, false) {
-                        n += 1;
-                    }
-                }
-                Value::Int(n)
+                let n = args[1..].iter().filter(|k| self.exists_for(k, x, false)).count();
+                Value::Int(n as i64)
             }
-            DataCmd::Keys => {
-                let now = x.now_ms;
-                let hide_expired = x.access != Access::Obey;
-                let out = self
-                    .map
-                    .iter()
-                    .filter(|(k, e)| {
-                        !(hide_expired && matches!(e.expire_at_ms, Some(t) if t <= now)) && glob_match(&args[1], k)
-                    })
-                    .map(|(k, _)| Value::Bulk(k.clone()))
-                    .collect();
-                Value::Array(out)
-            }
+            DataCmd::Keys => self.keys_matching(&args[1], x),
             DataCmd::Dbsize => Value::Int(self.map.len() as i64),
-            DataCmd::Rpush | DataCmd::Lpush => {
-                let front = cmd == DataCmd::Lpush;
-                let key = &args[1];
-                let len = match self.write(key, x) {
-                    Some(Entry { val: Val::List(l), .. }) => {
-                        push_all(l, &args[2..], front);
-                        l.len()
-                    }
-                    Some(_) => return Value::err(WRONGTYPE),
-                    None => {
-                        let mut l = VecDeque::with_capacity(args.len() - 2);
-                        push_all(&mut l, &args[2..], front);
-                        let n = l.len();
-                        self.map.insert(
-                            key.clone(),
-                            Entry {
-                                val: Val::List(l),
-                                expire_at_ms: None,
-                            },
-                        );
-                        n
-                    }
-                };
-                x.effects.push(args.to_vec());
-                Value::Int(len as i64)
-            }
-            DataCmd::Lrange => {
-                let (Some(start), Some(stop)) = (parse_i64(&args[2]), parse_i64(&args[3])) else {
-                    return Value::err(NOT_INTEGER);
-                };
-                match self.read(&args[1], x) {
-                    None => Value::Array(vec![]),
-                    Some(Entry { val: Val::List(l), .. }) => {
-                        let len = l.len() as i64;
-                        let mut s = if start < 0 { len + start } else { start };
-                        let mut e = if stop < 0 { len + stop } else { stop };
-                        if s < 0 {
-                            s = 0;
-                        }
-                        if s > e || s >= len {
-                            return Value::Array(vec![]);
-                        }
-                        if e >= len {
-                            e = len - 1;
-                        }
-                        Value::Array(
-                            l.range(s as usize..=e as usize)
-                                .map(|v| Value::Bulk(v.clone()))
-                                .collect(),
-                        )
-                    }
-                    Some(_) => Value::err(WRONGTYPE),
-                }
-            }
+            DataCmd::Rpush | DataCmd::Lpush => self.push(args, cmd == DataCmd::Lpush, x),
+            DataCmd::Lrange => self.lrange(args, x),
             DataCmd::Llen => match self.read(&args[1], x) {
                 None => Value::Int(0),
                 Some(Entry { val: Val::List(l), .. }) => Value::Int(l.len() as i64),
                 Some(_) => Value::err(WRONGTYPE),
             },
-            DataCmd::Flushall | DataCmd::Flushdb => {
-                if args.len() > 2
-                    || (args.len() == 2
-                        && !args[1].eq_ignore_ascii_case(b"async")
-                        && !args[1].eq_ignore_ascii_case(b"sync"))
-                {
-                    return Value::err(SYNTAX);
-                }
-                self.map.clear();
-                x.effects.push(vec![args[0].to_ascii_uppercase()]);
-                Value::ok()
-            }
+            DataCmd::Flushall | DataCmd::Flushdb => self.flush(args, x),
             DataCmd::Type => match self.read(&args[1], x) {
                 None => Value::simple("none"),
                 Some(Entry { val: Val::Str(_), .. }) => Value::simple("string"),
                 Some(Entry { val: Val::List(_), .. }) => Value::simple("list"),
             },
-            DataCmd::Ttl | DataCmd::Pttl => {
-                let now = x.now_ms;
-                match self.read(&args[1], x) {
-                    None => Value::Int(-2),
-                    Some(Entry { expire_at_ms: None, .. }) => Value::Int(-1),
-                    Some(Entry {
-                        expire_at_ms: Some(t), ..
-                    }) => {
-                        let ms = (*t - now).max(0);
-                        Value::Int(if cmd == DataCmd::Ttl { (ms + 500) / 1000 } else { ms })
-                    }
-                }
-            }
-            DataCmd::Mget => {
-                let mut out = Vec::with_capacity(args.len() - 1);
-                for k in &args[1..] {
-                    out.push(match self.read(k, x) {
+            DataCmd::Ttl | DataCmd::Pttl => self.ttl(&args[1], cmd == DataCmd::Ttl, x),
+            DataCmd::Mget => Value::Array(
+                args[1..]
+                    .iter()
+                    .map(|k| match self.read(k, x) {
                         Some(Entry { val: Val::Str(s), .. }) => Value::Bulk(s.clone()),
                         _ => Value::Nil,
-                    });
-                }
-                Value::Array(out)
+                    })
+                    .collect(),
+            ),
+            DataCmd::Mset => self.mset(args, x),
+            DataCmd::Pexpireat => self.pexpireat(args, x),
+        }
+    }
+
+    /// INCRBY / DECRBY: the amount is an argument (DECRBY negates it).
+    fn incr_by_arg(&mut self, args: &[Vec<u8>], negate: bool, x: &mut Exec<'_>) -> Value {
+        match parse_i64(&args[2]) {
+            None => Value::err(NOT_INTEGER),
+            Some(n) if negate => match n.checked_neg() {
+                Some(n) => self.incr_by(args, n, x),
+                None => Value::err("ERR decrement would overflow"),
+            },
+            Some(n) => self.incr_by(args, n, x),
+        }
+    }
+
+    fn del(&mut self, args: &[Vec<u8>], x: &mut Exec<'_>) -> Value {
+        let mut n = 0;
+        for k in &args[1..] {
+            if self.exists_for(k, x, true) {
+                self.map.remove(k.as_slice());
+                n += 1;
             }
-            DataCmd::Mset => {
-                if args.len().is_multiple_of(2) {
-                    return Value::err("ERR wrong number of arguments for 'mset' command");
-                }
-                for kv in args[1..].chunks(2) {
-                    self.exists_for(&kv[0], x, true);
-                    self.map.insert(
-                        kv[0].clone(),
-                        Entry {
-                            val: Val::Str(kv[1].clone()),
-                            expire_at_ms: None,
-                        },
-                    );
-                }
+        }
+        if n > 0 {
+            x.effects.push(args.to_vec());
+        }
+        Value::Int(n)
+    }
+
+    /// KEYS: a replica obeying its master still sees logically expired keys.
+    fn keys_matching(&self, pattern: &[u8], x: &Exec<'_>) -> Value {
+        let now = x.now_ms;
+        let hide_expired = x.access != Access::Obey;
+        let out = self
+            .map
+            .iter()
+            .filter(|(k, e)| !(hide_expired && matches!(e.expire_at_ms, Some(t) if t <= now)) && glob_match(pattern, k))
+            .map(|(k, _)| Value::Bulk(k.clone()))
+            .collect();
+        Value::Array(out)
+    }
+
+    /// RPUSH / LPUSH; replies with the new length.
+    fn push(&mut self, args: &[Vec<u8>], front: bool, x: &mut Exec<'_>) -> Value {
+        let key = &args[1];
+        let len = match self.write(key, x) {
+            Some(Entry { val: Val::List(l), .. }) => {
+                push_all(l, &args[2..], front);
+                l.len()
+            }
+            Some(_) => return Value::err(WRONGTYPE),
+            None => {
+                let mut l = VecDeque::with_capacity(args.len() - 2);
+                push_all(&mut l, &args[2..], front);
+                let n = l.len();
+                self.map.insert(
+                    key.clone(),
+                    Entry {
+                        val: Val::List(l),
+                        expire_at_ms: None,
+                    },
+                );
+                n
+            }
+        };
+        x.effects.push(args.to_vec());
+        Value::Int(len as i64)
+    }
+
+    fn lrange(&mut self, args: &[Vec<u8>], x: &mut Exec<'_>) -> Value {
+        let (Some(start), Some(stop)) = (parse_i64(&args[2]), parse_i64(&args[3])) else {
+            return Value::err(NOT_INTEGER);
+        };
+        match self.read(&args[1], x) {
+            None => Value::Array(vec![]),
+            Some(Entry { val: Val::List(l), .. }) => match range_bounds(l.len() as i64, start, stop) {
+                None => Value::Array(vec![]),
+                Some((s, e)) => Value::Array(l.range(s..=e).map(|v| Value::Bulk(v.clone())).collect()),
+            },
+            Some(_) => Value::err(WRONGTYPE),
+        }
+    }
+
+    /// FLUSHALL / FLUSHDB [ASYNC|SYNC]: propagated without the mode.
+    fn flush(&mut self, args: &[Vec<u8>], x: &mut Exec<'_>) -> Value {
+        if args.len() > 2
+            || (args.len() == 2 && !args[1].eq_ignore_ascii_case(b"async") && !args[1].eq_ignore_ascii_case(b"sync"))
+        {
+            return Value::err(SYNTAX);
+        }
+        self.map.clear();
+        x.effects.push(vec![args[0].to_ascii_uppercase()]);
+        Value::ok()
+    }
+
+    /// TTL (rounded seconds) or PTTL (milliseconds).
+    fn ttl(&mut self, key: &[u8], seconds: bool, x: &mut Exec<'_>) -> Value {
+        let now = x.now_ms;
+        match self.read(key, x) {
+            None => Value::Int(-2),
+            Some(Entry { expire_at_ms: None, .. }) => Value::Int(-1),
+            Some(Entry {
+                expire_at_ms: Some(t), ..
+            }) => {
+                let ms = (*t - now).max(0);
+                Value::Int(if seconds { (ms + 500) / 1000 } else { ms })
+            }
+        }
+    }
+
+    fn mset(&mut self, args: &[Vec<u8>], x: &mut Exec<'_>) -> Value {
+        if args.len().is_multiple_of(2) {
+            return Value::err("ERR wrong number of arguments for 'mset' command");
+        }
+        for kv in args[1..].chunks(2) {
+            self.exists_for(&kv[0], x, true);
+            self.map.insert(
+                kv[0].clone(),
+                Entry {
+                    val: Val::Str(kv[1].clone()),
+                    expire_at_ms: None,
+                },
+            );
+        }
+        x.effects.push(args.to_vec());
+        Value::ok()
+    }
+
+    fn pexpireat(&mut self, args: &[Vec<u8>], x: &mut Exec<'_>) -> Value {
+        let Some(at) = parse_i64(&args[2]) else {
+            return Value::err(NOT_INTEGER);
+        };
+        match self.write(&args[1], x) {
+            None => Value::Int(0),
+            Some(e) => {
+                e.expire_at_ms = Some(at);
                 x.effects.push(args.to_vec());
-                Value::ok()
-            }
-            DataCmd::Pexpireat => {
-                let Some(at) = parse_i64(&args[2]) else {
-                    return Value::err(NOT_INTEGER);
-                };
-                match self.write(&args[1], x) {
-                    None => Value::Int(0),
-                    Some(e) => {
-                        e.expire_at_ms = Some(at);
-                        x.effects.push(args.to_vec());
-                        Value::Int(1)
-                    }
-                }
+                Value::Int(1)
             }
         }
     }

@@ -11,7 +11,8 @@
 //!
 //! Layout: [`db`] (keyspace and data commands), [`repl`] (replication ids, backlog, PSYNC decision),
 //! `core` (all command and replication logic as a synchronous state machine that takes the time
-//! as an argument), `server` (the thin async driver: listener, connections, replication link,
+//! as an argument; one submodule per concern: clients, dispatch, keyspace, master and replica
+//! side of replication, ...), `server` (the thin async driver: listener, connections, replication link,
 //! cron). Everything runs on madsim's simulated tokio as well as on real tokio.
 
 mod commands;

@@ -19,6 +19,44 @@ fn fold(c: u8, nocase: bool) -> u8 {
     }
 }
 
+/// Matches the byte `c` against a `[...]` class; `p` starts after the `[`. Returns whether it
+/// matched and the pattern left at the closing `]` (empty if the class is unterminated).
+fn match_class(mut p: &[u8], c: u8, nocase: bool) -> (bool, &[u8]) {
+    let not = p.first() == Some(&b'^');
+    if not {
+        p = &p[1..];
+    }
+    let mut matched = false;
+    loop {
+        if p.first() == Some(&b'\\') && p.len() >= 2 {
+            p = &p[1..];
+            if p[0] == c {
+                matched = true;
+            }
+        } else if p.first() == Some(&b']') {
+            break;
+        } else if p.is_empty() {
+            // Unterminated class: Redis steps back one so the common advance after the class
+            // leaves the pattern empty.
+            break;
+        } else if p.len() >= 3 && p[1] == b'-' {
+            let (mut start, mut end) = (p[0], p[2]);
+            if start > end {
+                std::mem::swap(&mut start, &mut end);
+            }
+            let (start, end, ch) = (fold(start, nocase), fold(end, nocase), fold(c, nocase));
+            p = &p[2..];
+            if ch >= start && ch <= end {
+                matched = true;
+            }
+        } else if fold(p[0], nocase) == fold(c, nocase) {
+            matched = true;
+        }
+        p = &p[1..];
+    }
+    (matched != not, p)
+}
+
 fn match_impl(mut p: &[u8], mut s: &[u8], nocase: bool, skip_longer: &mut bool, nesting: u32) -> bool {
     if nesting > MAX_NESTING {
         return false;
@@ -50,46 +88,11 @@ fn match_impl(mut p: &[u8], mut s: &[u8], nocase: bool, skip_longer: &mut bool, 
                 s = &s[1..];
             }
             b'[' => {
-                p = &p[1..];
-                let not = p.first() == Some(&b'^');
-                if not {
-                    p = &p[1..];
-                }
-                let mut matched = false;
-                let c = s[0];
-                loop {
-                    if p.first() == Some(&b'\\') && p.len() >= 2 {
-                        p = &p[1..];
-                        if p[0] == c {
-                            matched = true;
-                        }
-                    } else if p.first() == Some(&b']') {
-                        break;
-                    } else if p.is_empty() {
-                        // Unterminated class: Redis steps back one so the common advance below
-                        // leaves the pattern empty.
-                        break;
-                    } else if p.len() >= 3 && p[1] == b'-' {
-                        let (mut start, mut end) = (p[0], p[2]);
-                        if start > end {
-                            std::mem::swap(&mut start, &mut end);
-                        }
-                        let (start, end, ch) = (fold(start, nocase), fold(end, nocase), fold(c, nocase));
-                        p = &p[2..];
-                        if ch >= start && ch <= end {
-                            matched = true;
-                        }
-                    } else if fold(p[0], nocase) == fold(c, nocase) {
-                        matched = true;
-                    }
-                    p = &p[1..];
-                }
-                if not {
-                    matched = !matched;
-                }
+                let (matched, rest) = match_class(&p[1..], s[0], nocase);
                 if !matched {
                     return false;
                 }
+                p = rest;
                 s = &s[1..];
                 if p.is_empty() {
                     // The unterminated-class case: nothing left to advance over.

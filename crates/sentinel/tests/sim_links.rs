@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use madsim::runtime::Handle;
 use resp::Value;
-use sentinel::{Env, NodeConfig};
+use sentinel::{Env, Event, NodeConfig};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -71,6 +71,35 @@ async fn scenario() -> Log {
         .build();
 
     let sink: EventSink = Arc::new(Mutex::new(Vec::new()));
+    start_sentinels(&h, start, &sink);
+    let client = h.create_node().name("client").ip("10.0.0.20".parse().unwrap()).build();
+
+    // Discovery: every sentinel learns the two others from the hellos relayed by the master.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_discovery(&sink);
+
+    // The command port answers over RESP; a subscriber on s0 watches the failure events.
+    let (sub_tx, sub_rx) = tokio::sync::oneshot::channel();
+    let pubsub_task = client.spawn(watch_down_events(sub_tx));
+    sub_rx.await.unwrap();
+
+    // Failure: kill the master; every sentinel sees +sdown, then +odown, within down-after + 2 s.
+    let killed_at = start.elapsed();
+    h.kill(master.id());
+    tokio::time::sleep(Duration::from_millis(DOWN_AFTER_MS + 2000)).await;
+    let log = sink.lock().unwrap().clone();
+    assert_down_detected(&log, killed_at);
+    let seen = pubsub_task.await.unwrap();
+    assert_eq!(seen[0], "+sdown master mymaster 127.0.0.1 6379");
+    assert!(
+        seen[1].starts_with("+odown master mymaster 127.0.0.1 6379 #quorum "),
+        "{seen:?}"
+    );
+    log.into_iter().map(|(t, n, e)| (t, n, e.line())).collect()
+}
+
+/// Three sentinel nodes, each with its own storage and seed, reporting events to `sink`.
+fn start_sentinels(h: &Handle, start: tokio::time::Instant, sink: &EventSink) {
     let dialer = dialer();
     for (i, port) in SENTINEL_PORTS.iter().copied().enumerate() {
         let storage = host::MemStorage::new();
@@ -101,10 +130,9 @@ async fn scenario() -> Log {
             })
             .build();
     }
-    let client = h.create_node().name("client").ip("10.0.0.20".parse().unwrap()).build();
+}
 
-    // Discovery: every sentinel learns the two others from the hellos relayed by the master.
-    tokio::time::sleep(Duration::from_secs(10)).await;
+fn assert_discovery(sink: &EventSink) {
     for (i, port) in SENTINEL_PORTS.iter().enumerate() {
         let mut peers: Vec<String> = sink
             .lock()
@@ -121,47 +149,43 @@ async fn scenario() -> Log {
             .collect();
         assert_eq!(peers, expected, "sentinel {port} discovered {peers:?}");
     }
+}
 
-    // The command port answers over RESP; a subscriber on s0 watches the failure events.
-    let (sub_tx, sub_rx) = tokio::sync::oneshot::channel();
-    let pubsub_task = client.spawn(async move {
-        let s0: SocketAddr = format!("{}:5000", sentinel_ip(0)).parse().unwrap();
-        let mut c = Client::connect(s0).await;
-        assert_eq!(
-            c.cmd(&["SENTINEL", "get-master-addr-by-name", "mymaster"]).await,
-            Value::bulks(["127.0.0.1", "6379"])
-        );
-        // (`*-1` on the wire; the reply decoder folds both nulls into `Nil`.)
-        assert_eq!(
-            c.cmd(&["SENTINEL", "get-master-addr-by-name", "nope"]).await,
-            Value::Nil
-        );
-        let sentinels = c.cmd(&["SENTINEL", "sentinels", "mymaster"]).await;
-        assert_eq!(sentinels.as_array().map(|a| a.len()), Some(2), "{sentinels:?}");
-        assert_eq!(
-            c.cmd(&["PSUBSCRIBE", "*down"]).await,
-            Value::bulks(["psubscribe", "*down"]).with_int(1)
-        );
-        sub_tx.send(()).unwrap();
-        let mut seen = Vec::new();
-        while seen.len() < 2 {
-            let v = tokio::time::timeout(Duration::from_secs(30), c.conn.read_value())
-                .await
-                .unwrap()
-                .unwrap();
-            let a = v.as_array().unwrap();
-            assert_eq!(a[0], Value::bulk("pmessage"));
-            seen.push(format!("{} {}", a[2].as_text().unwrap(), a[3].as_text().unwrap()));
-        }
-        seen
-    });
-    sub_rx.await.unwrap();
+/// Checks the command port of s0, then subscribes to `*down` (signalling `ready`) and returns the
+/// first two events published.
+async fn watch_down_events(ready: tokio::sync::oneshot::Sender<()>) -> Vec<String> {
+    let s0: SocketAddr = format!("{}:5000", sentinel_ip(0)).parse().unwrap();
+    let mut c = Client::connect(s0).await;
+    assert_eq!(
+        c.cmd(&["SENTINEL", "get-master-addr-by-name", "mymaster"]).await,
+        Value::bulks(["127.0.0.1", "6379"])
+    );
+    // (`*-1` on the wire; the reply decoder folds both nulls into `Nil`.)
+    assert_eq!(
+        c.cmd(&["SENTINEL", "get-master-addr-by-name", "nope"]).await,
+        Value::Nil
+    );
+    let sentinels = c.cmd(&["SENTINEL", "sentinels", "mymaster"]).await;
+    assert_eq!(sentinels.as_array().map(|a| a.len()), Some(2), "{sentinels:?}");
+    assert_eq!(
+        c.cmd(&["PSUBSCRIBE", "*down"]).await,
+        Value::bulks(["psubscribe", "*down"]).with_int(1)
+    );
+    ready.send(()).unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let v = tokio::time::timeout(Duration::from_secs(30), c.conn.read_value())
+            .await
+            .unwrap()
+            .unwrap();
+        let a = v.as_array().unwrap();
+        assert_eq!(a[0], Value::bulk("pmessage"));
+        seen.push(format!("{} {}", a[2].as_text().unwrap(), a[3].as_text().unwrap()));
+    }
+    seen
+}
 
-    // Failure: kill the master; every sentinel sees +sdown, then +odown, within down-after + 2 s.
-    let killed_at = start.elapsed();
-    h.kill(master.id());
-    tokio::time::sleep(Duration::from_millis(DOWN_AFTER_MS + 2000)).await;
-    let log = sink.lock().unwrap().clone();
+fn assert_down_detected(log: &[(Duration, String, Event)], killed_at: Duration) {
     for i in 0..SENTINEL_PORTS.len() {
         let node = format!("s{i}");
         let when = |name: &str| {
@@ -183,13 +207,6 @@ async fn scenario() -> Log {
             "{node}: +odown after {odown:?}"
         );
     }
-    let seen = pubsub_task.await.unwrap();
-    assert_eq!(seen[0], "+sdown master mymaster 127.0.0.1 6379");
-    assert!(
-        seen[1].starts_with("+odown master mymaster 127.0.0.1 6379 #quorum "),
-        "{seen:?}"
-    );
-    log.into_iter().map(|(t, n, e)| (t, n, e.line())).collect()
 }
 
 #[madsim::test]

@@ -432,6 +432,32 @@ pub async fn client_floods(w: &impl World) {
 pub async fn requirepass_and_acl(w: &impl World) {
     spawn_good_master(w);
     let ours = w.spawn_ours(&base_conf(w, "requirepass secret\n"));
+    // The refused client stays connected while the others act, as an attacker's would.
+    let _anon = assert_unauthenticated_refused(w, &ours).await;
+    let mut admin = assert_admin_has_every_right(&ours).await;
+    assert_acl_user_held_to_rights(w, &ours, &mut admin).await;
+    // A big multibulk before AUTH: refused at the count, connection closed.
+    let mut big = Client::connect(ours.addr).await;
+    let mut bytes = b"*20\r\n".to_vec();
+    for _ in 0..20 {
+        bytes.extend_from_slice(b"$4\r\nPING\r\n");
+    }
+    big.conn.queue_raw(&bytes);
+    let _ = big.conn.flush().await;
+    assert_eq!(
+        big.read().await,
+        Value::err("ERR Protocol error: unauthenticated multibulk length")
+    );
+    assert!(big.closed().await);
+    assert_eq!(admin.cmd(&["PING"]).await, Value::simple("PONG"));
+    assert_intact(w, &ours, Some("secret")).await;
+    let text = String::from_utf8_lossy(&host::Storage::load(&ours.storage, "sentinel.conf").unwrap()).into_owned();
+    assert!(!text.contains("evil"), "{text}");
+}
+
+/// Without AUTH (or after a wrong password), every command with effects is refused. Returns the
+/// refused client.
+async fn assert_unauthenticated_refused(w: &impl World, ours: &Ours) -> Client {
     let d = w.dead_addr();
     let m = w.master_addr();
     let mut anon = Client::connect(ours.addr).await;
@@ -462,7 +488,11 @@ pub async fn requirepass_and_acl(w: &impl World) {
         Value::err("WRONGPASS invalid username-password pair or user is disabled.")
     );
     assert_eq!(anon.cmd(&["SENTINEL", "SET", "mymaster", "quorum", "1"]).await, noauth);
+    anon
+}
 
+/// The requirepass user may read and change everything; nothing refused before had effects.
+async fn assert_admin_has_every_right(ours: &Ours) -> Client {
     let mut admin = Client::connect(ours.addr).await;
     assert_eq!(admin.cmd(&["AUTH", "secret"]).await, Value::ok());
     let master = admin.cmd(&["SENTINEL", "MASTER", "mymaster"]).await;
@@ -488,7 +518,12 @@ pub async fn requirepass_and_acl(w: &impl World) {
     );
     let master = admin.cmd(&["SENTINEL", "MASTER", "mymaster"]).await;
     assert_eq!(kv_field(&master, "quorum").as_deref(), Some("1"), "{master:?}");
+    admin
+}
 
+/// An ACL user runs only what it was granted; a refusal is logged in ACL LOG and has no effect.
+async fn assert_acl_user_held_to_rights(w: &impl World, ours: &Ours, admin: &mut Client) {
+    let m = w.master_addr();
     assert_eq!(
         admin
             .cmd(&[
@@ -533,22 +568,4 @@ pub async fn requirepass_and_acl(w: &impl World) {
             .all(|(_, _, e)| e.name != "+reset-master"),
         "bob's refused RESET had effects"
     );
-
-    // A big multibulk before AUTH: refused at the count, connection closed.
-    let mut big = Client::connect(ours.addr).await;
-    let mut bytes = b"*20\r\n".to_vec();
-    for _ in 0..20 {
-        bytes.extend_from_slice(b"$4\r\nPING\r\n");
-    }
-    big.conn.queue_raw(&bytes);
-    let _ = big.conn.flush().await;
-    assert_eq!(
-        big.read().await,
-        Value::err("ERR Protocol error: unauthenticated multibulk length")
-    );
-    assert!(big.closed().await);
-    assert_eq!(admin.cmd(&["PING"]).await, Value::simple("PONG"));
-    assert_intact(w, &ours, Some("secret")).await;
-    let text = String::from_utf8_lossy(&host::Storage::load(&ours.storage, "sentinel.conf").unwrap()).into_owned();
-    assert!(!text.contains("evil"), "{text}");
 }

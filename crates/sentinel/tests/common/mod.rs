@@ -376,11 +376,22 @@ pub async fn driver_checks(
     events: EventSink,
     storage: host::MemStorage,
 ) {
+    check_links_at_start(sentinel, local_ip, &shared, &storage).await;
+    let (mut c1, my_id) = check_commands(sentinel, &shared).await;
+    let mut psub = check_pubsub(sentinel, &mut c1, my_id, &events).await;
+    check_pipeline_garbage_and_quit(sentinel, &mut c1).await;
+    // CLIENT KILL of another client.
+    assert_eq!(c1.cmd(&["CLIENT", "KILL", "TYPE", "pubsub"]).await, Value::Int(1));
+    assert!(psub.closed().await);
+    check_link_sends(&mut c1, &shared).await;
+    check_timer_and_exit(c1, &shared).await;
+}
+
+/// Links: commands queued before the connection existed went out once connected, replies are
+/// routed in order, the subscription stays at the head of the pub/sub link's queue.
+async fn check_links_at_start(sentinel: SocketAddr, local_ip: &str, shared: &Arc<Shared>, storage: &host::MemStorage) {
     let s = || shared.clone();
     let secs = Duration::from_secs;
-
-    // Links: commands queued before the connection existed went out once connected, replies are
-    // routed in order, the subscription stays at the head of the pub/sub link's queue.
     assert!(
         wait_until(secs(5), || s().count(|r| is_reply(r, 1, ReplyKind::Ping)) == 1).await,
         "{:?}",
@@ -420,8 +431,11 @@ pub async fn driver_checks(
         "the dead port never connects"
     );
     assert_eq!(storage_load(&storage), Some(format!("port {}\n", sentinel.port())));
+}
 
-    // Commands go through the core with the client's info.
+/// Commands go through the core with the client's info. Returns the client and its id.
+async fn check_commands(sentinel: SocketAddr, shared: &Arc<Shared>) -> (Client, i64) {
+    let s = || shared.clone();
     let mut c1 = Client::connect(sentinel).await;
     assert_eq!(c1.cmd(&["PING"]).await, Value::simple("PONG"));
     assert!(c1.cmd(&["CLIENT", "SETNAME", "a b"]).await.is_error());
@@ -446,8 +460,11 @@ pub async fn driver_checks(
     let Value::Int(my_id) = c1.cmd(&["CLIENT", "ID"]).await else {
         panic!("CLIENT ID")
     };
+    (c1, my_id)
+}
 
-    // Pub/sub: channel and pattern subscribers.
+/// Pub/sub: channel and pattern subscribers. Returns the pattern subscriber, still subscribed.
+async fn check_pubsub(sentinel: SocketAddr, c1: &mut Client, my_id: i64, events: &EventSink) -> Client {
     let mut sub = Client::connect(sentinel).await;
     assert_eq!(
         sub.cmd(&["SUBSCRIBE", "+sdown", "+odown"]).await,
@@ -514,8 +531,11 @@ pub async fn driver_checks(
         sub.cmd(&["UNSUBSCRIBE"]).await,
         Value::Array(vec![Value::bulk("unsubscribe"), Value::Nil, Value::Int(0)])
     );
+    psub
+}
 
-    // A pipeline is answered in order.
+/// A pipeline is answered in order; garbage closes that client only; QUIT is unknown.
+async fn check_pipeline_garbage_and_quit(sentinel: SocketAddr, c1: &mut Client) {
     c1.send_raw(b"PING\r\n*2\r\n$6\r\nCLIENT\r\n$7\r\nGETNAME\r\nPING\r\n")
         .await;
     assert_eq!(c1.read().await, Value::simple("PONG"));
@@ -538,12 +558,13 @@ pub async fn driver_checks(
     );
     assert_eq!(quitter.cmd(&["PING"]).await, Value::simple("PONG"));
     assert_eq!(c1.cmd(&["PING"]).await, Value::simple("PONG"));
+}
 
-    // CLIENT KILL of another client.
-    assert_eq!(c1.cmd(&["CLIENT", "KILL", "TYPE", "pubsub"]).await, Value::Int(1));
-    assert!(psub.closed().await);
-
-    // Sending on an established link: PUBLISH on the command link comes back on the pub/sub link.
+/// Sending on an established link: PUBLISH on the command link comes back on the pub/sub link;
+/// a link closed by the core is not reported back, and the peer sees it go.
+async fn check_link_sends(c1: &mut Client, shared: &Arc<Shared>) {
+    let s = || shared.clone();
+    let secs = Duration::from_secs;
     let before = s().count(|r| is_reply(r, 2, ReplyKind::Hello));
     assert_eq!(
         c1.cmd(&["SENTINEL", "DEBUG", "SEND", "1", "PUBLISH", "__sentinel__:hello", "hi"])
@@ -596,8 +617,12 @@ pub async fn driver_checks(
     }
     assert!(gone, "the fake redis never saw the pub/sub link close");
     assert!(!s().recs().contains(&Rec::Closed(2)));
+}
 
-    // The timer runs at the interval the core returns (100 ms).
+/// The timer runs at the interval the core returns (100 ms); EXIT stops the node at once.
+async fn check_timer_and_exit(mut c1: Client, shared: &Arc<Shared>) {
+    let s = || shared.clone();
+    let secs = Duration::from_secs;
     let t0 = s().count(|r| *r == Rec::Tick);
     tokio::time::sleep(secs(1)).await;
     let ticks = s().count(|r| *r == Rec::Tick) - t0;
