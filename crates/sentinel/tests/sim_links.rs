@@ -110,8 +110,8 @@ async fn scenario() -> Log {
             .lock()
             .unwrap()
             .iter()
-            .filter(|(_, n, e)| *n == format!("s{i}") && e.name == "+sentinel")
-            .map(|(_, _, e)| e.payload.split(' ').nth(3).unwrap().to_string())
+            .filter(|(_, n, e)| *n == format!("s{i}") && e.name() == "+sentinel")
+            .map(|(_, _, e)| e.payload().split(' ').nth(3).unwrap().to_string())
             .collect();
         peers.sort();
         let expected: Vec<String> = SENTINEL_PORTS
@@ -167,7 +167,7 @@ async fn scenario() -> Log {
         let when = |name: &str| {
             log.iter()
                 .find(|(t, n, e)| {
-                    *n == node && e.name == name && *t >= killed_at && e.payload.starts_with("master mymaster")
+                    *n == node && e.name() == name && *t >= killed_at && e.payload().starts_with("master mymaster")
                 })
                 .map(|(t, _, _)| *t - killed_at)
         };

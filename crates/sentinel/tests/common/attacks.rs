@@ -121,9 +121,9 @@ async fn assert_intact(w: &impl World, ours: &Ours, pass: Option<&str>) {
     let events = ours.events.lock().unwrap();
     for (_, _, e) in events.iter() {
         // (The one `+monitor` is the configured master's, at start.)
-        let startup = e.name == "+monitor" && e.payload.starts_with("master mymaster ");
+        let startup = e.name() == "+monitor" && e.payload().starts_with("master mymaster ");
         assert!(
-            startup || !matches!(e.name.as_str(), "+switch-master" | "+monitor" | "-monitor"),
+            startup || !matches!(e.name(), "+switch-master" | "+monitor" | "-monitor"),
             "unexpected event {}",
             e.line()
         );
@@ -477,8 +477,8 @@ pub async fn requirepass_and_acl(w: &impl World) {
     assert_eq!(config, Value::bulks(["resolve-hostnames", "no"]));
     assert!(
         !ours.events.lock().unwrap().iter().any(|(_, _, e)| {
-            matches!(e.name.as_str(), "+reset-master" | "-monitor" | "+try-failover")
-                || (e.name == "+monitor" && e.payload.contains("evil"))
+            matches!(e.name(), "+reset-master" | "-monitor" | "+try-failover")
+                || (e.name() == "+monitor" && e.payload().contains("evil"))
         }),
         "an unauthenticated command had effects"
     );
@@ -530,7 +530,7 @@ pub async fn requirepass_and_acl(w: &impl World) {
             .lock()
             .unwrap()
             .iter()
-            .all(|(_, _, e)| e.name != "+reset-master"),
+            .all(|(_, _, e)| e.name() != "+reset-master"),
         "bob's refused RESET had effects"
     );
 
