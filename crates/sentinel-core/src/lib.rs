@@ -5,7 +5,8 @@
 //! Modules follow the spec's concepts: `instance` (records, flags, links), `periodic` (PING, INFO,
 //! hello sending), `info` (INFO parsing), `down` (SDOWN, ODOWN, asking peers), `leader` (epochs,
 //! votes), `failover` (the state machine, replica selection, promotion, the switch), `hello`
-//! (discovery and config propagation), `tilt`, `config` (sentinel.conf), `command` (the port), `event` (typed events: render, parse).
+//! (discovery and config propagation), `tilt`, `config` (sentinel.conf), `command` (the port),
+//! `event` (typed events and log lines: the one table of event types, rendering, parsing).
 
 mod command;
 pub mod config;

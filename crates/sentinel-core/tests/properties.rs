@@ -1,7 +1,8 @@
 //! Property tests of the pure core: random interleavings of deaths and returns of data nodes and
 //! peers, peers' opinions and votes, vote requests from outside, clock jumps and operator
 //! commands. Whatever happens: no panic, at most one vote per epoch, no promotion of a replica
-//! that is down, disconnected or of priority 0, epochs never go back.
+//! that is down, disconnected or of priority 0, epochs never go back, every log line reads back
+//! as the event emitted.
 
 mod harness;
 use harness::*;
@@ -112,6 +113,11 @@ proptest! {
                 let prev = votes.entry(*epoch).or_insert_with(|| runid.clone());
                 prop_assert_eq!(prev, runid, "two votes in epoch {}", epoch);
             }
+        }
+        // Everything it logs reads back as what it emitted (the trace can be built from a log).
+        for (_, e) in &h.events {
+            let line = e.line();
+            prop_assert_eq!(EventBody::parse(&line), Ok(e.body.clone()), "{}", line);
         }
         // No promotion of a replica it saw down, disconnected or with priority 0.
         for (_, e) in h.events.iter().filter(|(_, e)| e.name() == "+selected-slave") {

@@ -108,51 +108,17 @@ fn own_layout(kind: EventKind, payload: &str) -> Option<EventBody> {
     use EventKind as K;
     let mut w = Words::new(payload);
     let body = match kind {
-        K::Monitor => {
+        K::Monitor
+        | K::Set
+        | K::RoleChange
+        | K::RoleChangeIncoherent
+        | K::SentinelAddressSwitch
+        | K::SentinelAddressUpdate
+        | K::ODown
+        | K::CmdLinkReconnection
+        | K::PubSubLinkReconnection => {
             let subject = subject(&mut w)?;
-            w.keyword("quorum")?;
-            EventBody::Monitor {
-                subject,
-                quorum: unsigned(w.word()?)?,
-            }
-        }
-        K::Set => EventBody::Set {
-            subject: subject(&mut w)?,
-            option: w.word()?.to_string(),
-            // The value is the rest of the line: it may hold spaces, or be empty.
-            value: w.rest()?.to_string(),
-        },
-        K::RoleChange | K::RoleChangeIncoherent => {
-            let subject = subject(&mut w)?;
-            let reported = match w.rest()? {
-                "new reported role is master" => ReportedRole::Master,
-                "new reported role is slave" => ReportedRole::Slave,
-                _ => return None,
-            };
-            EventBody::RoleChange {
-                coherent: kind == K::RoleChange,
-                subject,
-                reported,
-            }
-        }
-        K::SentinelAddressSwitch => sentinel_address_switch(&mut w)?,
-        K::SentinelAddressUpdate => {
-            let sentinel = subject(&mut w)?;
-            let count = unsigned(w.word()?)?;
-            w.keyword("additional")?;
-            w.keyword("matching")?;
-            w.keyword("instances")?;
-            EventBody::SentinelAddressUpdate { sentinel, count }
-        }
-        K::ODown => {
-            let subject = subject(&mut w)?;
-            w.keyword("#quorum")?;
-            let (votes, quorum) = w.word()?.split_once('/')?;
-            EventBody::ODown {
-                subject,
-                votes: unsigned(votes)?,
-                quorum: unsigned(quorum)?,
-            }
+            after_subject(kind, subject, &mut w)?
         }
         K::NewEpoch => EventBody::NewEpoch {
             epoch: unsigned(w.word()?)?,
@@ -184,31 +150,81 @@ fn own_layout(kind: EventKind, payload: &str) -> Option<EventBody> {
             code: signed(w.word()?)?,
             signal: signed(w.word()?)?,
         },
+        _ => return None,
+    };
+    w.at_end().then_some(body)
+}
+
+/// The rest of a payload that starts with `%@`.
+fn after_subject(kind: EventKind, subject: Subject, w: &mut Words<'_>) -> Option<EventBody> {
+    use EventKind as K;
+    Some(match kind {
+        K::Monitor => {
+            w.keyword("quorum")?;
+            EventBody::Monitor {
+                subject,
+                quorum: unsigned(w.word()?)?,
+            }
+        }
+        K::Set => EventBody::Set {
+            subject,
+            option: w.word()?.to_string(),
+            // The value is the rest of the line: it may hold spaces, or be empty.
+            value: w.rest()?.to_string(),
+        },
+        K::RoleChange | K::RoleChangeIncoherent => {
+            let reported = match w.rest()? {
+                "new reported role is master" => ReportedRole::Master,
+                "new reported role is slave" => ReportedRole::Slave,
+                _ => return None,
+            };
+            EventBody::RoleChange {
+                coherent: kind == K::RoleChange,
+                subject,
+                reported,
+            }
+        }
+        K::SentinelAddressSwitch => {
+            w.keyword("ip")?;
+            let ip = w.word()?.to_string();
+            w.keyword("port")?;
+            let port = unsigned(w.word()?)?;
+            w.keyword("for")?;
+            EventBody::SentinelAddressSwitch {
+                master: subject,
+                to: Addr { ip, port },
+                runid: w.word()?.to_string(),
+            }
+        }
+        K::SentinelAddressUpdate => {
+            let count = unsigned(w.word()?)?;
+            w.keyword("additional")?;
+            w.keyword("matching")?;
+            w.keyword("instances")?;
+            EventBody::SentinelAddressUpdate {
+                sentinel: subject,
+                count,
+            }
+        }
+        K::ODown => {
+            w.keyword("#quorum")?;
+            let (votes, quorum) = w.word()?.split_once('/')?;
+            EventBody::ODown {
+                subject,
+                votes: unsigned(votes)?,
+                quorum: unsigned(quorum)?,
+            }
+        }
         K::CmdLinkReconnection | K::PubSubLinkReconnection => EventBody::LinkReconnection {
             link: if kind == K::CmdLinkReconnection {
                 ConnKind::Cmd
             } else {
                 ConnKind::PubSub
             },
-            subject: subject(&mut w)?,
+            subject,
             error: w.rest()?.strip_prefix('#')?.to_string(),
         },
         _ => return None,
-    };
-    w.at_end().then_some(body)
-}
-
-fn sentinel_address_switch(w: &mut Words<'_>) -> Option<EventBody> {
-    let master = subject(w)?;
-    w.keyword("ip")?;
-    let ip = w.word()?.to_string();
-    w.keyword("port")?;
-    let port = unsigned(w.word()?)?;
-    w.keyword("for")?;
-    Some(EventBody::SentinelAddressSwitch {
-        master,
-        to: Addr { ip, port },
-        runid: w.word()?.to_string(),
     })
 }
 
