@@ -1,12 +1,13 @@
 //! The commands a Sentinel answers on its port (spec §10), with Redis' exact reply shapes.
 //! The SUBSCRIBE family is the driver's (it owns the client connections).
 
+use crate::event::{EventBody, EventKind};
 use crate::failover;
 use crate::hello;
 use crate::instance::{flag, Instance, Master, Role};
 use crate::leader;
 use crate::sentinel::{
-    at_master, ClientInfo, Ctx, Sentinel, SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION,
+    master_subject, ClientInfo, Ctx, Sentinel, SIMFAILURE_CRASH_AFTER_ELECTION, SIMFAILURE_CRASH_AFTER_PROMOTION,
 };
 use crate::types::{Level, Ms};
 use crate::util::glob_match;
@@ -222,9 +223,10 @@ impl Sentinel {
         if abort {
             return Value::err("ERR No shutdown in progress.");
         }
-        self.ctx.log(Level::Warning, None, "User requested shutdown...".into());
         self.ctx
-            .log(Level::Warning, None, "Sentinel is now ready to exit, bye bye...".into());
+            .log_text(Level::Warning, None, "User requested shutdown...".into());
+        self.ctx
+            .log_text(Level::Warning, None, "Sentinel is now ready to exit, bye bye...".into());
         self.ctx.exit(0);
         Value::ok()
     }
@@ -431,11 +433,10 @@ impl Sentinel {
         if failover::select_slave(&self.ctx, m, now).is_none() {
             return Value::err("NOGOODSLAVE No suitable replica to promote");
         }
-        self.ctx.log(
-            Level::Warning,
-            Some(m),
-            format!("Executing user requested FAILOVER of '{name}'"),
-        );
+        let body = EventBody::UserFailover {
+            master: name.to_string(),
+        };
+        self.ctx.log(Level::Warning, Some(m), body);
         failover::start(&mut self.ctx, m, now);
         m.inst.flags |= flag::FORCE_FAILOVER;
         Value::ok()
@@ -473,7 +474,8 @@ impl Sentinel {
         let Some(mut m) = self.masters.remove(name) else {
             return no_such_master();
         };
-        self.ctx.emit(Level::Warning, "-monitor", Some(&m), at_master(&m));
+        self.ctx
+            .emit(Some(&m), EventBody::about(EventKind::Unmonitor, master_subject(&m)));
         failover::reset_master(&mut self.ctx, &mut m, false, false, now);
         self.ctx.flush_config();
         Value::ok()
@@ -663,12 +665,11 @@ impl Sentinel {
         let mut m = Master::new(name.clone(), ip, port as u16, quorum as u32, now);
         m.inst.down_after_period = self.ctx.periods.default_down_after;
         m.failover_timeout = self.ctx.periods.default_failover_timeout;
-        self.ctx.emit(
-            Level::Warning,
-            "+monitor",
-            Some(&m),
-            format!("{} quorum {}", at_master(&m), quorum),
-        );
+        let body = EventBody::Monitor {
+            subject: master_subject(&m),
+            quorum: quorum as u64,
+        };
+        self.ctx.emit(Some(&m), body);
         self.masters.insert(name, m);
         self.ctx.flush_config();
         Value::ok()
@@ -695,8 +696,12 @@ impl Sentinel {
             match set_option(&mut self.ctx, m, &opt, &vals) {
                 Ok(shown) => {
                     changes += 1;
-                    let payload = format!("{} {} {}", at_master(m), opt, shown);
-                    self.ctx.emit(Level::Warning, "+set", Some(m), payload);
+                    let body = EventBody::Set {
+                        subject: master_subject(m),
+                        option: opt.clone(),
+                        value: shown,
+                    };
+                    self.ctx.emit(Some(m), body);
                 }
                 Err(e) => {
                     result = e;

@@ -1,9 +1,10 @@
 //! Failure detection: SDOWN (spec §4.2), ODOWN (§4.3) and asking peers with
 //! `SENTINEL is-master-down-by-addr` (§4.4).
 
+use crate::event::{EventBody, EventKind};
 use crate::instance::{flag, FailoverState, Master};
 use crate::periodic::args;
-use crate::sentinel::{at, instance_mut, Ctx};
+use crate::sentinel::{instance_mut, master_subject, subject, Ctx};
 use crate::types::{Level, Ms, ReplyKind, Target};
 use crate::util;
 use resp::Value;
@@ -60,12 +61,14 @@ pub(crate) fn check_subjectively_down(ctx: &mut Ctx, m: &mut Master, target: &Ta
     if down && !was_down {
         i.s_down_since_time = now;
         i.flags |= flag::S_DOWN;
-        let payload = at(m, target);
-        ctx.emit(Level::Warning, "+sdown", Some(m), payload);
+        if let Some(subject) = subject(m, target) {
+            ctx.emit(Some(m), EventBody::about(EventKind::SDown, subject));
+        }
     } else if !down && was_down {
         i.flags &= !(flag::S_DOWN | flag::SCRIPT_KILL_SENT);
-        let payload = at(m, target);
-        ctx.emit(Level::Warning, "-sdown", Some(m), payload);
+        if let Some(subject) = subject(m, target) {
+            ctx.emit(Some(m), EventBody::about(EventKind::SDownCleared, subject));
+        }
     }
 }
 
@@ -81,13 +84,16 @@ pub(crate) fn check_objectively_down(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         if !m.inst.has(flag::O_DOWN) {
             m.inst.flags |= flag::O_DOWN;
             m.inst.o_down_since_time = now;
-            let payload = format!("{} #quorum {}/{}", at(m, &Target::Master), quorum, m.quorum);
-            ctx.emit(Level::Warning, "+odown", Some(m), payload);
+            let body = EventBody::ODown {
+                subject: master_subject(m),
+                votes: quorum,
+                quorum: m.quorum,
+            };
+            ctx.emit(Some(m), body);
         }
     } else if m.inst.has(flag::O_DOWN) {
         m.inst.flags &= !flag::O_DOWN;
-        let payload = at(m, &Target::Master);
-        ctx.emit(Level::Warning, "-odown", Some(m), payload);
+        ctx.emit(Some(m), EventBody::about(EventKind::ODownCleared, master_subject(m)));
     }
 }
 
@@ -150,17 +156,21 @@ pub(crate) fn on_is_master_down_reply(ctx: &mut Ctx, m: &mut Master, target: &Ta
             s.name,
             util::printable(leader.as_bytes(), 64)
         );
-        ctx.log(Level::Verbose, Some(m), line);
+        ctx.log_text(Level::Verbose, Some(m), line);
         return;
     }
     if leader != "*" {
         let epoch = *leader_epoch as u64;
         let changed = s.leader_epoch != epoch;
-        let line = format!("{} voted for {} {}", s.name, leader, epoch);
+        let body = EventBody::VotedFor {
+            voter: s.name.clone(),
+            leader: leader.clone(),
+            epoch,
+        };
         s.leader = Some(leader);
         s.leader_epoch = epoch;
         if changed {
-            ctx.log(Level::Warning, Some(m), line);
+            ctx.log(Level::Warning, Some(m), body);
         }
     }
 }

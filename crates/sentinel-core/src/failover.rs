@@ -1,10 +1,11 @@
 //! The failover state machine (spec §5.4, §6): start, wait for election, select and promote a
 //! replica, reconfigure the others, switch the master's address.
 
+use crate::event::{Addr, EventBody, EventKind};
 use crate::instance::{flag, FailoverState, Instance, Master};
 use crate::periodic::{args, force_hello_update};
 use crate::sentinel::{
-    at, at_child, at_master, release_instance, Ctx, MAX_DESYNC_MS, SIMFAILURE_CRASH_AFTER_ELECTION,
+    child_subject, master_subject, release_instance, subject, Ctx, MAX_DESYNC_MS, SIMFAILURE_CRASH_AFTER_ELECTION,
     SIMFAILURE_CRASH_AFTER_PROMOTION,
 };
 use crate::types::{Action, CandidateView, Level, Ms, ReplyKind, Target};
@@ -24,11 +25,7 @@ pub(crate) fn start_if_needed(ctx: &mut Ctx, m: &mut Master, now: Ms) -> bool {
                     .saturating_add(m.failover_timeout.saturating_mul(2))
                     / 1000,
             );
-            ctx.log(
-                Level::Warning,
-                Some(m),
-                format!("Next failover delay: I will not start a failover before {when}"),
-            );
+            ctx.log(Level::Warning, Some(m), EventBody::FailoverDelay { until: when });
         }
         return false;
     }
@@ -54,8 +51,9 @@ pub(crate) fn start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     // Saturates: an epoch of u64::MAX (from a peer or the config) must not wrap to 0.
     ctx.current_epoch = ctx.current_epoch.saturating_add(1);
     m.failover_epoch = ctx.current_epoch;
-    ctx.emit(Level::Warning, "+new-epoch", Some(m), ctx.current_epoch.to_string());
-    ctx.emit(Level::Warning, "+try-failover", Some(m), at_master(m));
+    let epoch = ctx.current_epoch;
+    ctx.emit(Some(m), EventBody::NewEpoch { epoch });
+    ctx.emit(Some(m), about_master(EventKind::TryFailover, m));
     m.failover_start_time = now.saturating_add((ctx.rand() % MAX_DESYNC_MS) as Ms);
     m.failover_state_change_time = now;
 }
@@ -96,23 +94,20 @@ fn wait_start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     if !is_leader && !m.inst.has(flag::FORCE_FAILOVER) {
         let election_timeout = ctx.periods.election_timeout.min(m.failover_timeout);
         if now.saturating_sub(m.failover_start_time) > election_timeout {
-            ctx.emit(Level::Warning, "-failover-abort-not-elected", Some(m), at_master(m));
+            ctx.emit(Some(m), about_master(EventKind::FailoverAbortNotElected, m));
             abort(m, now);
         }
         return;
     }
-    ctx.emit_with(Level::Warning, "+elected-leader", m, at_master(m), epoch, None);
+    ctx.emit_with(m, about_master(EventKind::ElectedLeader, m), epoch, None);
     if ctx.simfailure_flags & SIMFAILURE_CRASH_AFTER_ELECTION != 0 {
-        ctx.log(
-            Level::Warning,
-            None,
-            "Sentinel CRASH because of SENTINEL simulate-failure".into(),
-        );
+        let line = "Sentinel CRASH because of SENTINEL simulate-failure".to_string();
+        ctx.log_text(Level::Warning, None, line);
         ctx.out.push(Action::Exit(99));
     }
     set_state(m, FailoverState::SelectSlave);
     m.failover_state_change_time = now;
-    ctx.emit(Level::Warning, "+failover-state-select-slave", Some(m), at_master(m));
+    ctx.emit(Some(m), about_master(EventKind::FailoverStateSelectSlave, m));
 }
 
 /// `sentinelSelectSlave` (spec §6.3): the best promotable replica, if any.
@@ -161,12 +156,12 @@ fn compare_for_promotion(a: &Instance, b: &Instance) -> std::cmp::Ordering {
 fn select_slave_state(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     match select_slave(ctx, m, now) {
         None => {
-            ctx.emit(Level::Warning, "-failover-abort-no-good-slave", Some(m), at_master(m));
+            ctx.emit(Some(m), about_master(EventKind::FailoverAbortNoGoodSlave, m));
             abort(m, now);
         }
         Some(name) => {
             let epoch = m.failover_epoch;
-            let (payload, view) = {
+            let (selected, view) = {
                 let s = &m.slaves[&name];
                 let view = CandidateView {
                     addr: s.addr_name(),
@@ -175,16 +170,18 @@ fn select_slave_state(ctx: &mut Ctx, m: &mut Master, now: Ms) {
                     disconnected: s.link.disconnected,
                     priority: s.slave_priority,
                 };
-                (at_child(s, m), view)
+                (child_subject(s, m), view)
             };
-            ctx.emit_with(Level::Warning, "+selected-slave", m, payload.clone(), epoch, Some(view));
+            let body = EventBody::about(EventKind::SelectedSlave, selected.clone());
+            ctx.emit_with(m, body, epoch, Some(view));
             if let Some(s) = m.slaves.get_mut(&name) {
                 s.flags |= flag::PROMOTED;
             }
             m.promoted_slave = Some(name);
             set_state(m, FailoverState::SendSlaveofNoone);
             m.failover_state_change_time = now;
-            ctx.emit(Level::Notice, "+failover-state-send-slaveof-noone", Some(m), payload);
+            let body = EventBody::about(EventKind::FailoverStateSendSlaveofNoone, selected);
+            ctx.emit(Some(m), body);
         }
     }
 }
@@ -225,7 +222,7 @@ fn send_slaveof_noone(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     let disconnected = promoted(m).is_none_or(|p| p.link.disconnected);
     if disconnected {
         if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
-            ctx.emit(Level::Warning, "-failover-abort-slave-timeout", Some(m), at_master(m));
+            ctx.emit(Some(m), about_master(EventKind::FailoverAbortSlaveTimeout, m));
             abort(m, now);
         }
         return;
@@ -234,15 +231,19 @@ fn send_slaveof_noone(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     if !send_slaveof(ctx, m, &target, None) {
         return;
     }
-    let payload = at(m, &target);
-    ctx.emit(Level::Notice, "+failover-state-wait-promotion", Some(m), payload);
+    if let Some(promoted) = subject(m, &target) {
+        ctx.emit(
+            Some(m),
+            EventBody::about(EventKind::FailoverStateWaitPromotion, promoted),
+        );
+    }
     set_state(m, FailoverState::WaitPromotion);
     m.failover_state_change_time = now;
 }
 
 fn wait_promotion(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
-        ctx.emit(Level::Warning, "-failover-abort-slave-timeout", Some(m), at_master(m));
+        ctx.emit(Some(m), about_master(EventKind::FailoverAbortSlaveTimeout, m));
         abort(m, now);
     }
 }
@@ -254,17 +255,15 @@ pub(crate) fn promotion_observed(ctx: &mut Ctx, m: &mut Master, pname: &str, now
     m.failover_state_change_time = now;
     ctx.flush_config();
     let epoch = m.failover_epoch;
-    let payload = m.slaves.get(pname).map(|s| at_child(s, m)).unwrap_or_default();
-    ctx.emit_with(Level::Warning, "+promoted-slave", m, payload, epoch, None);
+    if let Some(promoted) = m.slaves.get(pname).map(|s| child_subject(s, m)) {
+        ctx.emit_with(m, EventBody::about(EventKind::PromotedSlave, promoted), epoch, None);
+    }
     if ctx.simfailure_flags & SIMFAILURE_CRASH_AFTER_PROMOTION != 0 {
-        ctx.log(
-            Level::Warning,
-            None,
-            "Sentinel CRASH because of SENTINEL simulate-failure".into(),
-        );
+        let line = "Sentinel CRASH because of SENTINEL simulate-failure".to_string();
+        ctx.log_text(Level::Warning, None, line);
         ctx.out.push(Action::Exit(99));
     }
-    ctx.emit(Level::Warning, "+failover-state-reconf-slaves", Some(m), at_master(m));
+    ctx.emit(Some(m), about_master(EventKind::FailoverStateReconfSlaves, m));
     if let Some(to) = m.slaves.get(pname).map(|p| (p.ip.clone(), p.port)) {
         let from = (m.inst.ip.clone(), m.inst.port);
         crate::scripts::client_reconfig(ctx, m, "leader", from, to);
@@ -298,8 +297,8 @@ fn reconf_next_slave(ctx: &mut Ctx, m: &mut Master, now: Ms) {
             continue;
         }
         if timed_out {
-            let payload = at_child(&m.slaves[&n], m);
-            ctx.emit(Level::Notice, "-slave-reconf-sent-timeout", Some(m), payload);
+            let replica = child_subject(&m.slaves[&n], m);
+            ctx.emit(Some(m), EventBody::about(EventKind::SlaveReconfSentTimeout, replica));
             if let Some(s) = m.slaves.get_mut(&n) {
                 s.flags &= !flag::RECONF_SENT;
                 s.flags |= flag::RECONF_DONE;
@@ -315,8 +314,8 @@ fn reconf_next_slave(ctx: &mut Ctx, m: &mut Master, now: Ms) {
                 s.flags |= flag::RECONF_SENT;
                 s.slave_reconf_sent_time = now;
             }
-            let payload = at_child(&m.slaves[&n], m);
-            ctx.emit(Level::Notice, "+slave-reconf-sent", Some(m), payload);
+            let replica = child_subject(&m.slaves[&n], m);
+            ctx.emit(Some(m), EventBody::about(EventKind::SlaveReconfSent, replica));
             in_progress += 1;
         }
     }
@@ -339,10 +338,10 @@ fn detect_end(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
         not_reconfigured = 0;
         timeout = true;
-        ctx.emit(Level::Warning, "+failover-end-for-timeout", Some(m), at_master(m));
+        ctx.emit(Some(m), about_master(EventKind::FailoverEndForTimeout, m));
     }
     if not_reconfigured == 0 {
-        ctx.emit(Level::Warning, "+failover-end", Some(m), at_master(m));
+        ctx.emit(Some(m), about_master(EventKind::FailoverEnd, m));
         set_state(m, FailoverState::UpdateConfig);
         m.failover_state_change_time = now;
     }
@@ -355,8 +354,8 @@ fn detect_end(ctx: &mut Ctx, m: &mut Master, now: Ms) {
             }
             let target = Target::Replica(n.clone());
             if send_slaveof(ctx, m, &target, Some(paddr.clone())) {
-                let payload = at_child(&m.slaves[&n], m);
-                ctx.emit(Level::Notice, "+slave-reconf-sent-be", Some(m), payload);
+                let replica = child_subject(&m.slaves[&n], m);
+                ctx.emit(Some(m), EventBody::about(EventKind::SlaveReconfSentBe, replica));
                 if let Some(s) = m.slaves.get_mut(&n) {
                     s.flags |= flag::RECONF_SENT;
                 }
@@ -371,8 +370,8 @@ pub(crate) fn switch_to_promoted(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         Some(p) => (p.ip.clone(), p.port),
         None => (m.inst.ip.clone(), m.inst.port),
     };
-    let payload = format!("{} {} {} {} {}", m.name(), m.inst.ip, m.inst.port, nip, nport);
-    ctx.emit(Level::Warning, "+switch-master", Some(m), payload);
+    let body = switch_master(m, &nip, nport);
+    ctx.emit(Some(m), body);
     reset_and_change_address(ctx, m, &nip, nport, now);
 }
 
@@ -410,7 +409,7 @@ pub(crate) fn reset_master(ctx: &mut Ctx, m: &mut Master, keep_sentinels: bool, 
     m.inst.role_reported_time = now;
     m.inst.role_reported = crate::instance::Role::Master;
     if generate_event {
-        ctx.emit(Level::Warning, "+reset-master", Some(m), at_master(m));
+        ctx.emit(Some(m), about_master(EventKind::ResetMaster, m));
     }
 }
 
@@ -425,7 +424,7 @@ pub(crate) fn reset_and_change_address(ctx: &mut Ctx, m: &mut Master, ip: &str, 
             m.name(),
             util::printable(ip.as_bytes(), 64)
         );
-        ctx.log(Level::Warning, Some(m), line);
+        ctx.log_text(Level::Warning, Some(m), line);
         return false;
     }
     let mut replicas: Vec<(String, u16)> = m
@@ -444,10 +443,31 @@ pub(crate) fn reset_and_change_address(ctx: &mut Ctx, m: &mut Master, ip: &str, 
     m.inst.s_down_since_time = 0;
     for (rip, rport) in replicas {
         if m.create_slave(&rip, rport, now) {
-            let payload = at(m, &Target::Replica(crate::instance::addr_name(&rip, rport)));
-            ctx.emit(Level::Notice, "+slave", Some(m), payload);
+            if let Some(replica) = subject(m, &Target::Replica(crate::instance::addr_name(&rip, rport))) {
+                ctx.emit(Some(m), EventBody::about(EventKind::Slave, replica));
+            }
         }
     }
     ctx.flush_config();
     true
+}
+
+/// A `%@`-only event about the master itself.
+fn about_master(kind: EventKind, m: &Master) -> EventBody {
+    EventBody::about(kind, master_subject(m))
+}
+
+/// `+switch-master`: the master's name, its current address, and the one it moves to.
+pub(crate) fn switch_master(m: &Master, ip: &str, port: u16) -> EventBody {
+    EventBody::SwitchMaster {
+        master: m.name().to_string(),
+        from: Addr {
+            ip: m.inst.ip.clone(),
+            port: m.inst.port,
+        },
+        to: Addr {
+            ip: ip.to_string(),
+            port,
+        },
+    }
 }

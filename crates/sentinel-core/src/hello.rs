@@ -1,10 +1,11 @@
 //! Hello messages (spec §7): how Sentinels discover each other and propagate the newest
 //! configuration (the master's address under the highest config epoch).
 
+use crate::event::{Addr, EventBody, EventKind};
 use crate::failover;
 use crate::instance::{Master, MAX_SENTINELS_PER_MASTER};
-use crate::sentinel::{at, at_child, release_instance, Sentinel};
-use crate::types::{Level, Ms, Target};
+use crate::sentinel::{child_subject, master_subject, release_instance, Sentinel};
+use crate::types::{Level, Ms};
 use crate::util;
 
 /// A hello message whose every field parsed and passed validation.
@@ -58,7 +59,7 @@ pub(crate) fn process(s: &mut Sentinel, hello: &str, now: Ms) {
                 "Ignoring invalid hello ({field}): '{}'",
                 util::printable(hello.as_bytes(), LOG_HELLO_BYTES)
             );
-            s.ctx.log(Level::Verbose, None, line);
+            s.ctx.log_text(Level::Verbose, None, line);
             return;
         }
     };
@@ -88,8 +89,15 @@ fn learn_sentinel(s: &mut Sentinel, h: &Hello, now: Ms) -> Option<String> {
     };
     if removed {
         let m = &s.masters[mname];
-        let payload = format!("{} ip {} port {} for {}", at(m, &Target::Master), ip, port, runid);
-        ctx.emit(Level::Notice, "+sentinel-address-switch", Some(m), payload);
+        let body = EventBody::SentinelAddressSwitch {
+            master: master_subject(m),
+            to: Addr {
+                ip: ip.to_string(),
+                port,
+            },
+            runid: runid.to_string(),
+        };
+        ctx.emit(Some(m), body);
     } else {
         // Another run id at this address: that Sentinel is gone (restarted with a new id).
         let other = {
@@ -97,10 +105,11 @@ fn learn_sentinel(s: &mut Sentinel, h: &Hello, now: Ms) -> Option<String> {
             m.sentinels
                 .values()
                 .find(|si| si.ip == ip && si.port == port)
-                .map(|si| (si.name.clone(), at_child(si, m)))
+                .map(|si| (si.name.clone(), child_subject(si, m)))
         };
-        if let Some((other_name, payload)) = other {
-            ctx.emit(Level::Notice, "+sentinel-invalid-addr", s.masters.get(mname), payload);
+        if let Some((other_name, gone)) = other {
+            let body = EventBody::about(EventKind::SentinelInvalidAddr, gone);
+            ctx.emit(s.masters.get(mname), body);
             for m in s.masters.values_mut() {
                 remove_matching_sentinel(ctx, m, &other_name);
             }
@@ -112,15 +121,15 @@ fn learn_sentinel(s: &mut Sentinel, h: &Hello, now: Ms) -> Option<String> {
             "Sentinel table of {} is full ({MAX_SENTINELS_PER_MASTER}): ignoring {runid} {ip} {port}",
             m.name()
         );
-        ctx.log(Level::Verbose, Some(m), line);
+        ctx.log_text(Level::Verbose, Some(m), line);
         return None;
     }
     if !m.create_sentinel(runid, ip, port, now) {
         return None;
     }
     if !removed {
-        let payload = at_child(&m.sentinels[runid], m);
-        ctx.emit(Level::Notice, "+sentinel", Some(m), payload);
+        let peer = child_subject(&m.sentinels[runid], m);
+        ctx.emit(Some(m), EventBody::about(EventKind::Sentinel, peer));
     }
     if removed {
         update_sentinel_address_in_all_masters(s, mname, runid, ip, port);
@@ -136,12 +145,8 @@ fn apply_epochs(s: &mut Sentinel, h: &Hello, si_key: Option<&str>, now: Ms) {
     if h.current_epoch > ctx.current_epoch {
         ctx.current_epoch = h.current_epoch;
         ctx.flush_config();
-        ctx.emit(
-            Level::Warning,
-            "+new-epoch",
-            s.masters.get(h.master_name),
-            h.current_epoch.to_string(),
-        );
+        let body = EventBody::NewEpoch { epoch: h.current_epoch };
+        ctx.emit(s.masters.get(h.master_name), body);
     }
     let Some(m) = s.masters.get_mut(h.master_name) else {
         return;
@@ -151,10 +156,9 @@ fn apply_epochs(s: &mut Sentinel, h: &Hello, si_key: Option<&str>, now: Ms) {
     if m.config_epoch < h.master_config_epoch {
         m.config_epoch = h.master_config_epoch;
         if master_port != m.inst.port || !m.inst.ip.eq_ignore_ascii_case(mip) {
-            let from = at_child(&m.sentinels[key], m);
-            ctx.emit(Level::Warning, "+config-update-from", Some(m), from);
-            let payload = format!("{} {} {} {} {}", m.name(), m.inst.ip, m.inst.port, mip, master_port);
-            ctx.emit(Level::Warning, "+switch-master", Some(m), payload);
+            let from = child_subject(&m.sentinels[key], m);
+            ctx.emit(Some(m), EventBody::about(EventKind::ConfigUpdateFrom, from));
+            ctx.emit(Some(m), failover::switch_master(m, mip, master_port));
             let from = (m.inst.ip.clone(), m.inst.port);
             if failover::reset_and_change_address(ctx, m, mip, master_port, now) {
                 let to = (m.inst.ip.clone(), m.inst.port);
@@ -205,8 +209,11 @@ fn update_sentinel_address_in_all_masters(s: &mut Sentinel, from_master: &str, r
     if reconfigured > 0 {
         if let Some(m) = s.masters.get(from_master) {
             if let Some(si) = m.sentinels.get(runid) {
-                let payload = format!("{} {} additional matching instances", at_child(si, m), reconfigured);
-                s.ctx.emit(Level::Notice, "+sentinel-address-update", Some(m), payload);
+                let body = EventBody::SentinelAddressUpdate {
+                    sentinel: child_subject(si, m),
+                    count: reconfigured,
+                };
+                s.ctx.emit(Some(m), body);
             }
         }
     }

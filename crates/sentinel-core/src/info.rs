@@ -2,9 +2,10 @@
 //! detection, converting a returning old master, fixing misconfigured replicas, reconfiguration
 //! progress.
 
+use crate::event::{EventBody, EventKind, ReportedRole};
 use crate::failover;
 use crate::instance::{flag, FailoverState, Instance, Master, Role, MAX_REPLICAS_PER_MASTER};
-use crate::sentinel::{at, instance_mut, Ctx};
+use crate::sentinel::{instance_mut, subject, Ctx};
 use crate::types::{Level, Ms, Target};
 use crate::util;
 
@@ -250,12 +251,13 @@ fn discover_replicas(ctx: &mut Ctx, m: &mut Master, slaves: &[(String, u16)], no
                 "Replica table of {} is full ({MAX_REPLICAS_PER_MASTER}): ignoring {name}",
                 m.name()
             );
-            ctx.log(Level::Verbose, Some(m), line);
+            ctx.log_text(Level::Verbose, Some(m), line);
             continue;
         }
         if m.create_slave(ip, *port, now) {
-            let payload = at(m, &Target::Replica(name));
-            ctx.emit(Level::Notice, "+slave", Some(m), payload);
+            if let Some(replica) = subject(m, &Target::Replica(name)) {
+                ctx.emit(Some(m), EventBody::about(EventKind::Slave, replica));
+            }
             ctx.flush_config();
         }
     }
@@ -266,8 +268,9 @@ pub(crate) fn refresh(ctx: &mut Ctx, m: &mut Master, target: &Target, raw: &[u8]
     let is_master_record = *target == Target::Master;
     let p = parse(raw, is_master_record, ctx.resolve_hostnames);
     for why in &p.rejected {
-        let line = format!("Ignoring invalid INFO field from {}: {why}", at(m, target));
-        ctx.log(Level::Verbose, Some(m), line);
+        let from = subject(m, target).map(|s| s.to_string()).unwrap_or_default();
+        let line = format!("Ignoring invalid INFO field from {from}: {why}");
+        ctx.log_text(Level::Verbose, Some(m), line);
     }
     let reboot_flag = is_master_record && m.master_reboot_down_after_period != 0;
     let Some(i) = instance_mut(m, target) else { return };
@@ -276,8 +279,9 @@ pub(crate) fn refresh(ctx: &mut Ctx, m: &mut Master, target: &Target, raw: &[u8]
         if reboot_flag {
             m.master_reboot_since_time = now;
         }
-        let payload = at(m, target);
-        ctx.emit(Level::Notice, "+reboot", Some(m), payload);
+        if let Some(rebooted) = subject(m, target) {
+            ctx.emit(Some(m), EventBody::about(EventKind::Reboot, rebooted));
+        }
     }
     discover_replicas(ctx, m, &p.slaves, now);
     after_role(ctx, m, target, &p, now);
@@ -296,17 +300,20 @@ fn after_role(ctx: &mut Ctx, m: &mut Master, target: &Target, p: &Parsed, now: M
                 i.slave_conf_change_time = now;
             }
             let kind_role = if i.has(flag::MASTER) { Role::Master } else { Role::Slave };
-            let name = if kind_role == role {
-                "+role-change"
+            let coherent = kind_role == role;
+            let reported = if role == Role::Master {
+                ReportedRole::Master
             } else {
-                "-role-change"
+                ReportedRole::Slave
             };
-            let payload = format!(
-                "{} new reported role is {}",
-                at(m, target),
-                if role == Role::Master { "master" } else { "slave" }
-            );
-            ctx.emit(Level::Verbose, name, Some(m), payload);
+            if let Some(subject) = subject(m, target) {
+                let body = EventBody::RoleChange {
+                    coherent,
+                    subject,
+                    reported,
+                };
+                ctx.emit(Some(m), body);
+            }
         }
     }
     if ctx.tilt {
@@ -337,8 +344,9 @@ fn replica_reports_master(ctx: &mut Ctx, m: &mut Master, target: &Target, rname:
         if !promoted && master_looks_sane(ctx, m, now) && no_down && now.saturating_sub(role_reported_time) > wait {
             let to = Some((m.inst.ip.clone(), m.inst.port));
             if failover::send_slaveof(ctx, m, target, to) {
-                let payload = at(m, target);
-                ctx.emit(Level::Notice, "+convert-to-slave", Some(m), payload);
+                if let Some(replica) = subject(m, target) {
+                    ctx.emit(Some(m), EventBody::about(EventKind::ConvertToSlave, replica));
+                }
             }
         }
     }
@@ -361,8 +369,9 @@ fn replica_reports_slave(ctx: &mut Ctx, m: &mut Master, target: &Target, rname: 
     if wrong && master_looks_sane(ctx, m, now) && no_down && now.saturating_sub(conf_change) > m.failover_timeout {
         let to = Some((m.inst.ip.clone(), m.inst.port));
         if failover::send_slaveof(ctx, m, target, to) {
-            let payload = at(m, target);
-            ctx.emit(Level::Notice, "+fix-slave-config", Some(m), payload);
+            if let Some(replica) = subject(m, target) {
+                ctx.emit(Some(m), EventBody::about(EventKind::FixSlaveConfig, replica));
+            }
         }
     }
     if m.slaves[rname].has(flag::RECONF_SENT | flag::RECONF_INPROG) {
@@ -385,8 +394,9 @@ fn reconf_progress(ctx: &mut Ctx, m: &mut Master, target: &Target, rname: &str) 
                     s.flags &= !flag::RECONF_SENT;
                     s.flags |= flag::RECONF_INPROG;
                 }
-                let payload = at(m, target);
-                ctx.emit(Level::Notice, "+slave-reconf-inprog", Some(m), payload);
+                if let Some(replica) = subject(m, target) {
+                    ctx.emit(Some(m), EventBody::about(EventKind::SlaveReconfInprog, replica));
+                }
             }
         }
     }
@@ -396,8 +406,9 @@ fn reconf_progress(ctx: &mut Ctx, m: &mut Master, target: &Target, rname: &str) 
             s.flags &= !flag::RECONF_INPROG;
             s.flags |= flag::RECONF_DONE;
         }
-        let payload = at(m, target);
-        ctx.emit(Level::Notice, "+slave-reconf-done", Some(m), payload);
+        if let Some(replica) = subject(m, target) {
+            ctx.emit(Some(m), EventBody::about(EventKind::SlaveReconfDone, replica));
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! Epochs and leader election (spec §5): one vote per epoch, first come first served; a leader
 //! needs max(quorum, majority of known Sentinels) votes.
 
+use crate::event::EventBody;
 use crate::instance::Master;
 use crate::sentinel::{Ctx, MAX_DESYNC_MS};
-use crate::types::{Level, Ms};
+use crate::types::Ms;
 use std::collections::BTreeMap;
 
 /// `sentinelVoteLeader`: vote for `req_runid` in `req_epoch` unless already voted in it; returns
@@ -12,15 +13,18 @@ pub(crate) fn vote(ctx: &mut Ctx, m: &mut Master, req_epoch: u64, req_runid: &st
     if req_epoch > ctx.current_epoch {
         ctx.current_epoch = req_epoch;
         ctx.flush_config();
-        ctx.emit(Level::Warning, "+new-epoch", Some(m), req_epoch.to_string());
+        ctx.emit(Some(m), EventBody::NewEpoch { epoch: req_epoch });
     }
     if m.leader_epoch < req_epoch && ctx.current_epoch <= req_epoch {
         m.leader = Some(req_runid.to_string());
         m.leader_epoch = ctx.current_epoch;
         ctx.flush_config();
-        let payload = format!("{} {}", req_runid, m.leader_epoch);
         let epoch = m.leader_epoch;
-        ctx.emit_with(Level::Warning, "+vote-for-leader", m, payload, epoch, None);
+        let body = EventBody::VoteForLeader {
+            runid: req_runid.to_string(),
+            epoch,
+        };
+        ctx.emit_with(m, body, epoch, None);
         // Voting for someone else delays our own attempts (by 2 × failover-timeout).
         if !req_runid.eq_ignore_ascii_case(&ctx.myid) {
             m.failover_start_time = now.saturating_add((ctx.rand() % MAX_DESYNC_MS) as Ms);

@@ -5,11 +5,13 @@
 //! Modules follow the spec's concepts: `instance` (records, flags, links), `periodic` (PING, INFO,
 //! hello sending), `info` (INFO parsing), `down` (SDOWN, ODOWN, asking peers), `leader` (epochs,
 //! votes), `failover` (the state machine, replica selection, promotion, the switch), `hello`
-//! (discovery and config propagation), `tilt`, `config` (sentinel.conf), `command` (the port).
+//! (discovery and config propagation), `tilt`, `config` (sentinel.conf), `command` (the port),
+//! `event` (typed events and log lines: the one table of event types, rendering, parsing).
 
 mod command;
 pub mod config;
 mod down;
+pub mod event;
 mod failover;
 mod hello;
 mod info;
@@ -24,5 +26,6 @@ mod types;
 pub mod util;
 
 pub use config::{ConfigError, ServerOptions};
+pub use event::{DebugProbe, Event, EventBody, EventKind, Subject};
 pub use sentinel::{ClientInfo, Options, Periods, ProcessFacts, Sentinel, HELLO_CHANNEL, MAX_DESYNC_MS};
-pub use types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};
+pub use types::{Action, CandidateView, ConnId, ConnKind, Level, Ms, ReplyKind, ReplyTo, Target};

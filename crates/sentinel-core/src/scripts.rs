@@ -4,9 +4,10 @@
 //! process ([`Action::RunScript`]) and reports its end ([`Sentinel::on_script_exit`]), which is
 //! collected on the next timer run, as Redis's `waitpid` in `sentinelTimer`.
 
+use crate::event::EventBody;
 use crate::instance::Master;
 use crate::sentinel::{Ctx, Sentinel};
-use crate::types::{Action, Level, Ms};
+use crate::types::{Action, Ms};
 use resp::Value;
 use std::collections::VecDeque;
 
@@ -123,7 +124,7 @@ fn collect_ended(ctx: &mut Ctx, now: Ms) {
     for (id, signal, code) in std::mem::take(&mut ctx.scripts.ended) {
         let Some(i) = ctx.scripts.find(id) else { continue };
         let pid = ctx.scripts.jobs[i].pid;
-        ctx.emit(Level::Debug, "-script-child", None, format!("{pid} {code} {signal}"));
+        ctx.emit(None, EventBody::ScriptChildExited { pid, code, signal });
         ctx.scripts.running = ctx.scripts.running.saturating_sub(1);
         let j = &mut ctx.scripts.jobs[i];
         if (signal != 0 || code == 1) && j.retry_num != SCRIPT_MAX_RETRY {
@@ -135,7 +136,7 @@ fn collect_ended(ctx: &mut Ctx, now: Ms) {
         let path = j.argv[0].clone();
         ctx.scripts.jobs.remove(i);
         if signal != 0 || code != 0 {
-            ctx.emit(Level::Warning, "-script-error", None, format!("{path} {signal} {code}"));
+            ctx.emit(None, EventBody::ScriptError { path, signal, code });
         }
     }
 }
@@ -151,7 +152,7 @@ fn kill_timed_out(ctx: &mut Ctx, now: Ms) {
         .map(|j| (j.id, j.argv[0].clone(), j.pid))
         .collect();
     for (id, path, pid) in late {
-        ctx.emit(Level::Warning, "-script-timeout", None, format!("{path} {pid}"));
+        ctx.emit(None, EventBody::ScriptTimeout { path, pid });
         ctx.out.push(Action::KillScript { id });
     }
 }
@@ -168,7 +169,7 @@ impl Sentinel {
     pub fn on_script_started(&mut self, id: ScriptId, pid: u32) {
         if let Some(i) = self.ctx.scripts.find(id) {
             self.ctx.scripts.jobs[i].pid = pid;
-            self.ctx.emit(Level::Debug, "+script-child", None, pid.to_string());
+            self.ctx.emit(None, EventBody::ScriptChildStarted { pid });
         }
     }
 
@@ -181,8 +182,13 @@ impl Sentinel {
         j.pid = 0;
         let path = j.argv[0].clone();
         self.ctx.scripts.running = self.ctx.scripts.running.saturating_sub(1);
-        self.ctx
-            .emit(Level::Warning, "-script-error", None, format!("{path} 99 0"));
+        // 99 0: what Redis reports when it could not fork the script.
+        let body = EventBody::ScriptError {
+            path,
+            signal: 99,
+            code: 0,
+        };
+        self.ctx.emit(None, body);
     }
 
     /// Job `id` ended: killed by `signal` (0 if not) or exited with `code`.
@@ -249,7 +255,7 @@ mod tests {
         s.take_actions()
             .into_iter()
             .filter_map(|a| match a {
-                Action::Event(e) if !e.name.is_empty() => Some(e.line()),
+                Action::Event(e) if !e.name().is_empty() => Some(e.line()),
                 Action::KillScript { id } => Some(format!("kill {id}")),
                 _ => None,
             })

@@ -2,9 +2,10 @@
 //! losses and commands. Everything else lives in the module named after the concept.
 
 use crate::config::{self, ConfigError, ConfigFile, ServerOptions};
+use crate::event::{DebugProbe, Event, EventBody, EventKind, InstanceRef, Subject, SubjectRole};
 use crate::instance::{FailoverState, Instance, Master};
 use crate::port::acl::Acl;
-use crate::types::{Action, CandidateView, ConnId, ConnKind, Event, Level, Ms, ReplyKind, ReplyTo, Target};
+use crate::types::{Action, CandidateView, ConnId, ConnKind, Level, Ms, ReplyKind, ReplyTo, Target};
 use crate::{down, failover, hello, info, periodic, tilt};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
@@ -169,20 +170,43 @@ impl Ctx {
         self.rng.next_u32()
     }
 
-    /// Emits an event about `master` (or about nothing). `payload` is already formatted.
-    pub fn emit(&mut self, level: Level, name: &str, master: Option<&Master>, payload: String) {
+    /// Emits an event about `master` (or about nothing) at its kind's level.
+    pub fn emit(&mut self, master: Option<&Master>, body: EventBody) {
+        debug_assert!(body.kind().is_some(), "log-only lines go through Ctx::log");
+        let level = body.kind().map_or(Level::Notice, EventKind::level);
+        self.push_event(level, master, body);
+    }
+
+    /// [`Ctx::emit`], recording `epoch` as the probe's failover epoch (the voted epoch of
+    /// `+vote-for-leader`) and the selected replica's view.
+    pub fn emit_with(&mut self, master: &Master, body: EventBody, epoch: u64, cand: Option<CandidateView>) {
+        self.emit(Some(master), body);
+        if let Some(Action::Event(ev)) = self.out.last_mut() {
+            ev.probe.failover_epoch = epoch;
+            ev.probe.candidate = cand;
+        }
+    }
+
+    /// A log-only line (not published), e.g. `Next failover delay: ...`.
+    pub fn log(&mut self, level: Level, master: Option<&Master>, body: EventBody) {
+        self.push_event(level, master, body);
+    }
+
+    /// A log-only line of free text.
+    pub fn log_text(&mut self, level: Level, master: Option<&Master>, text: String) {
+        self.log(level, master, EventBody::Text(text));
+    }
+
+    fn push_event(&mut self, level: Level, master: Option<&Master>, body: EventBody) {
         // Every warning about an instance runs its master's notification script.
-        if let (Level::Warning, false, Some(path)) = (
+        if let (Level::Warning, Some(kind), Some(path)) = (
             level,
-            name.is_empty(),
+            body.kind(),
             master.and_then(|m| m.notification_script.as_deref()),
         ) {
-            self.scripts.schedule(path, &[name, &payload]);
+            self.scripts.schedule(path, &[kind.name(), &body.payload()]);
         }
-        let ev = Event {
-            level,
-            name: name.to_string(),
-            payload,
+        let probe = DebugProbe {
             myid: self.myid.clone(),
             master: master.map(|m| m.name().to_string()),
             current_epoch: self.current_epoch,
@@ -191,28 +215,7 @@ impl Ctx {
             candidate: None,
             tilt: self.tilt,
         };
-        self.out.push(Action::Event(ev));
-    }
-
-    pub fn emit_with(
-        &mut self,
-        level: Level,
-        name: &str,
-        master: &Master,
-        payload: String,
-        epoch: u64,
-        cand: Option<CandidateView>,
-    ) {
-        self.emit(level, name, Some(master), payload);
-        if let Some(Action::Event(ev)) = self.out.last_mut() {
-            ev.failover_epoch = epoch;
-            ev.candidate = cand;
-        }
-    }
-
-    /// A log-only line (not published), e.g. `Next failover delay: ...`.
-    pub fn log(&mut self, level: Level, master: Option<&Master>, line: String) {
-        self.emit(level, "", master, line);
+        self.out.push(Action::Event(Event { level, body, probe }));
     }
 
     pub fn flush_config(&mut self) {
@@ -293,31 +296,35 @@ impl Ctx {
     }
 }
 
-/// `%@` for a master: `master <name> <ip> <port>`.
-pub(crate) fn at_master(m: &Master) -> String {
-    format!("master {} {} {}", m.inst.name, m.inst.ip, m.inst.port)
+/// `%@` of a master.
+pub(crate) fn master_subject(m: &Master) -> Subject {
+    Subject::master(&m.inst.name, &m.inst.ip, m.inst.port)
 }
 
-/// `%@` for a replica or Sentinel: `<type> <name> <ip> <port> @ <master> <ip> <port>`.
-pub(crate) fn at_child(i: &Instance, m: &Master) -> String {
-    format!(
-        "{} {} {} {} @ {} {} {}",
-        i.type_str(),
-        i.name,
-        i.ip,
-        i.port,
-        m.inst.name,
-        m.inst.ip,
-        m.inst.port
-    )
+/// `%@` of a replica or Sentinel record of `m`.
+pub(crate) fn child_subject(i: &Instance, m: &Master) -> Subject {
+    let role = match i.type_str() {
+        "master" => SubjectRole::Master,
+        "slave" => SubjectRole::Slave,
+        _ => SubjectRole::Sentinel,
+    };
+    Subject {
+        role,
+        instance: InstanceRef {
+            name: i.name.clone(),
+            ip: i.ip.clone(),
+            port: i.port,
+        },
+        master: Some(master_subject(m).instance),
+    }
 }
 
-/// `%@` for any record of `m`.
-pub(crate) fn at(m: &Master, target: &Target) -> String {
+/// `%@` of any record of `m`; None if the record is gone.
+pub(crate) fn subject(m: &Master, target: &Target) -> Option<Subject> {
     match target {
-        Target::Master => at_master(m),
-        Target::Replica(n) => m.slaves.get(n).map(|i| at_child(i, m)).unwrap_or_default(),
-        Target::Sentinel(n) => m.sentinels.get(n).map(|i| at_child(i, m)).unwrap_or_default(),
+        Target::Master => Some(master_subject(m)),
+        Target::Replica(n) => m.slaves.get(n).map(|i| child_subject(i, m)),
+        Target::Sentinel(n) => m.sentinels.get(n).map(|i| child_subject(i, m)),
     }
 }
 
@@ -458,11 +465,14 @@ impl Sentinel {
             self.ctx.flush_config();
             self.flush_if_needed();
         }
-        let line = format!("Sentinel ID is {}", self.ctx.myid);
-        self.ctx.log(Level::Warning, None, line);
+        let myid = self.ctx.myid.clone();
+        self.ctx.log(Level::Warning, None, EventBody::SentinelId { myid });
         for m in self.masters.values() {
-            let payload = format!("{} quorum {}", at_master(m), m.quorum);
-            self.ctx.emit(Level::Warning, "+monitor", Some(m), payload);
+            let body = EventBody::Monitor {
+                subject: master_subject(m),
+                quorum: u64::from(m.quorum),
+            };
+            self.ctx.emit(Some(m), body);
         }
         self.flush_if_needed();
     }
@@ -664,7 +674,7 @@ fn handle_instance(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms) {
             return;
         }
         ctx.tilt = false;
-        ctx.emit(Level::Warning, "-tilt", None, "#tilt mode exited".into());
+        ctx.emit(None, EventBody::Tilt { entered: false });
     }
     down::check_subjectively_down(ctx, m, target, now);
     if *target == Target::Master {

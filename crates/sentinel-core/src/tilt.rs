@@ -2,8 +2,9 @@
 //! the trigger means the clock jumped or the process stalled, so its timing-based judgements
 //! are not trusted for `tilt_period`.
 
+use crate::event::EventBody;
 use crate::sentinel::Ctx;
-use crate::types::{Level, Ms};
+use crate::types::Ms;
 
 /// Runs at the start of every tick.
 pub(crate) fn check(ctx: &mut Ctx, now: Ms) {
@@ -11,7 +12,7 @@ pub(crate) fn check(ctx: &mut Ctx, now: Ms) {
     if delta < 0 || delta > ctx.periods.tilt_trigger {
         ctx.tilt = true;
         ctx.tilt_start_time = now;
-        ctx.emit(Level::Warning, "+tilt", None, "#tilt mode entered".into());
+        ctx.emit(None, EventBody::Tilt { entered: true });
     }
     ctx.previous_time = now;
 }

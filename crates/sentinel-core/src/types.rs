@@ -1,4 +1,7 @@
-//! The vocabulary the core shares with its driver: time, connection ids, actions and events.
+//! The vocabulary the core shares with its driver: time, connection ids and actions (events
+//! are in [`crate::event`]).
+
+use crate::event::Event;
 
 /// Milliseconds of the node's wall clock (`mstime()`): may jump, may go backwards, hence signed.
 pub type Ms = i64;
@@ -82,45 +85,6 @@ pub struct CandidateView {
     pub o_down: bool,
     pub disconnected: bool,
     pub priority: u32,
-}
-
-/// A Sentinel event (spec §11) or a log-only line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    pub level: Level,
-    /// The event type, also the pub/sub channel (`+sdown`). Empty for log-only lines.
-    pub name: String,
-    /// The message exactly as Sentinel formats it (`master mymaster 127.0.0.1 6382 #quorum 2/2`).
-    pub payload: String,
-    /// The emitting Sentinel's run id.
-    pub myid: String,
-    /// The master the event concerns, if any.
-    pub master: Option<String>,
-    /// `current_epoch` after the event.
-    pub current_epoch: u64,
-    /// The concerned master's `config_epoch` after the event (0 if none).
-    pub config_epoch: u64,
-    /// The failover epoch for failover events, the voted epoch for `+vote-for-leader`.
-    pub failover_epoch: u64,
-    /// `+selected-slave` only.
-    pub candidate: Option<CandidateView>,
-    /// Whether the sentinel was in TILT when the event happened.
-    pub tilt: bool,
-}
-
-impl Event {
-    /// True if Sentinel publishes it on its pub/sub (everything but debug level and log-only lines).
-    pub fn is_published(&self) -> bool {
-        self.level != Level::Debug && !self.name.is_empty()
-    }
-    /// The line as Sentinel logs it after the level character: `+sdown master mymaster 127.0.0.1 6382`.
-    pub fn line(&self) -> String {
-        if self.name.is_empty() {
-            self.payload.clone()
-        } else {
-            format!("{} {}", self.name, self.payload)
-        }
-    }
 }
 
 /// What the core asks its driver to do. Drained with [`crate::Sentinel::take_actions`].

@@ -116,9 +116,9 @@ fn full_failover_when_peers_agree_and_vote() {
     );
     // Epoch fields recorded on the events for the invariants.
     let (_, e) = h.first("+elected-leader").unwrap();
-    assert_eq!(e.failover_epoch, 1);
+    assert_eq!(e.probe.failover_epoch, 1);
     let (_, e) = h.first("+selected-slave").unwrap();
-    let c = e.candidate.unwrap();
+    let c = e.probe.candidate.unwrap();
     assert!(!c.s_down && !c.disconnected && c.priority == 100);
 }
 
@@ -145,7 +145,7 @@ fn no_failover_without_a_majority_of_votes() {
     let tries: Vec<i64> = h
         .events
         .iter()
-        .filter(|(_, e)| e.name == "+try-failover")
+        .filter(|(_, e)| e.name() == "+try-failover")
         .map(|(t, _)| *t)
         .collect();
     for w in tries.windows(2) {
@@ -186,7 +186,7 @@ fn priority_zero_is_never_selected_and_lower_priority_wins() {
     );
     h.run_for(10_000);
     let (_, e) = h.first("+selected-slave").expect("selected");
-    assert!(e.payload.starts_with("slave 127.0.0.1:6384"), "{}", e.payload);
+    assert!(e.payload().starts_with("slave 127.0.0.1:6384"), "{}", e.payload());
     // Forced failover: elected without any peer vote.
     assert!(h.first("+elected-leader").is_some());
 }
@@ -458,7 +458,7 @@ fn crash_after_promotion_saves_the_config_before_exiting() {
     assert_eq!(h.count("+promoted-slave"), 1);
     assert_eq!(h.count("+failover-state-reconf-slaves"), 0, "nothing after the crash");
     let conf = h.saved.last().expect("a config saved");
-    let epoch = elected.failover_epoch;
+    let epoch = elected.probe.failover_epoch;
     assert!(
         conf.contains(&format!("sentinel config-epoch mymaster {epoch}\n")),
         "the promotion's config epoch is on disk before the exit:\n{conf}"

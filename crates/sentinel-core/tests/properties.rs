@@ -1,12 +1,13 @@
 //! Property tests of the pure core: random interleavings of deaths and returns of data nodes and
 //! peers, peers' opinions and votes, vote requests from outside, clock jumps and operator
 //! commands. Whatever happens: no panic, at most one vote per epoch, no promotion of a replica
-//! that is down, disconnected or of priority 0, epochs never go back.
+//! that is down, disconnected or of priority 0, epochs never go back, every log line reads back
+//! as the event emitted.
 
 mod harness;
 use harness::*;
 use proptest::prelude::*;
-use sentinel_core::Ms;
+use sentinel_core::{EventBody, Ms};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
@@ -107,29 +108,34 @@ proptest! {
 
         // At most one vote per epoch.
         let mut votes: BTreeMap<u64, String> = BTreeMap::new();
-        for (_, e) in h.events.iter().filter(|(_, e)| e.name == "+vote-for-leader") {
-            let (cand, epoch) = e.payload.split_once(' ').unwrap();
-            let epoch: u64 = epoch.parse().unwrap();
-            let prev = votes.entry(epoch).or_insert_with(|| cand.to_string());
-            prop_assert_eq!(prev.as_str(), cand, "two votes in epoch {}", epoch);
+        for (_, e) in &h.events {
+            if let EventBody::VoteForLeader { runid, epoch } = &e.body {
+                let prev = votes.entry(*epoch).or_insert_with(|| runid.clone());
+                prop_assert_eq!(prev, runid, "two votes in epoch {}", epoch);
+            }
+        }
+        // Everything it logs reads back as what it emitted (the trace can be built from a log).
+        for (_, e) in &h.events {
+            let line = e.line();
+            prop_assert_eq!(EventBody::parse(&line), Ok(e.body.clone()), "{}", line);
         }
         // No promotion of a replica it saw down, disconnected or with priority 0.
-        for (_, e) in h.events.iter().filter(|(_, e)| e.name == "+selected-slave") {
-            let c = e.candidate.as_ref().unwrap();
+        for (_, e) in h.events.iter().filter(|(_, e)| e.name() == "+selected-slave") {
+            let c = e.probe.candidate.as_ref().unwrap();
             prop_assert!(!c.s_down && !c.o_down && !c.disconnected && c.priority != 0, "{:?}", c);
         }
         // Epochs never go back within a process.
         let mut cur = 0;
         let mut cfg = 0;
         for (_, e) in &h.events {
-            prop_assert!(e.current_epoch >= cur, "current epoch went back at {}", e.line());
-            cur = e.current_epoch;
-            if e.master.is_some() {
+            prop_assert!(e.probe.current_epoch >= cur, "current epoch went back at {}", e.line());
+            cur = e.probe.current_epoch;
+            if e.probe.master.is_some() {
                 // Except at the leader's promotion, which sets it to the failover epoch even if a
                 // hello raised it meanwhile (Redis 7.0.15, spec §3.2-4).
-                let promotion = e.name == "+promoted-slave" && e.config_epoch == e.failover_epoch;
-                prop_assert!(e.config_epoch >= cfg || promotion, "config epoch went back at {}", e.line());
-                cfg = e.config_epoch;
+                let promotion = e.name() == "+promoted-slave" && e.probe.config_epoch == e.probe.failover_epoch;
+                prop_assert!(e.probe.config_epoch >= cfg || promotion, "config epoch went back at {}", e.line());
+                cfg = e.probe.config_epoch;
             }
         }
         // The saved config always loads back, with the same identity and epochs.

@@ -21,8 +21,8 @@ fn publish(h: &mut Harness, payload: &str) -> Value {
 fn logs(h: &Harness) -> Vec<String> {
     h.events
         .iter()
-        .filter(|(_, e)| e.name.is_empty())
-        .map(|(_, e)| e.payload.clone())
+        .filter(|(_, e)| e.name().is_empty())
+        .map(|(_, e)| e.payload())
         .collect()
 }
 

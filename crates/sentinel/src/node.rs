@@ -401,7 +401,7 @@ impl<C: Core> Node<C> {
                             self.log.log(self.now(), ev.level, &ev.line());
                         }
                         if ev.is_published() {
-                            self.hub.publish(ev.name.as_bytes(), ev.payload.as_bytes());
+                            self.hub.publish(ev.name().as_bytes(), ev.payload().as_bytes());
                         }
                         self.env.observer.event(&ev);
                     }

@@ -138,8 +138,8 @@ fn assert_discovery(sink: &EventSink) {
             .lock()
             .unwrap()
             .iter()
-            .filter(|(_, n, e)| *n == format!("s{i}") && e.name == "+sentinel")
-            .map(|(_, _, e)| e.payload.split(' ').nth(3).unwrap().to_string())
+            .filter(|(_, n, e)| *n == format!("s{i}") && e.name() == "+sentinel")
+            .map(|(_, _, e)| e.payload().split(' ').nth(3).unwrap().to_string())
             .collect();
         peers.sort();
         let expected: Vec<String> = SENTINEL_PORTS
@@ -191,7 +191,7 @@ fn assert_down_detected(log: &[(Duration, String, Event)], killed_at: Duration) 
         let when = |name: &str| {
             log.iter()
                 .find(|(t, n, e)| {
-                    *n == node && e.name == name && *t >= killed_at && e.payload.starts_with("master mymaster")
+                    *n == node && e.name() == name && *t >= killed_at && e.payload().starts_with("master mymaster")
                 })
                 .map(|(t, _, _)| *t - killed_at)
         };

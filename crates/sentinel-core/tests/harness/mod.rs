@@ -344,17 +344,17 @@ impl Harness {
     pub fn lines(&self) -> Vec<String> {
         self.events
             .iter()
-            .filter(|(_, e)| !e.name.is_empty())
+            .filter(|(_, e)| !e.name().is_empty())
             .map(|(_, e)| e.line())
             .collect()
     }
 
     pub fn first(&self, name: &str) -> Option<(Ms, Event)> {
-        self.events.iter().find(|(_, e)| e.name == name).cloned()
+        self.events.iter().find(|(_, e)| e.name() == name).cloned()
     }
 
     pub fn count(&self, name: &str) -> usize {
-        self.events.iter().filter(|(_, e)| e.name == name).count()
+        self.events.iter().filter(|(_, e)| e.name() == name).count()
     }
 
     /// A message on the `__sentinel__:hello` channel of data node `port`, as its pub/sub link

@@ -121,9 +121,9 @@ async fn assert_intact(w: &impl World, ours: &Ours, pass: Option<&str>) {
     let events = ours.events.lock().unwrap();
     for (_, _, e) in events.iter() {
         // (The one `+monitor` is the configured master's, at start.)
-        let startup = e.name == "+monitor" && e.payload.starts_with("master mymaster ");
+        let startup = e.name() == "+monitor" && e.payload().starts_with("master mymaster ");
         assert!(
-            startup || !matches!(e.name.as_str(), "+switch-master" | "+monitor" | "-monitor"),
+            startup || !matches!(e.name(), "+switch-master" | "+monitor" | "-monitor"),
             "unexpected event {}",
             e.line()
         );
@@ -507,8 +507,8 @@ async fn assert_admin_has_every_right(ours: &Ours) -> Client {
     assert_eq!(config, Value::bulks(["resolve-hostnames", "no"]));
     assert!(
         !ours.events.lock().unwrap().iter().any(|(_, _, e)| {
-            matches!(e.name.as_str(), "+reset-master" | "-monitor" | "+try-failover")
-                || (e.name == "+monitor" && e.payload.contains("evil"))
+            matches!(e.name(), "+reset-master" | "-monitor" | "+try-failover")
+                || (e.name() == "+monitor" && e.payload().contains("evil"))
         }),
         "an unauthenticated command had effects"
     );
@@ -565,7 +565,7 @@ async fn assert_acl_user_held_to_rights(w: &impl World, ours: &Ours, admin: &mut
             .lock()
             .unwrap()
             .iter()
-            .all(|(_, _, e)| e.name != "+reset-master"),
+            .all(|(_, _, e)| e.name() != "+reset-master"),
         "bob's refused RESET had effects"
     );
 }

@@ -4,7 +4,8 @@
 
 use resp::Value;
 use sentinel::{Action, ClientInfo, ConnId, ConnKind, Core, Event, Level, Ms, ReplyTo};
-use sentinel_core::{ReplyKind, Target};
+use sentinel_core::event::EventParseError;
+use sentinel_core::{DebugProbe, EventBody, EventKind, ReplyKind, Target};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -67,19 +68,19 @@ fn bulks(args: &[&str]) -> Vec<Vec<u8>> {
     args.iter().map(|a| a.as_bytes().to_vec()).collect()
 }
 
-pub fn event(level: Level, name: &str, payload: &str) -> Event {
-    Event {
-        level,
-        name: name.into(),
-        payload: payload.into(),
+/// An event as the fake core emits it: a log-only line if `name` is empty, else the typed event
+/// `name payload` must read back as.
+pub fn event(level: Level, name: &str, payload: &str) -> Result<Event, EventParseError> {
+    let body = match EventKind::from_name(name) {
+        Some(kind) => EventBody::from_message(kind, payload)?,
+        None if name.is_empty() => EventBody::Text(payload.into()),
+        None => return Err(EventParseError::UnknownType(name.into())),
+    };
+    let probe = DebugProbe {
         myid: "0000000000000000000000000000000000000000".into(),
-        master: None,
-        current_epoch: 0,
-        config_epoch: 0,
-        failover_epoch: 0,
-        candidate: None,
-        tilt: false,
-    }
+        ..DebugProbe::default()
+    };
+    Ok(Event { level, body, probe })
 }
 
 impl Core for ScriptCore {
@@ -128,8 +129,11 @@ impl Core for ScriptCore {
             reply: rt(ReplyKind::Ping),
         });
         self.actions.push(Action::SaveConfig(format!("port {}\n", self.port)));
-        self.actions
-            .push(Action::Event(event(Level::Warning, "", "Sentinel ID is 0000")));
+        self.actions.push(Action::Event(Event {
+            level: Level::Warning,
+            body: EventBody::SentinelId { myid: "0000".into() },
+            probe: DebugProbe::default(),
+        }));
     }
     fn tick(&mut self, _now: Ms) -> u64 {
         self.shared.push(Rec::Tick);
@@ -155,13 +159,19 @@ impl Core for ScriptCore {
             .push(Rec::Command(a.clone(), client.name.clone(), client.connected_clients));
         match a[0].to_ascii_uppercase().as_str() {
             "PING" => Value::simple("PONG"),
-            "EMIT" if a.len() == 3 => {
-                self.actions.push(Action::Event(event(Level::Warning, &a[1], &a[2])));
-                Value::ok()
-            }
-            "DEBUGEVENT" if a.len() == 3 => {
-                self.actions.push(Action::Event(event(Level::Debug, &a[1], &a[2])));
-                Value::ok()
+            "EMIT" | "DEBUGEVENT" if a.len() == 3 => {
+                let level = if a[0].eq_ignore_ascii_case("emit") {
+                    Level::Warning
+                } else {
+                    Level::Debug
+                };
+                match event(level, &a[1], &a[2]) {
+                    Ok(ev) => {
+                        self.actions.push(Action::Event(ev));
+                        Value::ok()
+                    }
+                    Err(e) => Value::err(format!("ERR {e}")),
+                }
             }
             "SEND" => {
                 let conn: ConnId = a[1].parse().unwrap();
@@ -369,6 +379,10 @@ fn is_reply(r: &Rec, conn: ConnId, kind: ReplyKind) -> bool {
 
 /// Everything a client of the sentinel port and the links can observe, checked step by step.
 /// `local_ip` is the address the sentinel's links connect from.
+/// Payloads of the events the pub/sub test emits through the fake core.
+const ODOWN: &str = "master mymaster 127.0.0.1 6382 #quorum 2/2";
+const RECONNECT: &str = "master mymaster 127.0.0.1 6382 #Connection refused";
+
 pub async fn driver_checks(
     sentinel: SocketAddr,
     local_ip: &str,
@@ -503,21 +517,24 @@ async fn check_pubsub(sentinel: SocketAddr, c1: &mut Client, my_id: i64, events:
     assert_eq!(psub.read().await, bulk_array(&["pmessage", "*", "+sdown", payload]));
     // Debug events are logged only, never published.
     assert_eq!(
-        c1.cmd(&["SENTINEL", "DEBUG", "DEBUGEVENT", "-cmd-link-reconnection", "x"])
+        c1.cmd(&["SENTINEL", "DEBUG", "DEBUGEVENT", "-cmd-link-reconnection", RECONNECT])
             .await,
         Value::ok()
     );
-    assert_eq!(c1.cmd(&["SENTINEL", "DEBUG", "EMIT", "+odown", "y"]).await, Value::ok());
-    assert_eq!(sub.read().await, bulk_array(&["message", "+odown", "y"]));
-    assert_eq!(psub.read().await, bulk_array(&["pmessage", "*", "+odown", "y"]));
+    assert_eq!(
+        c1.cmd(&["SENTINEL", "DEBUG", "EMIT", "+odown", ODOWN]).await,
+        Value::ok()
+    );
+    assert_eq!(sub.read().await, bulk_array(&["message", "+odown", ODOWN]));
+    assert_eq!(psub.read().await, bulk_array(&["pmessage", "*", "+odown", ODOWN]));
     let names: Vec<String> = events.lock().unwrap().iter().map(|(_, _, e)| e.line()).collect();
     assert_eq!(
         names,
         vec![
             "Sentinel ID is 0000",
             &format!("+sdown {payload}"),
-            "-cmd-link-reconnection x",
-            "+odown y"
+            &format!("-cmd-link-reconnection {RECONNECT}"),
+            &format!("+odown {ODOWN}"),
         ]
     );
 

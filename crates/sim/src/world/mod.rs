@@ -89,26 +89,27 @@ impl sentinel::SentinelObserver for SentinelTrace {
         if ev.level == sentinel_core::Level::Debug {
             return;
         }
+        let probe = &ev.probe;
         let kind = Kind::Sentinel(SentinelEvent {
-            name: ev.name.clone(),
-            payload: ev.payload.clone(),
-            myid: ev.myid.clone(),
-            current_epoch: ev.current_epoch,
-            master: ev.master.clone(),
-            config_epoch: ev.config_epoch,
-            failover_epoch: ev.failover_epoch,
-            candidate: ev.candidate.as_ref().map(|c| CandidateView {
+            name: ev.name().to_string(),
+            payload: ev.payload(),
+            myid: probe.myid.clone(),
+            current_epoch: probe.current_epoch,
+            master: probe.master.clone(),
+            config_epoch: probe.config_epoch,
+            failover_epoch: probe.failover_epoch,
+            candidate: probe.candidate.as_ref().map(|c| CandidateView {
                 addr: c.addr.clone(),
                 s_down: c.s_down,
                 o_down: c.o_down,
                 disconnected: c.disconnected,
                 priority: c.priority,
             }),
-            tilt: ev.tilt,
+            tilt: probe.tilt,
         });
         self.rec.push(&self.node, kind);
         let mut trig = self.rec.trigger.lock().unwrap();
-        if trig.as_deref() == Some(ev.name.as_str()) {
+        if trig.as_deref() == Some(ev.name()) {
             *trig = None;
             let _ = self.rec.fired.send(self.node.clone());
         }
