@@ -444,7 +444,7 @@ async fn check_links_at_start(sentinel: SocketAddr, local_ip: &str, shared: &Arc
         !recs.iter().any(|r| matches!(r, Rec::Connected(3, _))),
         "the dead port never connects"
     );
-    assert_eq!(storage_load(&storage), Some(format!("port {}\n", sentinel.port())));
+    assert_eq!(storage_load(storage), Some(format!("port {}\n", sentinel.port())));
 }
 
 /// Commands go through the core with the client's info. Returns the client and its id.
