@@ -11,6 +11,8 @@ pub type ConnId = u64;
 
 /// The two kinds of link connection Sentinel keeps (spec §1.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum ConnKind {
     /// Command connection: PING, INFO, PUBLISH hello, SLAVEOF transaction, is-master-down-by-addr.
     Cmd,
@@ -59,6 +61,8 @@ impl ReplyTo {
 
 /// Log levels as Redis prints them in its log: `.` debug, `-` verbose, `*` notice, `#` warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Level {
     Debug,
     Verbose,
@@ -79,6 +83,7 @@ impl Level {
 
 /// What the promoting sentinel knew of the replica it selected (recorded for invariants).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CandidateView {
     pub addr: String,
     pub s_down: bool,

@@ -91,6 +91,7 @@ pub fn plan(s: &Scenario, seed: u64) -> Result<WorldSpec, String> {
         actions.push(TimedAction {
             at_ms: ta.at_ms,
             action,
+            source: ta.action.clone(),
             line: ta.action.trace_line(s),
         });
     }
@@ -130,6 +131,7 @@ pub fn plan(s: &Scenario, seed: u64) -> Result<WorldSpec, String> {
         procs,
         clients,
         actions,
+        debug_probe: true,
     })
 }
 

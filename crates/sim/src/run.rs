@@ -11,9 +11,16 @@ pub struct Finished {
 }
 
 /// Plays `s` with `seed` (simulation builds only).
-#[cfg(madsim)]
 pub fn run_once(s: &Scenario, seed: u64) -> Result<RunReport, String> {
-    let spec = crate::plan::plan(s, seed)?;
+    run_observed(s, seed, true)
+}
+
+/// Plays `s` with `seed`; `debug_probe` says whether Sentinel events carry the core's internal
+/// state (without it, the checks that need it say "not judged").
+#[cfg(madsim)]
+pub fn run_observed(s: &Scenario, seed: u64, debug_probe: bool) -> Result<RunReport, String> {
+    let mut spec = crate::plan::plan(s, seed)?;
+    spec.debug_probe = debug_probe;
     let wall = std::time::Instant::now();
     let out = crate::world::run(spec)?;
     let wall_ms = wall.elapsed().as_millis() as u64;
@@ -33,7 +40,7 @@ pub fn run_once(s: &Scenario, seed: u64) -> Result<RunReport, String> {
 }
 
 #[cfg(not(madsim))]
-pub fn run_once(_s: &Scenario, _seed: u64) -> Result<RunReport, String> {
+pub fn run_observed(_s: &Scenario, _seed: u64, _debug_probe: bool) -> Result<RunReport, String> {
     Err("this binary was built without the simulator: build with RUSTFLAGS=\"--cfg madsim\" (use `cargo sim ...` or `just sim ...`)".into())
 }
 

@@ -108,6 +108,8 @@ pub enum WorldAction {
 pub struct TimedAction {
     pub at_ms: u64,
     pub action: WorldAction,
+    /// The scenario's action it came from (recorded in the trace, typed).
+    pub source: crate::scenario::Action,
     /// What the trace says when it happens (`kill 127.0.0.1:6382`).
     pub line: String,
 }
@@ -124,6 +126,9 @@ pub struct WorldSpec {
     pub clients: Vec<ClientSpec>,
     /// In time order (stable for equal times).
     pub actions: Vec<TimedAction>,
+    /// Record the Sentinel core's debug probe (internal epochs, candidate view, TILT flag) with
+    /// each event, for the checks that judge from it (README: "What each check judges from").
+    pub debug_probe: bool,
 }
 
 /// A workload client and where it lives in the network.

@@ -4,55 +4,74 @@
 
 use serde::Serialize;
 
-/// A Sentinel event as the sentinel published/logged it, plus the epochs it held at that moment
-/// (so invariants can be checked from the trace alone).
+pub use sentinel_core::{DebugProbe, EventBody, Level};
+
+/// A Sentinel event or log-only line, typed, as the Sentinel logs it (its level and
+/// [`EventBody`], which renders exactly Sentinel's text) — what an operator tailing the log sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SentinelEvent {
-    /// Event name as published (channel name), e.g. `+sdown`, `+switch-master`. Empty for log-only
-    /// lines such as `<runid> voted for <runid> <epoch>`.
-    pub name: String,
-    /// Payload exactly as Sentinel formats it, e.g. `master mymaster 127.0.0.1 6382 #quorum 2/2`.
-    pub payload: String,
-    /// The sentinel's run id (myid).
-    pub myid: String,
-    /// The sentinel's `current_epoch` after the event.
-    pub current_epoch: u64,
-    /// For events about a master (or its replicas/sentinels): that master's name and its
-    /// `config_epoch` after the event.
-    pub master: Option<String>,
-    pub config_epoch: u64,
-    /// `+elected-leader`, `+try-failover`, `+selected-slave`, `+promoted-slave`: the epoch of the
-    /// failover attempt. `+vote-for-leader`: the voted epoch.
-    pub failover_epoch: u64,
-    /// `+selected-slave` only: what the sentinel knew of the chosen replica when it chose it.
-    pub candidate: Option<CandidateView>,
-    /// True when the sentinel was in TILT when it emitted the event.
-    pub tilt: bool,
+    pub level: Level,
+    pub body: EventBody,
+    /// The simulation's debug probe: core-internal state (epochs, the candidate view, the TILT
+    /// flag) exported with the event. Not something Sentinel shows; only the checks that say so
+    /// read it (see README, "What each check judges from"), and a run without it (a real
+    /// process) has None.
+    pub probe: Option<DebugProbe>,
 }
 
-/// What the promoting sentinel saw of the replica it selected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CandidateView {
-    pub addr: String,
-    pub s_down: bool,
-    pub o_down: bool,
-    pub disconnected: bool,
-    pub priority: u32,
+impl SentinelEvent {
+    /// The event type (`+sdown`), empty for a log-only line.
+    pub fn name(&self) -> &'static str {
+        self.body.name()
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What the world did or saw, typed.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WorldNote {
+    /// A timeline action (also one a `random_faults` entry expanded into), as the scenario states it.
+    Timeline { action: crate::scenario::Action },
+    /// A `kill_on` trigger fired: `node` emitted `event` and was killed at that instant.
+    TriggeredKill { node: String, event: String },
+    /// The reply an operator command got (`to` is the command's action line).
+    Reply { to: String, reply: String },
+    /// The runner could not read the final master's data to count lost writes.
+    SurvivorsUnreadable { error: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Kind {
-    /// An injected action, e.g. `kill 127.0.0.1:6382`, `restart 127.0.0.1:6382`,
-    /// `SENTINEL FAILOVER mymaster (via 127.0.0.1:5000)`.
-    Action { line: String },
+    /// Something the world did (`kill 127.0.0.1:6382`, `SENTINEL FAILOVER mymaster (via
+    /// 127.0.0.1:5000)`): the typed note and the line as the trace shows it.
+    Action { note: WorldNote, line: String },
     /// A Sentinel event (published or log-only).
     Sentinel(SentinelEvent),
     /// A data node's log-like line, worded like Redis' own log, e.g. `MASTER MODE enabled`.
     Data { line: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Kind {
+    /// What the world did to the processes or the network, as a scenario action: a timeline
+    /// action, or the kill a `kill_on` trigger fired. None for other lines (replies, notes).
+    pub fn performed(&self) -> Option<std::borrow::Cow<'_, crate::scenario::Action>> {
+        use std::borrow::Cow;
+        match self {
+            Kind::Action {
+                note: WorldNote::Timeline { action },
+                ..
+            } => Some(Cow::Borrowed(action)),
+            Kind::Action {
+                note: WorldNote::TriggeredKill { node, .. },
+                ..
+            } => Some(Cow::Owned(crate::scenario::Action::Kill { node: node.clone() })),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TraceEvent {
     /// Simulated milliseconds since the start of the run.
     pub t_ms: u64,
@@ -67,9 +86,8 @@ impl TraceEvent {
     /// (`+switch-master mymaster 127.0.0.1 6382 127.0.0.1 6383`), an action as written.
     pub fn line(&self) -> String {
         match &self.kind {
-            Kind::Action { line } | Kind::Data { line } => line.clone(),
-            Kind::Sentinel(ev) if ev.name.is_empty() => ev.payload.clone(),
-            Kind::Sentinel(ev) => format!("{} {}", ev.name, ev.payload),
+            Kind::Action { line, .. } | Kind::Data { line } => line.clone(),
+            Kind::Sentinel(ev) => ev.body.render(),
         }
     }
 }

@@ -145,7 +145,7 @@ fn double_vote() {
 fn promotion_of_an_sdown_replica() {
     let mut tr = kill9_trace();
     let at = find(&tr, "sentinel-5000", "+selected-slave", 0);
-    sentinel_mut(&mut tr[at]).candidate.as_mut().unwrap().s_down = true;
+    probe_mut(&mut tr[at]).candidate.as_mut().unwrap().s_down = true;
     let r = run_invariants(&tr, &kill9_final());
     assert_eq!(failing(&r), ["no-bad-promotion"], "{r:#?}");
     assert!(detail(&r, "no-bad-promotion").contains("13.244s sentinel-5000 selected redis-6383 although it was S_DOWN"));
@@ -170,7 +170,7 @@ fn promotion_of_a_priority_zero_replica() {
 fn decreasing_config_epoch() {
     let mut tr = kill9_trace();
     let last = tr.len() - 1; // sentinel-5001 +sdown slave 6382 after its +switch-master
-    sentinel_mut(&mut tr[last]).config_epoch = 0;
+    probe_mut(&mut tr[last]).config_epoch = 0;
     let r = run_invariants(&tr, &kill9_final());
     assert_eq!(failing(&r), ["config-epoch-monotonic"], "{r:#?}");
     let d = detail(&r, "config-epoch-monotonic");
@@ -185,7 +185,7 @@ fn decreasing_config_epoch() {
 fn decreasing_current_epoch() {
     let mut tr = kill9_trace();
     let last = tr.len() - 1;
-    sentinel_mut(&mut tr[last]).current_epoch = 0;
+    probe_mut(&mut tr[last]).current_epoch = 0;
     let r = run_invariants(&tr, &kill9_final());
     assert_eq!(failing(&r), ["config-epoch-monotonic"], "{r:#?}");
     assert!(detail(&r, "config-epoch-monotonic").contains("sentinel-5001: current_epoch 1"));
@@ -264,11 +264,23 @@ fn forced_failover_needs_no_votes() {
     assert!(failing(&r).contains(&"leader-had-votes".to_string()), "{r:#?}");
 }
 
+/// The Sentinel logs `+tilt` just before event `at` and `-tilt` just after it; returns the
+/// event's new index.
+fn in_tilt(tr: &mut Vec<TraceEvent>, at: usize) -> usize {
+    let (t, node, probe) = (tr[at].t_ms, tr[at].node.clone(), probe_mut(&mut tr[at]).clone());
+    for (i, name, payload) in [(at + 1, "-tilt", "#tilt mode exited"), (at, "+tilt", "#tilt mode entered")] {
+        let mut e = sev(t, &node, name, payload, Ev::default());
+        *probe_mut(&mut e) = probe.clone();
+        tr.insert(i, e);
+    }
+    at + 1
+}
+
 #[test]
 fn failover_step_in_tilt() {
     let mut tr = kill9_trace();
     let at = find(&tr, "sentinel-5000", "+promoted-slave", 0);
-    sentinel_mut(&mut tr[at]).tilt = true;
+    in_tilt(&mut tr, at);
     let r = run_invariants(&tr, &kill9_final());
     assert_eq!(failing(&r), ["no-action-in-tilt"], "{r:#?}");
     assert!(detail(&r, "no-action-in-tilt").contains("14.159s sentinel-5000 +promoted-slave slave 127.0.0.1:6383"));
@@ -279,7 +291,7 @@ fn try_failover_in_tilt_is_a_failure_unless_an_operator_asked() {
     // Autonomous: sentinel-5000's +try-failover while in TILT is a violation...
     let mut tr = kill9_trace();
     let at = find(&tr, "sentinel-5000", "+try-failover", 0);
-    sentinel_mut(&mut tr[at]).tilt = true;
+    let at = in_tilt(&mut tr, at);
     let r = run_invariants(&tr, &kill9_final());
     assert!(failing(&r).contains(&"no-action-in-tilt".to_string()), "{r:#?}");
     // ...but SENTINEL FAILOVER is answered in TILT (spec §8): right after an operator's command
@@ -295,7 +307,7 @@ fn tilt_alone_is_fine() {
     let mut tr = kill9_trace();
     // A switch-master learnt from hello is allowed in TILT.
     let at = find(&tr, "sentinel-5001", "+switch-master", 0);
-    sentinel_mut(&mut tr[at]).tilt = true;
+    in_tilt(&mut tr, at);
     let r = run_invariants(&tr, &kill9_final());
     assert!(failing(&r).is_empty(), "{r:#?}");
 }

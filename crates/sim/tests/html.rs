@@ -7,7 +7,8 @@
 use sim::checks::{CheckResult, SwitchMark, Timeline};
 use sim::report::html::{self, Health, LaneKind, MarkKind, State, WindowKind};
 use sim::report::{EventKind, EventLine, RunReport, WritesSummary};
-use sim::trace::{DataFinal, FinalState, SentinelFinal};
+use sim::scenario::Action;
+use sim::trace::{DataFinal, EventBody, FinalState, Level, SentinelFinal, WorldNote};
 use std::path::PathBuf;
 
 /// A report read back from a results JSON (the committed example predates client workloads, so
@@ -252,11 +253,46 @@ fn write_html_goes_next_to_the_json() {
 // ---------------------------------------------------------------------------------------------
 
 fn ev(t_ms: u64, node: &str, kind: EventKind, line: &str) -> EventLine {
+    let event = match kind {
+        EventKind::Sentinel | EventKind::SentinelLog => EventBody::parse(line).ok(),
+        _ => None,
+    };
     EventLine {
         t_ms,
         node: node.into(),
         kind,
         line: line.into(),
+        level: event.as_ref().map(|b| b.kind().map_or(Level::Warning, |k| k.level())),
+        event,
+        action: (kind == EventKind::Action).then(|| WorldNote::Timeline { action: action_of(line) }),
+    }
+}
+
+/// The typed action the world records with each action line the tests use.
+fn action_of(line: &str) -> Action {
+    let list = |s: &str| s.split(',').map(|n| n.trim().to_string()).collect::<Vec<_>>();
+    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let node = rest.split_whitespace().next().unwrap_or("").to_string();
+    match word {
+        "heal" => Action::Heal,
+        "kill" => Action::Kill { node },
+        "restart" => Action::Restart { node, wipe: false },
+        "pause" => Action::Pause { node },
+        "resume" => Action::Resume { node },
+        "isolate" => Action::Isolate { node },
+        "clock_reset" => Action::ClockReset { node },
+        "clock_jump" => Action::ClockJump { node, by_ms: 10_000 },
+        "partition" => Action::Partition {
+            groups: rest.split('|').map(list).collect(),
+        },
+        "partition_oneway" => {
+            let (from, to) = rest.split_once("->").unwrap();
+            Action::PartitionOneway {
+                from: list(from),
+                to: list(to),
+            }
+        }
+        _ => panic!("no typed form for the test action {line:?}"),
     }
 }
 
@@ -375,7 +411,7 @@ fn faults_report() -> RunReport {
         ),
     ];
     RunReport {
-        schema: 1,
+        schema: 2,
         scenario: "faults<b>&".into(),
         seed: 42,
         trace_hash: "0123456789abcdef".into(),
@@ -699,7 +735,7 @@ fn output_is_deterministic_and_independent_of_wall_time() {
 #[test]
 fn an_empty_report_still_renders() {
     let r = RunReport {
-        schema: 1,
+        schema: 2,
         scenario: String::new(),
         seed: 0,
         trace_hash: String::new(),

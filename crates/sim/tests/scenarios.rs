@@ -293,10 +293,6 @@ fn partitions_expand_the_rest() {
         s.timeline[0].action.trace_line(&s),
         "partition 127.0.0.1:6382,127.0.0.1:5000 | 127.0.0.1:6383,127.0.0.1:5001"
     );
-    assert_eq!(
-        ActionKind::of_trace_line(&s.timeline[0].action.trace_line(&s)),
-        Some(ActionKind::Partition)
-    );
 }
 
 #[test]

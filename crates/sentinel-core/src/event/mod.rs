@@ -122,8 +122,26 @@ impl EventKind {
     }
 }
 
+/// In JSON a kind is its channel name (`"+sdown"`).
+#[cfg(feature = "serde")]
+impl serde::Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        EventKind::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown event type {name:?}")))
+    }
+}
+
 /// The type word of `%@`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum SubjectRole {
     Master,
     Slave,
@@ -143,6 +161,7 @@ impl SubjectRole {
 /// A record as `%@` names it: its name (master name, replica `ip:port`, Sentinel run id) and
 /// its address as stored.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InstanceRef {
     pub name: String,
     pub ip: String,
@@ -152,6 +171,7 @@ pub struct InstanceRef {
 /// The instance an event is about (`%@`): `<role> <name> <ip> <port>`, and for a replica or a
 /// Sentinel ` @ <master-name> <master-ip> <master-port>`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Subject {
     pub role: SubjectRole,
     pub instance: InstanceRef,
@@ -175,6 +195,7 @@ impl Subject {
 
 /// An `ip port` pair as `+switch-master` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Addr {
     pub ip: String,
     pub port: u16,
@@ -182,6 +203,8 @@ pub struct Addr {
 
 /// The role a data node reported in INFO (`+role-change`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum ReportedRole {
     Master,
     Slave,
@@ -190,6 +213,8 @@ pub enum ReportedRole {
 /// What Sentinel shows of one event or log-only line: the kind (if an event) and its payload's
 /// typed fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "form", rename_all = "snake_case"))]
 pub enum EventBody {
     /// An event whose payload is exactly `%@` (a kind of [`Shape::Subject`]).
     About { kind: EventKind, subject: Subject },
@@ -322,6 +347,7 @@ impl EventBody {
 /// Simulation debug probe: core-internal state exported with each event for the checks; not
 /// part of what Sentinel shows (its log and pub/sub carry only the [`EventBody`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DebugProbe {
     /// The emitting Sentinel's run id.
     pub myid: String,

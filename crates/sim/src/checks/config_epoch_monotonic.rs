@@ -1,13 +1,15 @@
 //! Invariant `config-epoch-monotonic`: per Sentinel and master, `config_epoch` never decreases
 //! along the trace (restarts included); per Sentinel, `current_epoch` never decreases.
 //!
-//! Evidence: the `current_epoch` / `config_epoch` / `failover_epoch` every Sentinel event carries,
+//! Evidence: the **debug probe** (core-internal `current_epoch` / `config_epoch` /
+//! `failover_epoch` recorded with every Sentinel event; not judged without it),
 //! its (re)start lines (`Sentinel ID is ...`), and `+vote-for-leader`, `+switch-master`,
 //! `+promoted-slave` (what a Sentinel must have persisted before a restart).
 
 use std::collections::BTreeMap;
 
 use super::trace_view::{at, join, sentinel_events};
+use crate::trace::EventBody;
 use super::{CheckResult, Evidence};
 
 pub const NAME: &str = "config-epoch-monotonic";
@@ -25,79 +27,85 @@ pub fn check(ev: &Evidence) -> CheckResult {
     let mut durable_config: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
     let mut restarts = 0u32;
     let mut bad = Vec::new();
+    let mut probed = 0usize;
     for e in sentinel_events(trace) {
         let line = trace[e.idx].line();
         let node = e.node.to_string();
-        if e.ev.name.is_empty() && e.ev.payload.starts_with("Sentinel ID is ") {
+        let Some(p) = e.ev.probe.as_ref() else { continue };
+        probed += 1;
+        if matches!(e.ev.body, EventBody::SentinelId { .. }) {
             // A (re)start: a new lifetime, bounded below by what must have been persisted.
             if current.remove(&node).is_some() {
                 restarts += 1;
             }
             config.retain(|(n, _), _| *n != node);
             if let Some((floor, why)) = durable_current.get(&node) {
-                if e.ev.current_epoch < *floor {
+                if p.current_epoch < *floor {
                     bad.push(format!(
                         "{node}: restarted {} with current_epoch {} below the persisted {floor} ({why})",
                         at(e.t),
-                        e.ev.current_epoch
+                        p.current_epoch
                     ));
                 }
             }
         }
         if let Some(prev) = current.get(&node) {
-            if e.ev.current_epoch < prev.0 {
+            if p.current_epoch < prev.0 {
                 bad.push(format!(
                     "{node}: current_epoch {} {} ({}) then {} {} ({line})",
                     prev.0,
                     at(prev.1),
                     prev.2,
-                    e.ev.current_epoch,
+                    p.current_epoch,
                     at(e.t)
                 ));
             }
         }
-        current.insert(node.clone(), (e.ev.current_epoch, e.t, line.clone()));
-        if e.ev.name == "+vote-for-leader" {
+        current.insert(node.clone(), (p.current_epoch, e.t, line.clone()));
+        if e.ev.name() == "+vote-for-leader" {
             let d = durable_current.entry(node.clone()).or_insert((0, String::new()));
-            if e.ev.failover_epoch >= d.0 {
-                *d = (e.ev.failover_epoch, format!("{} {line}", at(e.t)));
+            if p.failover_epoch >= d.0 {
+                *d = (p.failover_epoch, format!("{} {line}", at(e.t)));
             }
         }
-        if let Some(m) = &e.ev.master {
+        if let Some(m) = &p.master {
             let key = (node.clone(), m.clone());
             if let Some((floor, why)) = durable_config.get(&key) {
-                if e.ev.config_epoch < *floor && !config.contains_key(&key) {
+                if p.config_epoch < *floor && !config.contains_key(&key) {
                     bad.push(format!(
                         "{node} {m}: config_epoch {} {} after a restart, below the persisted {floor} ({why})",
-                        e.ev.config_epoch,
+                        p.config_epoch,
                         at(e.t)
                     ));
                 }
             } // The one decrease Redis makes on purpose: observing its promotion, the leader sets the
               // config epoch to its failover epoch, even if a hello meanwhile raised it for the same
               // address (spec §3.2-4); the higher config then wins back through hello.
-            let promotion = e.ev.name == "+promoted-slave" && e.ev.config_epoch == e.ev.failover_epoch;
+            let promotion = e.ev.name() == "+promoted-slave" && p.config_epoch == p.failover_epoch;
             if let Some(prev) = config.get(&key) {
-                if e.ev.config_epoch < prev.0 && !promotion {
+                if p.config_epoch < prev.0 && !promotion {
                     bad.push(format!(
                         "{node} {m}: config_epoch {} {} ({}) then {} {} ({line})",
                         prev.0,
                         at(prev.1),
                         prev.2,
-                        e.ev.config_epoch,
+                        p.config_epoch,
                         at(e.t)
                     ));
                 }
             }
-            if e.ev.name == "+switch-master" || e.ev.name == "+promoted-slave" {
-                durable_config.insert(key.clone(), (e.ev.config_epoch, format!("{} {line}", at(e.t))));
+            if e.ev.name() == "+switch-master" || e.ev.name() == "+promoted-slave" {
+                durable_config.insert(key.clone(), (p.config_epoch, format!("{} {line}", at(e.t))));
                 let d = durable_current.entry(node.clone()).or_insert((0, String::new()));
-                if e.ev.current_epoch > d.0 {
-                    *d = (e.ev.current_epoch, format!("{} {line}", at(e.t)));
+                if p.current_epoch > d.0 {
+                    *d = (p.current_epoch, format!("{} {line}", at(e.t)));
                 }
             }
-            config.insert(key, (e.ev.config_epoch, e.t, line));
+            config.insert(key, (p.config_epoch, e.t, line));
         }
+    }
+    if probed == 0 && !sentinel_events(trace).is_empty() {
+        return CheckResult::pass(NAME, "not judged: needs the debug probe (core-internal epochs)");
     }
     verdict(&bad, &config, &current, restarts)
 }

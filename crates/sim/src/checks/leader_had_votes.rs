@@ -8,11 +8,11 @@
 //! `+reset-master`/`+try-failover`; the quorum from the scenario and its `sentinel_set quorum`
 //! actions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::trace_view::{at, epoch_of, is_master, join, master_of, named, node_name, vote_of};
+use super::trace_view::{at, is_master, join, master_of, named, node_name, sentinel_events, vote_of};
 use super::{CheckResult, Evidence};
-use crate::scenario::{trace_line_via, Action, ActionKind, Scenario};
+use crate::scenario::{Action, Scenario};
 use crate::trace::{Kind, TraceEvent};
 
 pub const NAME: &str = "leader-had-votes";
@@ -25,7 +25,7 @@ pub fn check(ev: &Evidence) -> CheckResult {
     let mut bad = Vec::new();
     let mut good = Vec::new();
     for e in named(trace, "+elected-leader") {
-        let epoch = epoch_of(e.ev);
+        let epoch = e.epoch;
         let m = master_of(e.ev).unwrap_or_default();
         if forced.contains(&(e.node.to_string(), m.clone(), epoch)) {
             good.push(format!("epoch {epoch}: {} forced (SENTINEL FAILOVER)", e.node));
@@ -35,7 +35,7 @@ pub fn check(ev: &Evidence) -> CheckResult {
         let voters: BTreeSet<&str> = votes
             .iter()
             .filter(|v| v.idx < e.idx && is_master(v.ev, &m))
-            .filter(|v| vote_of(v.ev).is_some_and(|(r, ep)| r == e.ev.myid && ep == epoch))
+            .filter(|v| vote_of(v.ev).is_some_and(|(r, ep)| r == e.myid && ep == epoch))
             .map(|v| v.node)
             .collect();
         let list = voters.iter().copied().collect::<Vec<_>>().join(", ");
@@ -85,50 +85,42 @@ fn quorum_at(s: &Scenario, node: &str, t: u64) -> u32 {
 /// and by a kill or restart of X. An ODOWN Sentinel's attempt after `SENTINEL FAILOVER` is treated
 /// as unforced (conservative: it must then show its votes).
 fn forced_failovers(s: &Scenario, trace: &[TraceEvent]) -> BTreeSet<(String, String, u64)> {
+    let epochs: BTreeMap<usize, u64> = sentinel_events(trace).iter().map(|e| (e.idx, e.epoch)).collect();
     let mut armed: BTreeSet<(String, String)> = BTreeSet::new();
     let mut odown: BTreeSet<(String, String)> = BTreeSet::new();
     let mut forced = BTreeSet::new();
-    for e in trace {
-        match &e.kind {
-            Kind::Action { line } => {
-                let kind = ActionKind::of_trace_line(line);
-                let words: Vec<&str> = line.split_whitespace().collect();
-                match kind {
-                    Some(ActionKind::Failover) => {
-                        if let (Some(via), Some(m)) = (trace_line_via(line), words.get(2)) {
-                            armed.insert((node_name(s, via), m.to_string()));
-                        }
-                    }
-                    Some(ActionKind::Kill | ActionKind::Restart) => {
-                        if let Some(target) = words.get(1) {
-                            let n = node_name(s, target);
-                            armed.retain(|(x, _)| *x != n);
-                            odown.retain(|(x, _)| *x != n);
-                        }
-                    }
-                    _ => {}
+    for (idx, e) in trace.iter().enumerate() {
+        if let Some(action) = e.kind.performed() {
+            match &*action {
+                Action::Failover { via } => {
+                    armed.insert((node_name(s, via), s.master.name.clone()));
+                }
+                Action::Kill { node } | Action::Restart { node, .. } => {
+                    let n = node_name(s, node);
+                    armed.retain(|(x, _)| *x != n);
+                    odown.retain(|(x, _)| *x != n);
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let Kind::Sentinel(ev) = &e.kind else { continue };
+        let Some(m) = master_of(ev) else { continue };
+        let key = (e.node.clone(), m);
+        match ev.name() {
+            "+odown" => {
+                odown.insert(key);
+            }
+            "-odown" | "+switch-master" | "+reset-master" => {
+                odown.remove(&key);
+            }
+            "+try-failover" => {
+                let was_armed = armed.remove(&key);
+                if was_armed && !odown.contains(&key) {
+                    forced.insert((key.0, key.1, epochs.get(&idx).copied().unwrap_or_default()));
                 }
             }
-            Kind::Sentinel(ev) => {
-                let Some(m) = master_of(ev) else { continue };
-                let key = (e.node.clone(), m);
-                match ev.name.as_str() {
-                    "+odown" => {
-                        odown.insert(key);
-                    }
-                    "-odown" | "+switch-master" | "+reset-master" => {
-                        odown.remove(&key);
-                    }
-                    "+try-failover" => {
-                        let was_armed = armed.remove(&key);
-                        if was_armed && !odown.contains(&key) {
-                            forced.insert((key.0, key.1, epoch_of(ev)));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Kind::Data { .. } => {}
+            _ => {}
         }
     }
     forced

@@ -22,7 +22,7 @@ mod one_vote_per_epoch;
 mod replicas_follow;
 mod sentinels_agree;
 mod timeline;
-mod trace_view;
+pub(crate) mod trace_view;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,15 +1,16 @@
 //! Invariant `no-action-in-tilt`: no failover state-machine event ([`FAILOVER_EVENTS`]) while the
 //! Sentinel is in TILT.
 //!
-//! Evidence: the `tilt` flag every Sentinel event carries, `+tilt` events, and `SENTINEL FAILOVER`
-//! action lines (an operator's failover in TILT is allowed to start).
+//! Evidence (public): each Sentinel's log — in TILT between its `+tilt` and the next `-tilt` or
+//! restart — and the world's `SENTINEL FAILOVER` actions (an operator's failover in TILT is
+//! allowed to start).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::trace_view::{join, node_name, sentinel_events};
 use super::{CheckResult, Evidence};
 use crate::duration::secs;
-use crate::scenario::{trace_line_via, ActionKind};
+use crate::scenario::Action;
 use crate::trace::Kind;
 
 pub const NAME: &str = "no-action-in-tilt";
@@ -17,28 +18,26 @@ pub const NAME: &str = "no-action-in-tilt";
 pub fn check(ev: &Evidence) -> CheckResult {
     let (s, trace) = (ev.scenario, ev.trace);
     let evs = sentinel_events(trace);
-    let tilts = evs.iter().filter(|e| e.ev.name == "+tilt").count();
+    let tilts = evs.iter().filter(|e| e.ev.name() == "+tilt").count();
+    let in_tilt: BTreeMap<usize, bool> = evs.iter().map(|e| (e.idx, e.in_tilt)).collect();
     // Sentinel answers every SENTINEL command in TILT (spec §8), so an operator's SENTINEL FAILOVER
     // starts a failover (+try-failover) at once; only the autonomous machinery is suspended. Such a
     // start, by the Sentinel the command went to, is exempt.
     let mut operator_armed: BTreeSet<String> = BTreeSet::new();
     let mut exempt: BTreeSet<usize> = BTreeSet::new();
     for (idx, e) in trace.iter().enumerate() {
-        match &e.kind {
-            Kind::Action { line } if ActionKind::of_trace_line(line) == Some(ActionKind::Failover) => {
-                if let Some(via) = trace_line_via(line) {
-                    operator_armed.insert(node_name(s, via));
-                }
-            }
-            Kind::Sentinel(ev) if ev.name == "+try-failover" && operator_armed.remove(&e.node) && ev.tilt => {
+        if let Some(Action::Failover { via }) = e.kind.performed().as_deref() {
+            operator_armed.insert(node_name(s, via));
+        }
+        if let Kind::Sentinel(ev) = &e.kind {
+            if ev.name() == "+try-failover" && operator_armed.remove(&e.node) && in_tilt[&idx] {
                 exempt.insert(idx);
             }
-            _ => {}
         }
     }
     let bad: Vec<String> = evs
         .iter()
-        .filter(|e| e.ev.tilt && FAILOVER_EVENTS.contains(&e.ev.name.as_str()) && !exempt.contains(&e.idx))
+        .filter(|e| e.in_tilt && FAILOVER_EVENTS.contains(&e.ev.name()) && !exempt.contains(&e.idx))
         .map(|e| format!("{} {} {} in TILT", secs(e.t), e.node, trace[e.idx].line()))
         .collect();
     if !bad.is_empty() {

@@ -2,10 +2,11 @@
 //! O_DOWN or disconnected and had a non-zero priority in the Sentinel's view, and whose configured
 //! `replica-priority` is not 0.
 //!
-//! Evidence: the trace's `+selected-slave` events with their candidate view (flags, priority), and
-//! the scenario's `[[redis]] priority`.
+//! Evidence: the trace's `+selected-slave` events; the Sentinel's view of the candidate (flags,
+//! priority) from the **debug probe** (core-internal state: without the probe only the configured
+//! priority is judged); the scenario's `[[redis]] priority`.
 
-use super::trace_view::{join, named, node_name, payload_addr};
+use super::trace_view::{join, named, node_name, subject_addr};
 use super::{CheckResult, Evidence};
 use crate::duration::secs;
 
@@ -16,20 +17,21 @@ pub fn check(ev: &Evidence) -> CheckResult {
     let mut bad = Vec::new();
     let mut good = Vec::new();
     for e in named(trace, "+selected-slave") {
-        let addr =
-            e.ev.candidate
-                .as_ref()
-                .map(|c| c.addr.clone())
-                .or_else(|| payload_addr(&e.ev.payload));
+        let candidate = e.ev.probe.as_ref().map(|p| p.candidate.as_ref());
+        let addr = candidate
+            .flatten()
+            .map(|c| c.addr.clone())
+            .or_else(|| subject_addr(e.ev));
         let replica = addr
             .as_deref()
             .map(|a| node_name(s, a))
             .unwrap_or_else(|| "?".to_string());
         let prefix = format!("{} {} selected {replica}", secs(e.t), e.node);
         let mut why = Vec::new();
-        match &e.ev.candidate {
-            None => why.push("no candidate view recorded".to_string()),
-            Some(c) => {
+        match candidate {
+            None => {} // no debug probe: the Sentinel's view is not judged
+            Some(None) => why.push("no candidate view recorded".to_string()),
+            Some(Some(c)) => {
                 if c.s_down {
                     why.push("it was S_DOWN".to_string());
                 }
@@ -50,8 +52,10 @@ pub fn check(ev: &Evidence) -> CheckResult {
             }
         }
         if why.is_empty() {
-            let prio = e.ev.candidate.as_ref().map(|c| c.priority).unwrap_or_default();
-            good.push(format!("{prefix} (priority {prio})"));
+            match candidate.flatten() {
+                Some(c) => good.push(format!("{prefix} (priority {})", c.priority)),
+                None => good.push(format!("{prefix} (its view not recorded: no debug probe)")),
+            }
         } else {
             bad.push(format!("{prefix} although {}", why.join(", ")));
         }

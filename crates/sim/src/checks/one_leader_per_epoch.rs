@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::trace_view::{at, epoch_of, join, master_label, master_of, named};
+use super::trace_view::{at, join, master_label, master_of, named};
 use super::{CheckResult, Evidence};
 
 pub const NAME: &str = "one-leader-per-epoch";
@@ -14,7 +14,7 @@ pub fn check(ev: &Evidence) -> CheckResult {
     let (s, trace) = (ev.scenario, ev.trace);
     let mut leaders: BTreeMap<(String, u64), Vec<(String, u64)>> = BTreeMap::new();
     for e in named(trace, "+elected-leader") {
-        let key = (master_of(e.ev).unwrap_or_default(), epoch_of(e.ev));
+        let key = (master_of(e.ev).unwrap_or_default(), e.epoch);
         let l = leaders.entry(key).or_default();
         if !l.iter().any(|(n, _)| n == e.node) {
             l.push((e.node.to_string(), e.t));

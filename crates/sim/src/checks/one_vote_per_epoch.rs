@@ -25,12 +25,12 @@ pub fn check(ev: &Evidence) -> CheckResult {
         by_node
             .entry((e.node.to_string(), m.clone(), epoch))
             .or_default()
-            .push((runid.clone(), e.t, e.node.to_string()));
-        if !e.ev.myid.is_empty() {
+            .push((runid.to_string(), e.t, e.node.to_string()));
+        if !e.myid.is_empty() {
             by_id
-                .entry((e.ev.myid.clone(), m, epoch))
+                .entry((e.myid.to_string(), m, epoch))
                 .or_default()
-                .push((runid, e.t, e.node.to_string()));
+                .push((runid.to_string(), e.t, e.node.to_string()));
         }
     }
     let distinct = |votes: &[(String, u64, String)]| votes.iter().map(|v| &v.0).collect::<BTreeSet<_>>().len();

@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::trace_view::{actions, epoch_of, is_master, sentinel_events, Sev};
+use super::trace_view::{actions, is_master, sentinel_events, Sev};
 use crate::duration::short_secs;
 use crate::scenario::{ActionKind, Scenario};
-use crate::trace::{FinalState, TraceEvent};
+use crate::trace::{EventBody, FinalState, TraceEvent};
+use sentinel_core::event::SubjectRole;
 
 /// When did the Sentinels notice and act, relative to the first fault (`kill→+sdown 3.4s`).
 /// Events before the first fault are ignored; without a fault, times count from 0.
@@ -18,6 +19,8 @@ pub struct Timeline {
     pub fault_at_ms: Option<u64>,
     /// That action's trace line.
     pub fault: Option<String>,
+    /// That action's kind (schema 2).
+    pub fault_kind: Option<ActionKind>,
     /// First `+sdown` of the monitored master (any Sentinel), relative.
     pub sdown_ms: Option<u64>,
     /// First `+odown` of the master, relative.
@@ -46,11 +49,9 @@ pub struct SwitchMark {
 
 impl Timeline {
     pub fn compute(s: &Scenario, trace: &[TraceEvent], fin: &FinalState) -> Timeline {
-        let fault = actions(trace)
-            .into_iter()
-            .find(|(_, _, l)| ActionKind::of_trace_line(l).is_some_and(ActionKind::is_fault));
-        let origin = fault.map(|f| f.1).unwrap_or(0);
-        let from = fault.map(|f| f.0).unwrap_or(0);
+        let fault = actions(trace).into_iter().find(|(_, _, a)| a.kind().is_fault());
+        let origin = fault.as_ref().map(|f| f.1).unwrap_or(0);
+        let from = fault.as_ref().map(|f| f.0).unwrap_or(0);
         let evs: Vec<Sev> = sentinel_events(trace)
             .into_iter()
             .filter(|e| e.idx > from || fault.is_none())
@@ -59,9 +60,9 @@ impl Timeline {
         let first = |name: &str, master_only: bool| {
             evs.iter()
                 .find(|e| {
-                    e.ev.name == name
+                    e.ev.name() == name
                         && is_master(e.ev, master)
-                        && (!master_only || e.ev.payload.starts_with("master "))
+                        && (!master_only || e.ev.body.subject().is_some_and(|s| s.role == SubjectRole::Master))
                 })
                 .copied()
         };
@@ -70,7 +71,7 @@ impl Timeline {
         let mut switches: Vec<SwitchMark> = Vec::new();
         for e in evs
             .iter()
-            .filter(|e| e.ev.name == "+switch-master" && is_master(e.ev, master))
+            .filter(|e| e.ev.name() == "+switch-master" && is_master(e.ev, master))
         {
             if !switches.iter().any(|w| w.node == e.node) {
                 switches.push(SwitchMark {
@@ -93,24 +94,18 @@ impl Timeline {
                 .collect::<Option<Vec<u64>>>()
                 .and_then(|v| v.into_iter().max())
         };
-        let new_master = sentinel_events(trace)
-            .iter()
-            .rev()
-            .find(|e| e.ev.name == "+switch-master")
-            .and_then(|e| {
-                let toks: Vec<&str> = e.ev.payload.split_whitespace().collect();
-                match toks.as_slice() {
-                    [_, _, _, ip, port, ..] => Some(format!("{ip}:{port}")),
-                    _ => None,
-                }
-            });
+        let new_master = sentinel_events(trace).iter().rev().find_map(|e| match &e.ev.body {
+            EventBody::SwitchMaster { to, .. } => Some(format!("{}:{}", to.ip, to.port)),
+            _ => None,
+        });
         Timeline {
-            fault_at_ms: fault.map(|f| f.1),
-            fault: fault.map(|f| f.2.to_string()),
+            fault_at_ms: fault.as_ref().map(|f| f.1),
+            fault: fault.as_ref().map(|f| trace[f.0].line()),
+            fault_kind: fault.as_ref().map(|f| f.2.kind()),
             sdown_ms: first("+sdown", true).map(|e| rel(e.t)),
             odown_ms: first("+odown", true).map(|e| rel(e.t)),
             elected_ms: elected.map(|e| rel(e.t)),
-            failover_epoch: elected.map(|e| epoch_of(e.ev)),
+            failover_epoch: elected.map(|e| e.epoch),
             first_switch_ms: switches.iter().map(|w| w.t_ms).min(),
             last_switch_ms,
             switches,
@@ -120,9 +115,7 @@ impl Timeline {
 
     /// The fault's action name (`kill`, `failover`, ...), or `start`.
     pub fn origin_label(&self) -> String {
-        self.fault
-            .as_deref()
-            .and_then(ActionKind::of_trace_line)
+        self.fault_kind
             .map(|k| k.as_str().to_string())
             .unwrap_or_else(|| "start".to_string())
     }

@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, CheckResult, Timeline};
 use crate::scenario::Scenario;
-use crate::trace::{trace_hash, FinalState, Kind, TraceEvent};
+use crate::trace::{trace_hash, EventBody, FinalState, Kind, Level, TraceEvent, WorldNote};
 
 /// Version of the results JSON layout.
-pub const SCHEMA: u32 = 1;
+/// 2: events carry typed fields (`level`, `event`, `action`); `timeline` gains `fault_kind`.
+pub const SCHEMA: u32 = 2;
 
 /// Counts for one time window of the workload.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,28 +103,48 @@ pub enum EventKind {
     Data,
 }
 
-/// One line of the run, as an operator reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One line of the run, as an operator reads it (`line`), and typed (schema 2): a Sentinel line's
+/// `level` and `event`, a world line's `action`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventLine {
     pub t_ms: u64,
     pub node: String,
     pub kind: EventKind,
     pub line: String,
+    /// Sentinel lines: the log level (`warning`, `notice`, `verbose`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Sentinel lines: the typed event or log-only line (`form` names the payload layout; an
+    /// event's `kind` is its channel, e.g. `+sdown`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventBody>,
+    /// World lines: what the world did (`type`: `timeline` with the scenario `action`,
+    /// `triggered_kill`, `reply`, `survivors_unreadable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<WorldNote>,
 }
 
 impl EventLine {
     pub fn of(e: &TraceEvent) -> EventLine {
         let kind = match &e.kind {
             Kind::Action { .. } => EventKind::Action,
-            Kind::Sentinel(ev) if ev.name.is_empty() => EventKind::SentinelLog,
+            Kind::Sentinel(ev) if ev.name().is_empty() => EventKind::SentinelLog,
             Kind::Sentinel(_) => EventKind::Sentinel,
             Kind::Data { .. } => EventKind::Data,
+        };
+        let (level, event, action) = match &e.kind {
+            Kind::Sentinel(ev) => (Some(ev.level), Some(ev.body.clone()), None),
+            Kind::Action { note, .. } => (None, None, Some(note.clone())),
+            Kind::Data { .. } => (None, None, None),
         };
         EventLine {
             t_ms: e.t_ms,
             node: e.node.clone(),
             kind,
             line: e.line(),
+            level,
+            event,
+            action,
         }
     }
 }

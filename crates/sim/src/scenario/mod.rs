@@ -43,13 +43,12 @@
 //! Layout: `types` (the parsed scenario), `raw` (the file as written, with spans), `validate/`
 //! (raw → types, in file order), `actions/` (the table of action kinds: spelling, fields, role and
 //! validation per kind, and how each is written back and traced), `toml_writer` (types → file),
-//! `trace_line` (reading the world's action lines back), `error` (file:line:col: field: message).
+//! `error` (file:line:col: field: message).
 
 mod actions;
 mod error;
 mod raw;
 mod toml_writer;
-mod trace_line;
 mod types;
 mod validate;
 
@@ -58,7 +57,6 @@ use std::path::Path;
 pub use actions::{Action, ActionKind, FaultKind, KindSpec, Role, KINDS};
 pub use error::ScenarioError;
 pub use toml_writer::to_toml;
-pub use trace_line::trace_line_via;
 pub use types::*;
 
 use error::Ctx;

@@ -40,10 +40,7 @@ impl Windows {
     /// Reads the edges from the trace: action lines for the fault and heal, Sentinel events and
     /// data node lines for the demotion.
     pub fn from_trace(s: &Scenario, trace: &[TraceEvent]) -> Windows {
-        let action_kind = |e: &TraceEvent| match &e.kind {
-            Kind::Action { line } => ActionKind::of_trace_line(line),
-            _ => None,
-        };
+        let action_kind = |e: &TraceEvent| e.kind.performed().map(|a| a.kind());
         let Some(fault_idx) = trace
             .iter()
             .position(|e| action_kind(e).is_some_and(ActionKind::is_fault))
@@ -58,12 +55,10 @@ impl Windows {
             .map(|(i, _)| i)
             .next_back();
         let master = &s.master.name;
-        let at_group = format!("@ {master} ");
         let demotion = heal_idx.and_then(|h| {
             trace.iter().skip(h + 1).find(|e| match &e.kind {
                 Kind::Sentinel(ev) => {
-                    ev.name == "+convert-to-slave"
-                        && (ev.master.as_deref() == Some(master.as_str()) || ev.payload.contains(&at_group))
+                    ev.name() == "+convert-to-slave" && crate::checks::trace_view::is_master(ev, master)
                 }
                 Kind::Data { line } => line.starts_with(DEMOTION_DATA_LINE),
                 Kind::Action { .. } => false,

@@ -9,7 +9,7 @@ pub mod net;
 pub mod probe;
 
 use crate::spec::{ProcKind, WorldAction, WorldSpec};
-use crate::trace::{CandidateView, FinalState, Kind, SentinelEvent, TraceEvent};
+use crate::trace::{FinalState, Kind, SentinelEvent, TraceEvent, WorldNote};
 use clock::NodeClock;
 use madsim::net::NetSim;
 use madsim::runtime::{Handle, NodeHandle};
@@ -50,7 +50,7 @@ pub struct Recorder {
     events: Arc<Mutex<Vec<TraceEvent>>>,
     /// `kill_on`: the armed event name; the node that emits it is sent to `fired`.
     trigger: Arc<Mutex<Option<String>>>,
-    fired: tokio::sync::mpsc::UnboundedSender<String>,
+    fired: tokio::sync::mpsc::UnboundedSender<(String, String)>,
 }
 
 impl Recorder {
@@ -70,8 +70,8 @@ impl Recorder {
         }
         events.push(ev);
     }
-    pub fn action(&self, line: String) {
-        self.push("world", Kind::Action { line });
+    pub fn action(&self, note: WorldNote, line: String) {
+        self.push("world", Kind::Action { note, line });
     }
     fn take(&self) -> Vec<TraceEvent> {
         std::mem::take(&mut *self.events.lock().unwrap())
@@ -81,6 +81,8 @@ impl Recorder {
 struct SentinelTrace {
     node: String,
     rec: Recorder,
+    /// Whether events carry the core's debug probe ([`WorldSpec::debug_probe`]).
+    debug_probe: bool,
 }
 
 impl sentinel::SentinelObserver for SentinelTrace {
@@ -89,29 +91,18 @@ impl sentinel::SentinelObserver for SentinelTrace {
         if ev.level == sentinel_core::Level::Debug {
             return;
         }
-        let probe = &ev.probe;
+        // What the Sentinel logs (level and typed line); the core's internal state only through
+        // the optional debug probe.
         let kind = Kind::Sentinel(SentinelEvent {
-            name: ev.name().to_string(),
-            payload: ev.payload(),
-            myid: probe.myid.clone(),
-            current_epoch: probe.current_epoch,
-            master: probe.master.clone(),
-            config_epoch: probe.config_epoch,
-            failover_epoch: probe.failover_epoch,
-            candidate: probe.candidate.as_ref().map(|c| CandidateView {
-                addr: c.addr.clone(),
-                s_down: c.s_down,
-                o_down: c.o_down,
-                disconnected: c.disconnected,
-                priority: c.priority,
-            }),
-            tilt: probe.tilt,
+            level: ev.level,
+            body: ev.body.clone(),
+            probe: self.debug_probe.then(|| ev.probe.clone()),
         });
         self.rec.push(&self.node, kind);
         let mut trig = self.rec.trigger.lock().unwrap();
         if trig.as_deref() == Some(ev.name()) {
             *trig = None;
-            let _ = self.rec.fired.send(self.node.clone());
+            let _ = self.rec.fired.send((self.node.clone(), ev.name().to_string()));
         }
     }
 }
@@ -191,7 +182,7 @@ pub fn run(spec: WorldSpec) -> Result<WorldOutcome, String> {
 async fn play(spec: WorldSpec) -> WorldOutcome {
     let h = Handle::current();
     let start = Instant::now();
-    let (fired, mut fired_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let (fired, mut fired_rx) = tokio::sync::mpsc::unbounded_channel::<(String, String)>();
     let rec = Recorder {
         start,
         events: Arc::new(Mutex::new(Vec::new())),
@@ -267,6 +258,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                     observer: Arc::new(SentinelTrace {
                         node: p.name.clone(),
                         rec: rec.clone(),
+                        debug_probe: spec.debug_probe,
                     }),
                 };
                 let ip = p.ip.clone();
@@ -339,19 +331,21 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         let wait = Duration::from_millis(due_ms).saturating_sub(start.elapsed());
         tokio::select! {
             biased;
-            Some(node) = fired_rx.recv() => {
+            Some((node, event)) = fired_rx.recv() => {
                 // A `kill_on` trigger fired: kill that process now, as an ordinary kill.
                 if let Some(i) = names.iter().position(|n| *n == node) {
                     let line = format!("kill {}:{}", procs[i].ip, procs[i].port);
+                    let note = WorldNote::TriggeredKill { node, event };
                     let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts, hosts: &hosts, near: &near };
-                    w.apply(&mut procs, &WorldAction::Kill(i), &line);
+                    w.apply(&mut procs, &WorldAction::Kill(i), note, &line);
                 }
             }
             _ = tokio::time::sleep(wait) => {
                 let Some(ta) = spec.actions.get(next) else { break };
                 next += 1;
                 let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts, hosts: &hosts, near: &near };
-                w.apply(&mut procs, &ta.action, &ta.line);
+                let note = WorldNote::Timeline { action: ta.source.clone() };
+                w.apply(&mut procs, &ta.action, note, &ta.line);
             }
         }
     }
@@ -379,9 +373,9 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         Some(match read {
             Ok(m) => m,
             Err(e) => {
-                rec.action(format!(
-                    "writes: cannot read the surviving data ({e}); every acknowledged write counts as lost"
-                ));
+                let line =
+                    format!("writes: cannot read the surviving data ({e}); every acknowledged write counts as lost");
+                rec.action(WorldNote::SurvivorsUnreadable { error: e }, line);
                 Default::default()
             }
         })
@@ -419,9 +413,9 @@ struct WorldCtl<'a> {
 }
 
 impl WorldCtl<'_> {
-    fn apply(&mut self, procs: &mut [Proc], action: &WorldAction, line: &str) {
+    fn apply(&mut self, procs: &mut [Proc], action: &WorldAction, note: WorldNote, line: &str) {
         let (h, rec) = (self.h, self.rec);
-        rec.action(line.to_string());
+        rec.action(note, line.to_string());
         match action {
             WorldAction::Kill(i) => {
                 let p = &mut procs[*i];
@@ -473,7 +467,8 @@ impl WorldCtl<'_> {
                         None => "(no reply)".into(),
                     };
                     // Not an action line (it must not count as a second FAILOVER): a reply line.
-                    rec.action(format!("reply to {line}: {shown}"));
+                    let note = WorldNote::Reply { to: line.clone(), reply: shown.clone() };
+                    rec.action(note, format!("reply to {line}: {shown}"));
                 });
             }
             WorldAction::Partition { groups } => {

@@ -6,7 +6,11 @@
 use std::path::PathBuf;
 
 use sim::scenario::{self, Scenario};
-use sim::trace::{CandidateView, DataFinal, FinalState, Kind, SentinelEvent, SentinelFinal, TraceEvent};
+use sentinel_core::CandidateView;
+use sim::scenario::Action;
+use sim::trace::{
+    DataFinal, DebugProbe, EventBody, FinalState, Kind, Level, SentinelEvent, SentinelFinal, TraceEvent, WorldNote,
+};
 
 pub const ID0: &str = "db6678da4a0a430810dd6269fd9b66593c4647ce"; // sentinel-5000
 pub const ID1: &str = "ffcd3aa7decc99ff04d94c199105a59953167fbb"; // sentinel-5001
@@ -70,29 +74,62 @@ impl Default for Ev {
     }
 }
 
+/// A Sentinel line as it would be logged (`name payload`, or the payload alone for a log-only
+/// line), with `e` as its debug probe.
 pub fn sev(t_ms: u64, node: &str, name: &str, payload: &str, e: Ev) -> TraceEvent {
+    let line = if name.is_empty() {
+        payload.to_string()
+    } else {
+        format!("{name} {payload}")
+    };
+    let body = EventBody::parse(&line).unwrap_or_else(|err| panic!("{line:?}: {err:?}"));
+    let level = body.kind().map_or(Level::Warning, |k| k.level());
     TraceEvent {
         t_ms,
         node: node.to_string(),
         kind: Kind::Sentinel(SentinelEvent {
-            name: name.to_string(),
-            payload: payload.to_string(),
-            myid: id_of(node).to_string(),
-            current_epoch: e.current_epoch,
-            master: e.master.map(str::to_string),
-            config_epoch: e.config_epoch,
-            failover_epoch: e.failover_epoch,
-            candidate: e.candidate,
-            tilt: e.tilt,
+            level,
+            body,
+            probe: Some(DebugProbe {
+                myid: id_of(node).to_string(),
+                current_epoch: e.current_epoch,
+                master: e.master.map(str::to_string),
+                config_epoch: e.config_epoch,
+                failover_epoch: e.failover_epoch,
+                candidate: e.candidate,
+                tilt: e.tilt,
+            }),
         }),
     }
 }
 
+/// `Sentinel ID is <id>`: what a Sentinel logs when it starts.
+pub fn boot(t_ms: u64, node: &str, e: Ev) -> TraceEvent {
+    sev(t_ms, node, "", &format!("Sentinel ID is {}", id_of(node)), e)
+}
+
+/// A timeline action as the world records it: typed, with its line. `line` is one of the forms
+/// the tests use: `kill ADDR`, `restart ADDR`, `SENTINEL FAILOVER <master> (via ADDR)`.
 pub fn action(t_ms: u64, line: &str) -> TraceEvent {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let action = match words.as_slice() {
+        ["kill", node] => Action::Kill { node: node.to_string() },
+        ["restart", node] => Action::Restart {
+            node: node.to_string(),
+            wipe: false,
+        },
+        ["SENTINEL", "FAILOVER", _, "(via", via] => Action::Failover {
+            via: via.trim_end_matches(')').to_string(),
+        },
+        _ => panic!("no typed form for the test action {line:?}"),
+    };
     TraceEvent {
         t_ms,
         node: "world".to_string(),
-        kind: Kind::Action { line: line.to_string() },
+        kind: Kind::Action {
+            note: WorldNote::Timeline { action },
+            line: line.to_string(),
+        },
     }
 }
 
@@ -137,6 +174,7 @@ pub fn kill9_trace() -> Vec<TraceEvent> {
     let mut v = Vec::new();
     for (i, node) in ["sentinel-5000", "sentinel-5001", "sentinel-5002"].iter().enumerate() {
         let base = 845 + 30 * i as u64;
+        v.push(boot(base - 1, node, e0()));
         v.push(sev(
             base,
             node,
@@ -408,15 +446,16 @@ pub fn find(trace: &[TraceEvent], node: &str, name: &str, nth: usize) -> usize {
     trace
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.node == node && matches!(&e.kind, Kind::Sentinel(ev) if ev.name == name))
+        .filter(|(_, e)| e.node == node && matches!(&e.kind, Kind::Sentinel(ev) if ev.name() == name))
         .nth(nth)
         .map(|(i, _)| i)
         .unwrap_or_else(|| panic!("no {name} #{nth} on {node}"))
 }
 
-pub fn sentinel_mut(e: &mut TraceEvent) -> &mut SentinelEvent {
+/// The debug probe of a Sentinel event (to plant a bug in what the core reported).
+pub fn probe_mut(e: &mut TraceEvent) -> &mut DebugProbe {
     match &mut e.kind {
-        Kind::Sentinel(ev) => ev,
-        _ => panic!("not a sentinel event"),
+        Kind::Sentinel(SentinelEvent { probe: Some(p), .. }) => p,
+        _ => panic!("not a probed sentinel event"),
     }
 }

@@ -11,7 +11,6 @@ use crate::checks::final_state::final_master;
 use crate::checks::trace_view::actions;
 use crate::checks::CheckResult;
 use crate::duration::{secs, short_secs};
-use crate::scenario::ActionKind;
 use crate::trace::{FinalState, Kind};
 
 /// Events that change the replication configuration (their last one after the last heal is when
@@ -45,13 +44,13 @@ pub(super) fn converged_within(r: &Run, max: u64) -> CheckResult {
     let heal = acts
         .iter()
         .rev()
-        .find(|(_, _, l)| ActionKind::of_trace_line(l).is_some_and(ActionKind::is_heal));
-    let origin = heal.or_else(|| {
-        acts.iter()
-            .find(|(_, _, l)| ActionKind::of_trace_line(l).is_some_and(ActionKind::is_fault))
-    });
+        .find(|(_, _, a)| a.kind().is_heal());
+    let origin = heal.or_else(|| acts.iter().find(|(_, _, a)| a.kind().is_fault()));
     let (from_idx, from_t, label) = match origin {
-        Some((i, t, l)) => (*i, *t, l.split_whitespace().next().unwrap_or("action").to_string()),
+        Some((i, t, _)) => {
+            let line = trace[*i].line();
+            (*i, *t, line.split_whitespace().next().unwrap_or("action").to_string())
+        }
         None => (0, 0, "start".to_string()),
     };
     let conv = convergence_now(fin);
@@ -59,7 +58,7 @@ pub(super) fn converged_within(r: &Run, max: u64) -> CheckResult {
         return CheckResult::fail(&name, format!("not converged at the end: {why}"));
     }
     let mut last = trace.iter().enumerate().skip(from_idx).filter(|(_, e)| match &e.kind {
-        Kind::Sentinel(ev) => CONFIG_EVENTS.contains(&ev.name.as_str()),
+        Kind::Sentinel(ev) => CONFIG_EVENTS.contains(&ev.name()),
         Kind::Data { line } => DATA_CONFIG_LINES.iter().any(|p| line.contains(p)),
         Kind::Action { .. } => false,
     });

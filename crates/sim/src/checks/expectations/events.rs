@@ -59,7 +59,7 @@ pub(super) fn seen(r: &Run, names: &[String]) -> CheckResult {
     let mut missing = Vec::new();
     let mut found = Vec::new();
     for n in names {
-        match after_fault.iter().find(|x| x.ev.name == *n) {
+        match after_fault.iter().find(|x| x.ev.name() == *n) {
             Some(x) => found.push(format!("{n} on {} {}", x.node, at(x.t))),
             None => missing.push(n.clone()),
         }
@@ -83,7 +83,7 @@ pub(super) fn not_seen(r: &Run, names: &[String]) -> CheckResult {
     let name = format!("not_seen = [{}]", names.join(", "));
     let bad: Vec<String> = sentinel_events(r.trace)
         .iter()
-        .filter(|x| names.contains(&x.ev.name))
+        .filter(|x| names.iter().any(|n| n == x.ev.name()))
         .map(|x| format!("{} {} {}", secs(x.t), x.node, r.trace[x.idx].line()))
         .collect();
     if bad.is_empty() {

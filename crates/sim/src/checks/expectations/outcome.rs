@@ -5,7 +5,7 @@
 //! `+promoted-slave` (their candidate address), and the final state's single live master.
 
 use super::Run;
-use crate::checks::trace_view::{at, is_master, join, named, payload_addr, sentinel_events, Sev};
+use crate::checks::trace_view::{at, is_master, join, named, subject_addr, sentinel_events, Sev};
 use crate::checks::CheckResult;
 use crate::duration::secs;
 
@@ -71,13 +71,9 @@ pub(super) fn never_promoted(r: &Run, never: &[String]) -> CheckResult {
     let mut bad = Vec::new();
     for x in sentinel_events(r.trace)
         .iter()
-        .filter(|x| x.ev.name == "+selected-slave" || x.ev.name == "+promoted-slave")
+        .filter(|x| x.ev.name() == "+selected-slave" || x.ev.name() == "+promoted-slave")
     {
-        let addr =
-            x.ev.candidate
-                .as_ref()
-                .map(|c| c.addr.clone())
-                .or_else(|| payload_addr(&x.ev.payload));
+        let addr = subject_addr(x.ev);
         if let Some(n) = addr.as_deref().and_then(|a| r.s.name_of(a)) {
             if never.iter().any(|v| v == n) {
                 bad.push(format!("{} {} {}", secs(x.t), x.node, r.trace[x.idx].line()));

@@ -1,42 +1,56 @@
 //! The world's action lines on the chart: each injected action marks the world lane and opens or
 //! closes windows and marks on the lanes it concerns. One arm per action kind in [`Builder::action`].
 
+use std::borrow::Cow;
+
 use super::*;
+use crate::scenario::Action;
+use crate::trace::WorldNote;
 
 impl Builder {
-    pub(super) fn action(&mut self, t: u64, line: &str) {
+    /// A world line: what it is comes from its typed note (schema 2); the line is only shown.
+    pub(super) fn action(&mut self, t: u64, note: Option<&WorldNote>, line: &str) {
+        let action = match note {
+            Some(WorldNote::Timeline { action }) => Cow::Borrowed(action),
+            Some(WorldNote::TriggeredKill { node, .. }) => Cow::Owned(Action::Kill { node: node.clone() }),
+            Some(WorldNote::Reply { reply, .. }) => {
+                self.mark(WORLD, t, MarkKind::Action, format!("reply: {reply}"), line);
+                return self.reply(t, line);
+            }
+            Some(WorldNote::SurvivorsUnreadable { .. }) | None => {
+                let human = self.humanize(line);
+                return self.mark(WORLD, t, MarkKind::Action, human, line);
+            }
+        };
+        let kind = action.kind();
         let words: Vec<&str> = line.split_whitespace().collect();
-        let kind = ActionKind::of_trace_line(line);
         let human = self.humanize(line);
-        let target = words.get(1).and_then(|a| self.lane_of_addr(a));
+        let target = action.nodes().first().and_then(|n| self.lane_of_node(n));
         let rest_after = |n: usize| words.iter().skip(n).copied().collect::<Vec<_>>().join(" ");
         // The world lane carries every action line.
         let world_label = match kind {
-            Some(ActionKind::Partition | ActionKind::PartitionOneway) => words[0].to_string(),
-            _ if line.starts_with("reply to ") => {
-                format!("reply: {}", line.rsplit_once("): ").map_or("", |x| x.1))
-            }
+            ActionKind::Partition | ActionKind::PartitionOneway => kind.as_str().to_string(),
             _ => human.clone(),
         };
         self.mark(WORLD, t, MarkKind::Action, world_label, line);
-        match (kind, target) {
-            (Some(ActionKind::Kill), Some(l)) => {
+        match (&*action, target) {
+            (Action::Kill { .. }, Some(l)) => {
                 self.down(l, t);
                 self.mark(l, t, MarkKind::Action, "kill".into(), line);
             }
-            (Some(ActionKind::Restart), Some(l)) => self.restart(l, t, line),
-            (Some(ActionKind::Pause), Some(l)) => {
+            (Action::Restart { wipe, .. }, Some(l)) => self.restart(l, t, *wipe, line),
+            (Action::Pause { .. }, Some(l)) => {
                 if !self.is_open(l, |k| k == WindowKind::Paused) {
                     self.open(l, t, WindowKind::Paused, "paused (SIGSTOP)".into());
                 }
                 self.mark(l, t, MarkKind::Action, "pause".into(), line);
             }
-            (Some(ActionKind::Resume), Some(l)) => {
+            (Action::Resume { .. }, Some(l)) => {
                 self.close(Some(l), t, |k| k == WindowKind::Paused);
                 self.mark(l, t, MarkKind::Action, "resume".into(), line);
             }
-            (Some(ActionKind::Partition), _) => self.partition(t, &rest_after(1), line),
-            (Some(ActionKind::Isolate), target) => {
+            (Action::Partition { groups }, _) => self.partition(t, groups, line),
+            (Action::Isolate { .. }, target) => {
                 self.close(None, t, WindowKind::is_cut);
                 if let Some(l) = target {
                     let name = self.lanes[l].name.clone();
@@ -45,54 +59,53 @@ impl Builder {
                     self.open(WORLD, t, WindowKind::NetPartition, format!("isolate {name}"));
                 }
             }
-            (Some(ActionKind::PartitionOneway), _) => self.oneway(t, &rest_after(1), line),
-            (Some(ActionKind::Heal), _) => self.close(None, t, WindowKind::is_cut),
-            (Some(ActionKind::Latency), _) => {
+            (Action::PartitionOneway { from, to }, _) => self.oneway(t, from, to, line),
+            (Action::Heal, _) => self.close(None, t, WindowKind::is_cut),
+            (Action::Latency { .. }, _) => {
                 self.close(Some(WORLD), t, |k| k == WindowKind::Latency);
                 self.open(WORLD, t, WindowKind::Latency, human);
             }
-            (Some(ActionKind::Loss), _) => {
+            (Action::Loss { .. }, _) => {
                 self.close(Some(WORLD), t, |k| k == WindowKind::Loss);
                 self.open(WORLD, t, WindowKind::Loss, format!("packet {human}"));
             }
-            (Some(ActionKind::NetReset), _) => {
+            (Action::NetReset, _) => {
                 self.close(Some(WORLD), t, |k| matches!(k, WindowKind::Latency | WindowKind::Loss));
             }
-            (Some(ActionKind::ClockSkew | ActionKind::ClockJump | ActionKind::ClockDrift), Some(l)) => {
+            (Action::ClockSkew { .. } | Action::ClockJump { .. } | Action::ClockDrift { .. }, Some(l)) => {
                 let what = format!("{} {}", words[0].trim_start_matches("clock_"), rest_after(2));
                 let label = format!("clock fault: {} {} (until clock_reset)", words[0], rest_after(2));
                 self.close(Some(l), t, |k| k == WindowKind::Clock);
                 self.open(l, t, WindowKind::Clock, label);
                 self.mark(l, t, MarkKind::Clock, what, line);
             }
-            (Some(ActionKind::ClockStrobe), Some(l)) => self.strobe(l, t, line, &rest_after(0), &rest_after(2)),
-            (Some(ActionKind::ClockReset), Some(l)) => {
+            (Action::ClockStrobe { duration_ms, .. }, Some(l)) => {
+                self.strobe(l, t, *duration_ms, line, &rest_after(0), &rest_after(2))
+            }
+            (Action::ClockReset { .. }, Some(l)) => {
                 self.close(Some(l), t, |k| k == WindowKind::Clock);
                 self.mark(l, t, MarkKind::Clock, "clock reset".into(), line);
             }
-            (
-                Some(
-                    ActionKind::Failover | ActionKind::SentinelSet | ActionKind::SentinelReset | ActionKind::Replicaof,
-                ),
-                _,
-            ) => self.command(t, line),
-            _ if line.starts_with("reply to ") => self.reply(t, line),
+            (Action::Failover { via } | Action::SentinelSet { via, .. } | Action::SentinelReset { via, .. }, _) => {
+                self.command(t, via, line)
+            }
+            (Action::Replicaof { node, .. }, _) => self.command(t, node, line),
             _ => {}
         }
     }
 
-    fn restart(&mut self, l: usize, t: u64, line: &str) {
+    fn restart(&mut self, l: usize, t: u64, wipe: bool, line: &str) {
         self.close(Some(l), t, |k| k == WindowKind::Paused);
         let tr = &mut self.tracks[l];
         tr.master = None;
         tr.sdown = false;
         tr.odown = false;
-        if line.ends_with("(wiped)") {
+        if wipe {
             tr.epoch = 0;
         }
         // Restarting a live process kills it first.
         self.set(l, t, Some(State::Starting));
-        let label = if line.ends_with("(wiped)") {
+        let label = if wipe {
             "restart (wiped)"
         } else {
             "restart"
@@ -101,12 +114,12 @@ impl Builder {
     }
 
     /// `partition a,b | c,d`: one side per group, cut off from the others.
-    fn partition(&mut self, t: u64, spec: &str, line: &str) {
+    fn partition(&mut self, t: u64, groups: &[Vec<String>], line: &str) {
         // A partition replaces the cuts in force.
         self.close(None, t, WindowKind::is_cut);
-        let groups: Vec<Vec<usize>> = spec
-            .split('|')
-            .map(|g| g.split(',').filter_map(|a| self.lane_of_addr(a.trim())).collect())
+        let groups: Vec<Vec<usize>> = groups
+            .iter()
+            .map(|g| g.iter().filter_map(|n| self.lane_of_node(n)).collect())
             .collect();
         let names: Vec<Vec<String>> = groups
             .iter()
@@ -145,9 +158,8 @@ impl Builder {
     }
 
     /// `partition_oneway a,b -> c,d`: the senders' and the receivers' lanes each get a window.
-    fn oneway(&mut self, t: u64, spec: &str, line: &str) {
-        let (from, to) = spec.split_once("->").unwrap_or((spec, ""));
-        let lanes = |s: &str| -> Vec<usize> { s.split(',').filter_map(|a| self.lane_of_addr(a.trim())).collect() };
+    fn oneway(&mut self, t: u64, from: &[String], to: &[String], line: &str) {
+        let lanes = |ns: &[String]| -> Vec<usize> { ns.iter().filter_map(|n| self.lane_of_node(n)).collect() };
         let (from, to) = (lanes(from), lanes(to));
         let names = |g: &[usize]| {
             g.iter()
@@ -183,11 +195,7 @@ impl Builder {
     }
 
     /// `clock_strobe <node> <amplitude> every <period> for <duration>`: a window of known length.
-    fn strobe(&mut self, l: usize, t: u64, line: &str, all: &str, args: &str) {
-        let dur = line
-            .rsplit_once(" for ")
-            .and_then(|(_, d)| parse_ms(d.trim()).ok())
-            .unwrap_or(0);
+    fn strobe(&mut self, l: usize, t: u64, dur: u64, line: &str, all: &str, args: &str) {
         let to = (t + dur).min(self.end_ms);
         if to > t {
             self.lanes[l].windows.push(Window {
@@ -202,9 +210,8 @@ impl Builder {
     }
 
     /// An operator command, marked on the lane it was sent to.
-    fn command(&mut self, t: u64, line: &str) {
-        let via = crate::scenario::trace_line_via(line).and_then(|a| self.lane_of_addr(a));
-        if let Some(l) = via {
+    fn command(&mut self, t: u64, via: &str, line: &str) {
+        if let Some(l) = self.lane_of_node(via) {
             let label = line.split(" (").next().unwrap_or(line).to_string();
             let label = label.strip_prefix("SENTINEL ").unwrap_or(&label).to_string();
             self.mark(l, t, MarkKind::Command, label, line);

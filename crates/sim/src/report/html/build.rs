@@ -53,7 +53,7 @@ pub fn chart(report: &RunReport) -> Chart {
         b.lanes[l].events.push(i);
         let t = e.t_ms;
         match e.kind {
-            EventKind::Action => b.action(t, &e.line),
+            EventKind::Action => b.action(t, e.action.as_ref(), &e.line),
             EventKind::Data | EventKind::SentinelLog | EventKind::Sentinel => {
                 if e.line.starts_with("process exited") {
                     b.down(l, t);
@@ -187,6 +187,11 @@ impl Builder {
 
     pub(super) fn lane_of_addr(&self, addr: &str) -> Option<usize> {
         self.by_addr.get(addr.trim_matches(|c| c == '(' || c == ')')).copied()
+    }
+
+    /// The lane of a node as a scenario action names it (its name or its address).
+    pub(super) fn lane_of_node(&self, node: &str) -> Option<usize> {
+        self.by_node.get(node).or_else(|| self.by_addr.get(node)).copied()
     }
 
     /// The line with every known address replaced by its node name.

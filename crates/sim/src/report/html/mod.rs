@@ -32,7 +32,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::checks::CheckResult;
-use crate::duration::{parse_ms, secs, short_secs};
+use crate::duration::{secs, short_secs};
 use crate::report::{EventKind, RunReport, WritesSummary};
 use crate::scenario::ActionKind;
 

@@ -27,7 +27,7 @@ use super::validate::action::Input;
 use crate::duration::{format_ms, format_signed_ms};
 
 /// What a `[[timeline]]` entry does (`action = "..."` plus the fields listed per variant).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     /// `kill {node}`: the process crashes (kill -9): its connections are reset.
@@ -110,7 +110,7 @@ pub enum Action {
 }
 
 /// The fault kinds `random_faults` may draw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     Partition,
@@ -170,7 +170,7 @@ impl FaultKind {
 }
 
 /// The name of an action, without its fields (also recognised from trace action lines).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     Kill,
@@ -346,7 +346,7 @@ impl Action {
     /// this action. Nodes are written by address, operator commands as the command sent:
     /// `kill 127.0.0.1:6382`, `partition 127.0.0.1:6382,127.0.0.1:5000 | 127.0.0.1:6383`,
     /// `SENTINEL FAILOVER mymaster (via 127.0.0.1:5000)`, `REPLICAOF 127.0.0.1 6383 (on 127.0.0.1:6382)`.
-    /// [`ActionKind::of_trace_line`] recognises every one of them.
+    /// The trace also records the action itself (typed), so nothing reads these lines back.
     pub fn trace_line(&self, s: &Scenario) -> String {
         let a = |n: &str| s.addr_of(n).unwrap_or(n).to_string();
         let list = |ns: &[String]| ns.iter().map(|n| a(n)).collect::<Vec<_>>().join(",");
