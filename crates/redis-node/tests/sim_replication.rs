@@ -25,9 +25,16 @@ fn addr(port: u16) -> SocketAddr {
 
 struct SimDialer;
 
-impl host::Dialer for SimDialer {
+/// madsim's TCP as is (host::TcpNet under `--cfg madsim`), with the address mapping.
+impl host::Net for SimDialer {
     fn resolve(&self, host: &str, port: u16) -> Option<SocketAddr> {
         (host == "127.0.0.1" && (6381..6400).contains(&port)).then(|| addr(port))
+    }
+    fn connect(&self, addr: SocketAddr) -> host::BoxFuture<'_, std::io::Result<host::BoxStream>> {
+        host::TcpNet.connect(addr)
+    }
+    fn listen(&self, addr: SocketAddr) -> host::BoxFuture<'_, std::io::Result<host::BoxListener>> {
+        host::TcpNet.listen(addr)
     }
 }
 
@@ -55,7 +62,7 @@ impl World {
         let disk = self.disks.lock().unwrap().entry(port).or_default().clone();
         let env = Env {
             clock: Arc::new(host::SystemClock),
-            dialer: Arc::new(SimDialer),
+            net: Arc::new(SimDialer),
             disk,
             observer: Arc::new(Notes {
                 port,

@@ -21,12 +21,19 @@ const MASTER: &str = "10.0.0.10:6379";
 /// maps them onto the simulated hosts.
 struct MapDialer(BTreeMap<(String, u16), SocketAddr>);
 
-impl host::Dialer for MapDialer {
+/// madsim's TCP as is (host::TcpNet under `--cfg madsim`), with the address mapping.
+impl host::Net for MapDialer {
     fn resolve(&self, ip: &str, port: u16) -> Option<SocketAddr> {
         self.0
             .get(&(ip.to_string(), port))
             .copied()
-            .or_else(|| host::DirectDialer.resolve(ip, port))
+            .or_else(|| host::TcpNet.resolve(ip, port))
+    }
+    fn connect(&self, addr: SocketAddr) -> host::BoxFuture<'_, std::io::Result<host::BoxStream>> {
+        host::TcpNet.connect(addr)
+    }
+    fn listen(&self, addr: SocketAddr) -> host::BoxFuture<'_, std::io::Result<host::BoxListener>> {
+        host::TcpNet.listen(addr)
     }
 }
 
@@ -77,7 +84,7 @@ async fn scenario() -> Log {
         host::Storage::save(&storage, "sentinel.conf", &config(port)).unwrap();
         let env = Env {
             clock: Arc::new(host::SystemClock),
-            dialer: dialer.clone(),
+            net: dialer.clone(),
             storage: Arc::new(storage),
             observer: Arc::new(Recorder {
                 node: format!("s{i}"),

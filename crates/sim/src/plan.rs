@@ -3,7 +3,7 @@
 //! into ordinary actions (each written to the trace with its own line).
 
 use crate::scenario::{split_addr, Action, FaultKind, Scenario, TimedAction as ScenarioAction};
-use crate::spec::{ProcKind, ProcSpec, TimedAction, WorldAction, WorldSpec};
+use crate::spec::{Links, ProcKind, ProcSpec, TimedAction, WorldAction, WorldSpec};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
@@ -146,6 +146,10 @@ fn world_action(s: &Scenario, procs: &[ProcSpec], ta: &ScenarioAction) -> Result
             .ok_or_else(|| format!("unknown node {node:?}"))
     };
     let indexes = |nodes: &[String]| nodes.iter().map(|n| index(n)).collect::<Result<Vec<_>, _>>();
+    // No `nodes`: the whole network (madsim's global configuration); else the links touching them.
+    let links = |nodes: &Option<Vec<String>>| -> Result<Option<Links>, String> {
+        nodes.as_deref().map(|n| indexes(n).map(Links::Touching)).transpose()
+    };
     let command = |via: &str, args: Vec<String>| -> Result<WorldAction, String> {
         Ok(WorldAction::Command {
             proc: index(via)?,
@@ -194,27 +198,15 @@ fn world_action(s: &Scenario, procs: &[ProcSpec], ta: &ScenarioAction) -> Result
             to: indexes(to)?,
         },
         Action::Heal => WorldAction::Heal,
-        Action::Latency { min_ms, max_ms, nodes } => {
-            if nodes.is_some() {
-                return Err(unsupported(
-                    ta.at_ms,
-                    "latency on some nodes only (madsim's latency is global; omit `nodes`)",
-                ));
-            }
-            WorldAction::Latency {
-                min_ms: *min_ms,
-                max_ms: *max_ms,
-            }
-        }
-        Action::Loss { rate, nodes } => {
-            if nodes.is_some() {
-                return Err(unsupported(
-                    ta.at_ms,
-                    "loss on some nodes only (madsim's loss is global; omit `nodes`)",
-                ));
-            }
-            WorldAction::Loss { rate: *rate }
-        }
+        Action::Latency { min_ms, max_ms, nodes } => WorldAction::Latency {
+            min_ms: *min_ms,
+            max_ms: *max_ms,
+            links: links(nodes)?,
+        },
+        Action::Loss { rate, nodes } => WorldAction::Loss {
+            rate: *rate,
+            links: links(nodes)?,
+        },
         Action::NetReset => WorldAction::NetReset,
         Action::ClockSkew { node, offset_ms } => WorldAction::ClockSkew {
             proc: index(node)?,
