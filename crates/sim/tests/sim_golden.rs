@@ -26,6 +26,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("pause_master", "4579043e209f9ad8"),
     ("replica_priority", "fbe102cac252c32c"),
     ("sentinel_kill", "bfe690b56b2bfab1"),
+    ("slow_link", "2fbb477272b8dbc9"),
     ("soak", "84d6f8c3416406a7"),
     ("split_brain", "f9e66b117e6eadb5"),
     ("split_brain_min_replicas", "4c9e532a52fae8c0"),
