@@ -146,9 +146,19 @@ fn world_action(s: &Scenario, procs: &[ProcSpec], ta: &ScenarioAction) -> Result
             .ok_or_else(|| format!("unknown node {node:?}"))
     };
     let indexes = |nodes: &[String]| nodes.iter().map(|n| index(n)).collect::<Result<Vec<_>, _>>();
-    // No `nodes`: the whole network (madsim's global configuration); else the links touching them.
-    let links = |nodes: &Option<Vec<String>>| -> Result<Option<Links>, String> {
-        nodes.as_deref().map(|n| indexes(n).map(Links::Touching)).transpose()
+    // Neither `nodes` nor `from`/`to`: the whole network (madsim's global configuration).
+    let links = |nodes: &Option<Vec<String>>,
+                 from: &Option<Vec<String>>,
+                 to: &Option<Vec<String>>|
+     -> Result<Option<Links>, String> {
+        Ok(match (nodes, from, to) {
+            (_, Some(from), Some(to)) => Some(Links::Directed {
+                from: indexes(from)?,
+                to: indexes(to)?,
+            }),
+            (Some(n), _, _) => Some(Links::Touching(indexes(n)?)),
+            _ => None,
+        })
     };
     let command = |via: &str, args: Vec<String>| -> Result<WorldAction, String> {
         Ok(WorldAction::Command {
@@ -198,14 +208,20 @@ fn world_action(s: &Scenario, procs: &[ProcSpec], ta: &ScenarioAction) -> Result
             to: indexes(to)?,
         },
         Action::Heal => WorldAction::Heal,
-        Action::Latency { min_ms, max_ms, nodes } => WorldAction::Latency {
+        Action::Latency {
+            min_ms,
+            max_ms,
+            nodes,
+            from,
+            to,
+        } => WorldAction::Latency {
             min_ms: *min_ms,
             max_ms: *max_ms,
-            links: links(nodes)?,
+            links: links(nodes, from, to)?,
         },
-        Action::Loss { rate, nodes } => WorldAction::Loss {
+        Action::Loss { rate, nodes, from, to } => WorldAction::Loss {
             rate: *rate,
-            links: links(nodes)?,
+            links: links(nodes, from, to)?,
         },
         Action::NetReset => WorldAction::NetReset,
         Action::ClockSkew { node, offset_ms } => WorldAction::ClockSkew {
@@ -356,13 +372,23 @@ pub fn random_faults(
                         min_ms: 1,
                         max_ms: max,
                         nodes: None,
+                        from: None,
+                        to: None,
                     },
                 );
                 push(undo_at, Action::NetReset);
             }
             FaultKind::Loss => {
                 let rate = [0.01, 0.05, 0.1, 0.2][(rng.next_u32() % 4) as usize];
-                push(t, Action::Loss { rate, nodes: None });
+                push(
+                    t,
+                    Action::Loss {
+                        rate,
+                        nodes: None,
+                        from: None,
+                        to: None,
+                    },
+                );
                 push(undo_at, Action::NetReset);
             }
         }

@@ -229,16 +229,28 @@ pub enum Action {
     /// `heal {}`: removes every partition (`partition`, `isolate`, `partition_oneway`). Latency and
     /// loss stay (see `net_reset`).
     Heal,
-    /// `latency {min, max, nodes?}`: each message to or from `nodes` (default: all) is delayed by
-    /// a uniformly drawn delay in `[min, max]`, at most 60s.
+    /// `latency {min, max, nodes? | from? to?}`: each message is delayed by a uniformly drawn delay
+    /// in `[min, max]`, at most 60s: every message (default), or on top of the base latency only
+    /// on the links to and from `nodes`, or on the directed links from `from` to `to`.
     Latency {
         min_ms: u64,
         max_ms: u64,
         nodes: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<Vec<String>>,
     },
-    /// `loss {rate, nodes?}`: each message to or from `nodes` (default: all) is dropped with
-    /// probability `rate` (0..=1).
-    Loss { rate: f64, nodes: Option<Vec<String>> },
+    /// `loss {rate, nodes? | from? to?}`: each message is dropped with probability `rate` (0..=1):
+    /// every message (default), on the links to and from `nodes`, or from `from` to `to`.
+    Loss {
+        rate: f64,
+        nodes: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        to: Option<Vec<String>>,
+    },
     /// `net_reset {}`: latency and loss back to the defaults (does not heal partitions).
     NetReset,
     /// `clock_skew {node, offset}`: from now on the node's wall clock reads `offset` (signed, e.g.
@@ -517,10 +529,12 @@ impl Action {
     pub fn trace_line(&self, s: &Scenario) -> String {
         let a = |n: &str| s.addr_of(n).unwrap_or(n).to_string();
         let list = |ns: &[String]| ns.iter().map(|n| a(n)).collect::<Vec<_>>().join(",");
-        let nodes_or_all = |ns: &Option<Vec<String>>| match ns {
-            None => "all".to_string(),
-            Some(ns) => list(ns),
-        };
+        let nodes_or_all =
+            |ns: &Option<Vec<String>>, from: &Option<Vec<String>>, to: &Option<Vec<String>>| match (ns, from, to) {
+                (_, Some(from), Some(to)) => format!("{} -> {}", list(from), list(to)),
+                (Some(ns), _, _) => list(ns),
+                _ => "all".to_string(),
+            };
         let k = self.kind().as_str();
         match self {
             Action::Kill { node }
@@ -537,15 +551,21 @@ impl Action {
             }
             Action::PartitionOneway { from, to } => format!("{k} {} -> {}", list(from), list(to)),
             Action::Heal | Action::NetReset => k.to_string(),
-            Action::Latency { min_ms, max_ms, nodes } => {
+            Action::Latency {
+                min_ms,
+                max_ms,
+                nodes,
+                from,
+                to,
+            } => {
                 format!(
                     "{k} {}..{} {}",
                     format_ms(*min_ms),
                     format_ms(*max_ms),
-                    nodes_or_all(nodes)
+                    nodes_or_all(nodes, from, to)
                 )
             }
-            Action::Loss { rate, nodes } => format!("{k} {rate} {}", nodes_or_all(nodes)),
+            Action::Loss { rate, nodes, from, to } => format!("{k} {rate} {}", nodes_or_all(nodes, from, to)),
             Action::ClockSkew { node, offset_ms } => format!("{k} {} {}", a(node), format_signed_ms(*offset_ms)),
             Action::ClockJump { node, by_ms } => format!("{k} {} {}", a(node), format_signed_ms(*by_ms)),
             Action::ClockDrift { node, rate } => format!("{k} {} x{rate}", a(node)),
@@ -605,9 +625,13 @@ impl Action {
             Action::KillOn { .. } => vec![],
             Action::Partition { groups } => groups.iter().flatten().map(String::as_str).collect(),
             Action::PartitionOneway { from, to } => from.iter().chain(to).map(String::as_str).collect(),
-            Action::Latency { nodes, .. } | Action::Loss { nodes, .. } => {
-                nodes.iter().flatten().map(String::as_str).collect()
-            }
+            Action::Latency { nodes, from, to, .. } | Action::Loss { nodes, from, to, .. } => nodes
+                .iter()
+                .chain(from)
+                .chain(to)
+                .flatten()
+                .map(String::as_str)
+                .collect(),
             Action::Failover { via } | Action::SentinelSet { via, .. } | Action::SentinelReset { via, .. } => {
                 vec![via]
             }
@@ -1888,8 +1912,8 @@ fn action_fields(k: ActionKind) -> (&'static [&'static str], &'static [&'static 
         ActionKind::Partition => (&["groups"], &[]),
         ActionKind::PartitionOneway => (&["from", "to"], &[]),
         ActionKind::Heal | ActionKind::NetReset => (&[], &[]),
-        ActionKind::Latency => (&["min", "max"], &["nodes"]),
-        ActionKind::Loss => (&["rate"], &["nodes"]),
+        ActionKind::Latency => (&["min", "max"], &["nodes", "from", "to"]),
+        ActionKind::Loss => (&["rate"], &["nodes", "from", "to"]),
         ActionKind::ClockSkew => (&["node", "offset"], &[]),
         ActionKind::ClockJump => (&["node", "by"], &[]),
         ActionKind::ClockDrift => (&["node", "rate"], &[]),
@@ -1985,6 +2009,31 @@ fn validate_action(
             Some(l) => reg.resolve_list(ctx, l, &f("nodes"), Want::Any).map(Some),
         }
     };
+    // `from` and `to` (directed links) go together, and not with `nodes`.
+    type FromTo = (Option<Vec<String>>, Option<Vec<String>>);
+    let directed = || -> Result<FromTo, ScenarioError> {
+        let (from_l, to_l) = match (&r.from, &r.to, &r.nodes) {
+            (None, None, _) => return Ok((None, None)),
+            (Some(_), _, Some(n)) | (_, Some(_), Some(n)) => {
+                return Err(ctx.err(n.span(), f("nodes"), "use either `nodes` or `from` and `to`, not both"))
+            }
+            (Some(l), None, None) => return Err(ctx.err(l.span(), f("to"), "`from` needs `to`")),
+            (None, Some(l), None) => return Err(ctx.err(l.span(), f("from"), "`to` needs `from`")),
+            (Some(a), Some(b), None) => (a, b),
+        };
+        let from = reg.resolve_list(ctx, from_l, &f("from"), Want::Any)?;
+        let to = reg.resolve_list(ctx, to_l, &f("to"), Want::Any)?;
+        if from.is_empty() {
+            return Err(ctx.err(from_l.span(), f("from"), "must name at least one node"));
+        }
+        if to.is_empty() {
+            return Err(ctx.err(to_l.span(), f("to"), "must name at least one node"));
+        }
+        if let Some(n) = from.iter().find(|n| to.contains(n)) {
+            return Err(ctx.err(to_l.span(), f("to"), format!("{n} is in both `from` and `to`")));
+        }
+        Ok((Some(from), Some(to)))
+    };
     let action = match kind {
         ActionKind::Kill => Action::Kill { node: node(Want::Any)? },
         ActionKind::Restart => {
@@ -2047,10 +2096,13 @@ fn validate_action(
             if max_ms > 60_000 {
                 return Err(ctx.err(max.span(), f("max"), "latency above 60s is not supported"));
             }
+            let (from, to) = directed()?;
             Action::Latency {
                 min_ms,
                 max_ms,
                 nodes: opt_nodes(&r.nodes)?,
+                from,
+                to,
             }
         }
         ActionKind::Loss => {
@@ -2059,9 +2111,12 @@ fn validate_action(
             if !(0.0..=1.0).contains(&v) {
                 return Err(ctx.err(rate.span(), f("rate"), format!("loss rate {v} must be within 0..=1")));
             }
+            let (from, to) = directed()?;
             Action::Loss {
                 rate: v,
                 nodes: opt_nodes(&r.nodes)?,
+                from,
+                to,
             }
         }
         ActionKind::ClockSkew => Action::ClockSkew {
@@ -2695,17 +2750,27 @@ fn action_fields_toml(a: &Action) -> Vec<(&'static str, String)> {
         }
         Action::PartitionOneway { from, to } => vec![("from", q_list(from)), ("to", q_list(to))],
         Action::Heal | Action::NetReset => vec![],
-        Action::Latency { min_ms, max_ms, nodes } => {
+        Action::Latency {
+            min_ms,
+            max_ms,
+            nodes,
+            from,
+            to,
+        } => {
             let mut v = vec![("min", d(*min_ms)), ("max", d(*max_ms))];
-            if let Some(n) = nodes {
-                v.push(("nodes", q_list(n)));
+            for (k, l) in [("nodes", nodes), ("from", from), ("to", to)] {
+                if let Some(n) = l {
+                    v.push((k, q_list(n)));
+                }
             }
             v
         }
-        Action::Loss { rate, nodes } => {
+        Action::Loss { rate, nodes, from, to } => {
             let mut v = vec![("rate", f64_lit(*rate))];
-            if let Some(n) = nodes {
-                v.push(("nodes", q_list(n)));
+            for (k, l) in [("nodes", nodes), ("from", from), ("to", to)] {
+                if let Some(n) = l {
+                    v.push((k, q_list(n)));
+                }
             }
             v
         }
