@@ -1,19 +1,19 @@
 //! The seam between a process (sentinel or data node) and the machine it runs on.
 //!
-//! Nothing here knows about the simulator: a real process uses [`SystemClock`], [`DirectDialer`]
-//! and [`DirStorage`]; the simulated world supplies its own implementations (a per-node clock with
-//! skew and jumps, an address book mapping the scenario's addresses onto simulated hosts, files that
-//! survive a kill). Timers stay on `tokio::time` (monotonic), as Redis uses a monotonic clock for
+//! Nothing here knows about the simulator: a real process uses [`SystemClock`], [`TcpNet`] and
+//! [`DirStorage`]; the simulated world supplies its own implementations (a per-node clock with
+//! skew and jumps, a network that maps the scenario's addresses onto simulated hosts and behaves
+//! like TCP across partitions and slow links, files that survive a kill). Timers stay on `tokio::time` (monotonic), as Redis uses a monotonic clock for
 //! timers and the wall clock (`mstime()`) for its logic.
 
+mod net;
 mod scripts;
+pub use net::{connect, BoxFuture, BoxListener, BoxStream, Listener, Net, Stream, TcpNet};
 pub use scripts::{NoScripts, OnExit, ProcessScripts, Scripts};
 use std::collections::BTreeMap;
 use std::io;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// The process's wall clock, in milliseconds since the Unix epoch (may jump, may go backwards).
 pub trait Clock: Send + Sync {
@@ -33,39 +33,6 @@ impl Clock for SystemClock {
     }
 }
 
-/// Turns the address a process was told (`127.0.0.1:6382`, as it appears in configs, INFO and
-/// hello messages) into the socket address to connect to. Real hosts connect where they are told;
-/// the simulation maps each announced address onto its simulated host.
-pub trait Dialer: Send + Sync {
-    fn resolve(&self, ip: &str, port: u16) -> Option<SocketAddr>;
-
-    /// The address others know this host by, given the local address of one of its sockets
-    /// (the reverse mapping). Real hosts: the address itself.
-    fn local_alias(&self, local: std::net::IpAddr) -> String {
-        local.to_string()
-    }
-
-    /// True while packets to `to` are silently dropped (a firewall, a partition): a connect then
-    /// hangs as an unanswered SYN does, instead of failing at once. Real hosts: never.
-    fn blocked(&self, to: SocketAddr) -> bool {
-        let _ = to;
-        false
-    }
-}
-
-/// Connects to exactly the address given.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct DirectDialer;
-
-impl Dialer for DirectDialer {
-    fn resolve(&self, host: &str, port: u16) -> Option<SocketAddr> {
-        if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-            return Some(SocketAddr::new(ip, port));
-        }
-        dns_first(host).map(|ip| SocketAddr::new(ip, port))
-    }
-}
-
 /// The first address the system resolver gives for `host` (as Redis's `anetResolve` takes the
 /// first `getaddrinfo` answer). Blocking, like Redis's.
 pub fn dns_first(host: &str) -> Option<std::net::IpAddr> {
@@ -82,30 +49,6 @@ pub fn resolve_host(host: &str) -> Option<String> {
         return Some(ip.to_string());
     }
     dns_first(host).map(|ip| ip.to_string())
-}
-
-/// Connects through `dialer`, giving up after `timeout` (Redis' replication link has a connect
-/// timeout; Sentinel has none, callers that want none pass a long one).
-pub async fn connect(dialer: &dyn Dialer, ip: &str, port: u16, timeout: Duration) -> io::Result<tokio::net::TcpStream> {
-    let addr = dialer
-        .resolve(ip, port)
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("cannot resolve {ip}:{port}")))?;
-    let timed_out = || io::Error::new(io::ErrorKind::TimedOut, "connect timed out");
-    let start = tokio::time::Instant::now();
-    // While the path is blocked the SYN goes unanswered; it is retransmitted, so the connect
-    // succeeds if the path opens before the timeout (checked once per second).
-    while dialer.blocked(addr) {
-        let left = timeout.saturating_sub(start.elapsed());
-        if left.is_zero() {
-            return Err(timed_out());
-        }
-        tokio::time::sleep(left.min(Duration::from_secs(1))).await;
-    }
-    let left = timeout.saturating_sub(start.elapsed());
-    match tokio::time::timeout(left, tokio::net::TcpStream::connect(addr)).await {
-        Ok(r) => r,
-        Err(_) => Err(timed_out()),
-    }
 }
 
 /// Named files that outlive the process (sentinel.conf, redis.conf, the dataset).

@@ -95,8 +95,9 @@ impl DataObserver for NoObserver {
 pub struct Env {
     /// Wall clock (`mstime()`): INFO times, ack lags, repl-timeout, expiry.
     pub clock: Arc<dyn host::Clock>,
-    /// Resolves the master's announced address.
-    pub dialer: Arc<dyn host::Dialer>,
+    /// The network: the listening port, and the link to the master (its announced address
+    /// resolved here).
+    pub net: Arc<dyn host::Net>,
     pub disk: Disk,
     pub observer: Arc<dyn DataObserver>,
 }

@@ -5,12 +5,12 @@ use crate::core::{Attempt, Effect, LinkTarget, Now, State};
 use crate::db::Db;
 use crate::repl::ReplId;
 use crate::{Env, RedisConfig};
+use host::BoxStream;
 use resp::{Conn, ConnError, Value};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -88,7 +88,7 @@ impl Node {
 }
 
 pub(crate) async fn run(cfg: RedisConfig, env: Env) -> io::Result<()> {
-    let listener = TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], cfg.port))).await?;
+    let listener = env.net.listen(SocketAddr::from(([0, 0, 0, 0], cfg.port))).await?;
     let start = Instant::now();
     let st = State::new(
         &cfg,
@@ -135,7 +135,7 @@ enum Event<T> {
     Read(Result<T, ConnError>),
 }
 
-async fn serve_client(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
+async fn serve_client(node: Arc<Node>, stream: BoxStream, peer: SocketAddr) {
     let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let mut conn = Conn::new(stream);
     let registered = node.with(|st, now| st.register_client(peer.to_string(), laddr, now));
@@ -162,8 +162,6 @@ async fn serve_client(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
             conn.queue_raw(&buf);
             buf.clear();
             if conn.flush().await.is_err() {
-                // Writes to a peer behind a cut are silently dropped, not refused.
-                linger_while_unreachable(&node, cid, peer, &notify).await;
                 break;
             }
         }
@@ -211,38 +209,14 @@ async fn serve_client(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
                 protocol_error(&node, cid, &mut conn, ConnError::Protocol(e)).await;
                 break;
             }
-            Event::Read(Err(_)) => {
-                linger_while_unreachable(&node, cid, peer, &notify).await;
-                break;
-            }
+            Event::Read(Err(_)) => break,
         }
     }
     node.with(|st, now| st.client_gone(cid, now));
 }
 
-/// The peer closed or reset the connection, but if the path to it is cut (a partition, a
-/// firewall), a real host would not have received that FIN/RST: the connection would just go
-/// silent. So the client stays registered (a replica stays "online", its ACKs stop and its lag
-/// grows, as min-replicas-max-lag expects) until the path opens again, when the RST would arrive,
-/// or until this node drops it itself (repl-timeout, CLIENT KILL).
-async fn linger_while_unreachable(node: &Arc<Node>, cid: u64, peer: SocketAddr, notify: &Notify) {
-    let mut buf = Vec::new();
-    while node.env.dialer.blocked(peer) {
-        tokio::select! {
-            biased;
-            _ = notify.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-        }
-        buf.clear();
-        match node.with(|st, _| st.take_output(cid, &mut buf)) {
-            Some(false) => {}
-            _ => return, // closed by this node (killed, or told to close)
-        }
-    }
-}
-
 /// Sends what was already answered, then `-ERR Protocol error: ...`; the caller closes.
-async fn protocol_error(node: &Arc<Node>, cid: u64, conn: &mut Conn<TcpStream>, e: ConnError) {
+async fn protocol_error(node: &Arc<Node>, cid: u64, conn: &mut Conn<BoxStream>, e: ConnError) {
     let mut buf = Vec::new();
     node.with(|st, _| st.take_output(cid, &mut buf));
     conn.queue_raw(&buf);
@@ -277,7 +251,7 @@ fn conn_err(e: ConnError) -> LinkErr {
     }
 }
 
-async fn request(conn: &mut Conn<TcpStream>, args: &[&[u8]], to: Duration) -> Result<Value, LinkErr> {
+async fn request(conn: &mut Conn<BoxStream>, args: &[&[u8]], to: Duration) -> Result<Value, LinkErr> {
     let fut = async {
         conn.write_command(args).await?;
         conn.read_value().await
@@ -299,7 +273,7 @@ async fn link_task(node: Arc<Node>, gen: u64) {
         };
         attempt = Attempt::Retry;
         let timeout = Duration::from_secs(t.timeout_s);
-        let stream = match host::connect(&*node.env.dialer, &t.host, t.port, timeout).await {
+        let stream = match host::connect(&*node.env.net, &t.host, t.port, timeout).await {
             Ok(s) => s,
             Err(e) => {
                 let msg = format!("Error condition on socket for SYNC: {}", describe(&e));
@@ -332,7 +306,7 @@ async fn sync_with_master(
     node: &Arc<Node>,
     gen: u64,
     t: &LinkTarget,
-    conn: &mut Conn<TcpStream>,
+    conn: &mut Conn<BoxStream>,
     laddr: String,
 ) -> Result<(u64, Arc<Notify>), LinkErr> {
     let to = Duration::from_secs(t.timeout_s);
@@ -419,7 +393,7 @@ async fn sync_with_master(
 
 /// Applies the master's stream until the link breaks (or is killed / timed out by the cron);
 /// sends what the state queued for the master (ACKs).
-async fn stream_from_master(node: &Arc<Node>, gen: u64, cid: u64, notify: &Notify, conn: &mut Conn<TcpStream>) {
+async fn stream_from_master(node: &Arc<Node>, gen: u64, cid: u64, notify: &Notify, conn: &mut Conn<BoxStream>) {
     let mut buf = Vec::new();
     loop {
         let Some(closing) = node.with(|st, _| st.take_output(cid, &mut buf)) else {

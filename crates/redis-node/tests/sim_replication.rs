@@ -1,6 +1,6 @@
 #![cfg(madsim)]
 //! Replication between simulated data nodes over madsim's simulated TCP, in simulated time.
-//! Addresses look like the real setup (`127.0.0.1:638x`); a dialer maps them onto the nodes'
+//! Addresses look like the real setup (`127.0.0.1:638x`); the network maps them onto the nodes'
 //! simulated IPs (10.0.0.<port-6380>).
 
 use madsim::net::NetSim;
@@ -23,11 +23,18 @@ fn addr(port: u16) -> SocketAddr {
     SocketAddr::new(ip(port), port)
 }
 
-struct SimDialer;
+struct SimNet;
 
-impl host::Dialer for SimDialer {
+/// madsim's TCP as is (host::TcpNet under `--cfg madsim`), with the address mapping.
+impl host::Net for SimNet {
     fn resolve(&self, host: &str, port: u16) -> Option<SocketAddr> {
         (host == "127.0.0.1" && (6381..6400).contains(&port)).then(|| addr(port))
+    }
+    fn connect(&self, addr: SocketAddr) -> host::BoxFuture<'_, std::io::Result<host::BoxStream>> {
+        host::TcpNet.connect(addr)
+    }
+    fn listen(&self, addr: SocketAddr) -> host::BoxFuture<'_, std::io::Result<host::BoxListener>> {
+        host::TcpNet.listen(addr)
     }
 }
 
@@ -55,7 +62,7 @@ impl World {
         let disk = self.disks.lock().unwrap().entry(port).or_default().clone();
         let env = Env {
             clock: Arc::new(host::SystemClock),
-            dialer: Arc::new(SimDialer),
+            net: Arc::new(SimNet),
             disk,
             observer: Arc::new(Notes {
                 port,

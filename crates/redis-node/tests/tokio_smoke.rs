@@ -19,7 +19,7 @@ async fn q(port: u16, args: &[&str]) -> Value {
 fn start(cfg: RedisConfig) {
     let env = Env {
         clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(host::DirectDialer),
+        net: Arc::new(host::TcpNet),
         disk: Disk::new(),
         observer: Arc::new(NoObserver),
     };

@@ -127,7 +127,7 @@ impl SentinelObserver for NoObserver {
 #[derive(Clone)]
 pub struct Env {
     pub clock: Arc<dyn host::Clock>,
-    pub dialer: Arc<dyn host::Dialer>,
+    pub net: Arc<dyn host::Net>,
     pub storage: Arc<dyn host::Storage>,
     pub observer: Arc<dyn SentinelObserver>,
 }

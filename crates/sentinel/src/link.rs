@@ -20,8 +20,8 @@ pub const LINK_QUEUE_CAP: usize = 10_000;
 /// Sentinel sets no connect timeout on its hiredis links: a connect that never completes is only
 /// ended by the kernel (Linux gives up on an unanswered SYN after ~127 s with the default
 /// `tcp_syn_retries = 6`) or by the core's link recycling (which closes a `cc` whose PINGs go
-/// unanswered, connected or not). The same 127 s is used here so that a simulated black hole
-/// behaves like the real kernel would, and real mode never waits longer than the kernel would.
+/// unanswered, connected or not). The same 127 s is used here so that a black hole behaves as it
+/// would with the real kernel, and never waits longer than the kernel would.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(127);
 
 /// A command to write: its arguments, sent as a multibulk.
@@ -40,9 +40,6 @@ enum End {
     ByCore,
     /// Connect failure, EOF, I/O or protocol error, queue overflow: report it.
     Failed,
-    /// An established connection ended (EOF, reset, write error): report it, unless the path to
-    /// the peer is cut (see [`link_task`]).
-    Lost,
 }
 
 /// Runs one link connection until it ends.
@@ -50,44 +47,27 @@ pub(crate) async fn link_task(
     conn: ConnId,
     ip: String,
     port: u16,
-    dialer: Arc<dyn host::Dialer>,
+    net: Arc<dyn host::Net>,
     mut commands: mpsc::Receiver<Command>,
     inputs: mpsc::Sender<Input>,
 ) {
-    match drive(conn, &ip, port, &*dialer, &mut commands, &inputs).await {
-        End::ByCore => return,
-        End::Failed => {}
-        End::Lost => {
-            // A FIN or RST from a peer behind a cut (partition, firewall) never arrives on a real
-            // host: the connection just goes silent. Report the loss only once the path opens
-            // (when the RST would arrive), unless the core closes the link first. Commands sent
-            // meanwhile are lost, as they would be on the wire.
-            if let Some(peer) = dialer.resolve(&ip, port) {
-                while dialer.blocked(peer) {
-                    tokio::select! {
-                        biased;
-                        cmd = commands.recv() => if cmd.is_none() { return },
-                        _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
-                    }
-                }
-            }
-        }
+    if let End::Failed = drive(conn, &ip, port, &*net, &mut commands, &inputs).await {
+        let _ = inputs.send(Input::Closed { conn }).await;
     }
-    let _ = inputs.send(Input::Closed { conn }).await;
 }
 
 async fn drive(
     conn: ConnId,
     ip: &str,
     port: u16,
-    dialer: &dyn host::Dialer,
+    net: &dyn host::Net,
     commands: &mut mpsc::Receiver<Command>,
     inputs: &mpsc::Sender<Input>,
 ) -> End {
     // Commands sent while connecting, already encoded.
     let mut early = Vec::new();
     let mut early_count = 0usize;
-    let connecting = host::connect(dialer, ip, port, CONNECT_TIMEOUT);
+    let connecting = host::connect(net, ip, port, CONNECT_TIMEOUT);
     tokio::pin!(connecting);
     let stream = loop {
         tokio::select! {
@@ -111,7 +91,7 @@ async fn drive(
     let _ = stream.set_nodelay(true);
     // The address peers know us by (the host may be behind a NAT-like mapping, as in the simulation).
     let local_ip = match stream.local_addr() {
-        Ok(a) => dialer.local_alias(a.ip().to_canonical()),
+        Ok(a) => net.local_alias(a.ip().to_canonical()),
         Err(_) => String::new(),
     };
     if inputs.send(Input::Connected { conn, local_ip }).await.is_err() {
@@ -122,7 +102,7 @@ async fn drive(
         c.queue_raw(&early);
         drop(early);
         if c.flush().await.is_err() {
-            return End::Lost;
+            return End::Failed;
         }
     }
     loop {
@@ -136,7 +116,7 @@ async fn drive(
                         c.queue_command(&args);
                     }
                     if c.flush().await.is_err() {
-                        return End::Lost;
+                        return End::Failed;
                     }
                 }
                 None => return End::ByCore,
@@ -151,7 +131,7 @@ async fn drive(
                             Err(_) => {
                                 // Deliver what parsed before the garbage, then end the link.
                                 let _ = inputs.send(Input::Replies { conn, values }).await;
-                                return End::Lost;
+                                return End::Failed;
                             }
                         }
                     }
@@ -159,7 +139,7 @@ async fn drive(
                         return End::ByCore;
                     }
                 }
-                Err(_) => return End::Lost,
+                Err(_) => return End::Failed,
             },
         }
     }

@@ -105,7 +105,7 @@ mod real {
         });
         let env = Env {
             clock: Arc::new(host::SystemClock),
-            dialer: Arc::new(host::DirectDialer),
+            net: Arc::new(host::TcpNet),
             storage: Arc::new(host::DirStorage { dir }),
             observer: Arc::new(NoObserver),
         };

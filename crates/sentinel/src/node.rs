@@ -107,7 +107,7 @@ pub async fn run_with<C: Core>(core: C, cfg: NodeConfig, env: Env) -> Result<i32
             log.log(now, Level::Warning, w);
         }
     }
-    let listeners = bind_listeners(&cfg, ip, port, &log, env.clock.wall_ms()).await?;
+    let listeners = bind_listeners(&cfg, &*env.net, (ip, port), &log, env.clock.wall_ms()).await?;
     log.log(
         env.clock.wall_ms(),
         Level::Notice,
@@ -170,11 +170,11 @@ fn flushes_and_replies(args: &[Vec<u8>]) -> bool {
 /// may fail). A failure is logged as Redis logs it, and the process must exit.
 async fn bind_listeners(
     cfg: &NodeConfig,
-    ip: IpAddr,
-    port: u16,
+    net: &dyn host::Net,
+    (ip, port): (IpAddr, u16),
     log: &Logger,
     now: i64,
-) -> Result<Vec<tokio::net::TcpListener>, NodeError> {
+) -> Result<Vec<host::BoxListener>, NodeError> {
     let mut addrs = vec![(ip, false)];
     for (a, optional) in &cfg.extra_binds {
         match a.parse::<IpAddr>() {
@@ -188,7 +188,7 @@ async fn bind_listeners(
     }
     let mut listeners = Vec::with_capacity(addrs.len());
     for (ip, optional) in addrs {
-        match listen(SocketAddr::new(ip, port)).await {
+        match net.listen(SocketAddr::new(ip, port)).await {
             Ok(l) => listeners.push(l),
             Err(_) if optional => {}
             Err(e) => {
@@ -221,23 +221,6 @@ pub(crate) fn load_acl_file(path: &std::path::Path) -> Result<sentinel_core::por
     let text = std::fs::read(path)
         .map_err(|e| format!("Error loading ACLs, opening file '{name}': {}", strip_os_error(&e)))?;
     sentinel_core::port::acl::Acl::from_file_text(&String::from_utf8_lossy(&text), &name)
-}
-
-/// A listening socket. An IPv6 one is IPv6-only, as Redis makes it, so that `*` and `::*` (the
-/// default `bind * -::*`) can both be bound on one port.
-async fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
-    #[cfg(not(madsim))]
-    if addr.is_ipv6() {
-        use socket2::{Domain, Protocol, Socket, Type};
-        let s = Socket::new(Domain::IPV6, Type::STREAM, Some(Protocol::TCP))?;
-        s.set_only_v6(true)?;
-        s.set_reuse_address(true)?;
-        s.set_nonblocking(true)?;
-        s.bind(&addr.into())?;
-        s.listen(511)?;
-        return tokio::net::TcpListener::from_std(s.into());
-    }
-    tokio::net::TcpListener::bind(addr).await
 }
 
 /// `Address already in use` from `Address already in use (os error 98)`, as strerror says it.
@@ -364,7 +347,7 @@ impl<C: Core> Node<C> {
                             conn,
                             ip,
                             port,
-                            self.env.dialer.clone(),
+                            self.env.net.clone(),
                             rx,
                             self.inputs.clone(),
                         ));

@@ -26,7 +26,7 @@ async fn driver_plumbing_on_real_sockets() {
     let sink: EventSink = Arc::new(Mutex::new(Vec::new()));
     let env = Env {
         clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(host::DirectDialer),
+        net: Arc::new(host::TcpNet),
         storage: Arc::new(storage.clone()),
         observer: Arc::new(Recorder {
             node: "s".into(),
@@ -53,7 +53,7 @@ async fn driver_plumbing_on_real_sockets() {
 async fn missing_config_is_an_error() {
     let env = Env {
         clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(host::DirectDialer),
+        net: Arc::new(host::TcpNet),
         storage: Arc::new(host::MemStorage::new()),
         observer: Arc::new(sentinel::NoObserver),
     };

@@ -33,7 +33,7 @@ async fn driver_plumbing_in_simulation() {
     };
     let env = Env {
         clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(host::DirectDialer),
+        net: Arc::new(host::TcpNet),
         storage: Arc::new(storage.clone()),
         observer: Arc::new(Recorder {
             node: "s".into(),

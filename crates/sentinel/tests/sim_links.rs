@@ -17,16 +17,23 @@ const DOWN_AFTER_MS: u64 = 3000;
 const SENTINEL_PORTS: [u16; 3] = [5000, 5001, 5002];
 const MASTER: &str = "10.0.0.10:6379";
 
-/// Everything is configured with 127.0.0.1 addresses, as on a single real machine; the dialer
+/// Everything is configured with 127.0.0.1 addresses, as on a single real machine; the network
 /// maps them onto the simulated hosts.
-struct MapDialer(BTreeMap<(String, u16), SocketAddr>);
+struct MapNet(BTreeMap<(String, u16), SocketAddr>);
 
-impl host::Dialer for MapDialer {
+/// madsim's TCP as is (host::TcpNet under `--cfg madsim`), with the address mapping.
+impl host::Net for MapNet {
     fn resolve(&self, ip: &str, port: u16) -> Option<SocketAddr> {
         self.0
             .get(&(ip.to_string(), port))
             .copied()
-            .or_else(|| host::DirectDialer.resolve(ip, port))
+            .or_else(|| host::TcpNet.resolve(ip, port))
+    }
+    fn connect(&self, addr: SocketAddr) -> host::BoxFuture<'_, std::io::Result<host::BoxStream>> {
+        host::TcpNet.connect(addr)
+    }
+    fn listen(&self, addr: SocketAddr) -> host::BoxFuture<'_, std::io::Result<host::BoxListener>> {
+        host::TcpNet.listen(addr)
     }
 }
 
@@ -34,7 +41,7 @@ fn sentinel_ip(i: usize) -> String {
     format!("10.0.0.{}", i + 1)
 }
 
-fn dialer() -> Arc<MapDialer> {
+fn dialer() -> Arc<MapNet> {
     let mut m = BTreeMap::new();
     m.insert(("127.0.0.1".to_string(), 6379), MASTER.parse().unwrap());
     for (i, p) in SENTINEL_PORTS.iter().enumerate() {
@@ -43,7 +50,7 @@ fn dialer() -> Arc<MapDialer> {
             format!("{}:{p}", sentinel_ip(i)).parse().unwrap(),
         );
     }
-    Arc::new(MapDialer(m))
+    Arc::new(MapNet(m))
 }
 
 fn config(port: u16) -> String {
@@ -106,7 +113,7 @@ fn start_sentinels(h: &Handle, start: tokio::time::Instant, sink: &EventSink) {
         host::Storage::save(&storage, "sentinel.conf", &config(port)).unwrap();
         let env = Env {
             clock: Arc::new(host::SystemClock),
-            dialer: dialer.clone(),
+            net: dialer.clone(),
             storage: Arc::new(storage),
             observer: Arc::new(Recorder {
                 node: format!("s{i}"),

@@ -3,7 +3,7 @@
 //! into ordinary actions (each written to the trace with its own line).
 
 use crate::scenario::{split_addr, Action, FaultKind, Scenario, TimedAction as ScenarioAction};
-use crate::spec::{ProcKind, ProcSpec, TimedAction, WorldAction, WorldSpec};
+use crate::spec::{Links, ProcKind, ProcSpec, TimedAction, WorldAction, WorldSpec};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
@@ -148,6 +148,20 @@ fn world_action(s: &Scenario, procs: &[ProcSpec], ta: &ScenarioAction) -> Result
             .ok_or_else(|| format!("unknown node {node:?}"))
     };
     let indexes = |nodes: &[String]| nodes.iter().map(|n| index(n)).collect::<Result<Vec<_>, _>>();
+    // Neither `nodes` nor `from`/`to`: the whole network (madsim's global configuration).
+    let links = |nodes: &Option<Vec<String>>,
+                 from: &Option<Vec<String>>,
+                 to: &Option<Vec<String>>|
+     -> Result<Option<Links>, String> {
+        Ok(match (nodes, from, to) {
+            (_, Some(from), Some(to)) => Some(Links::Directed {
+                from: indexes(from)?,
+                to: indexes(to)?,
+            }),
+            (Some(n), _, _) => Some(Links::Touching(indexes(n)?)),
+            _ => None,
+        })
+    };
     let command = |via: &str, args: Vec<String>| -> Result<WorldAction, String> {
         Ok(WorldAction::Command {
             proc: index(via)?,
@@ -196,27 +210,21 @@ fn world_action(s: &Scenario, procs: &[ProcSpec], ta: &ScenarioAction) -> Result
             to: indexes(to)?,
         },
         Action::Heal => WorldAction::Heal,
-        Action::Latency { min_ms, max_ms, nodes } => {
-            if nodes.is_some() {
-                return Err(unsupported(
-                    ta.at_ms,
-                    "latency on some nodes only (madsim's latency is global; omit `nodes`)",
-                ));
-            }
-            WorldAction::Latency {
-                min_ms: *min_ms,
-                max_ms: *max_ms,
-            }
-        }
-        Action::Loss { rate, nodes } => {
-            if nodes.is_some() {
-                return Err(unsupported(
-                    ta.at_ms,
-                    "loss on some nodes only (madsim's loss is global; omit `nodes`)",
-                ));
-            }
-            WorldAction::Loss { rate: *rate }
-        }
+        Action::Latency {
+            min_ms,
+            max_ms,
+            nodes,
+            from,
+            to,
+        } => WorldAction::Latency {
+            min_ms: *min_ms,
+            max_ms: *max_ms,
+            links: links(nodes, from, to)?,
+        },
+        Action::Loss { rate, nodes, from, to } => WorldAction::Loss {
+            rate: *rate,
+            links: links(nodes, from, to)?,
+        },
         Action::NetReset => WorldAction::NetReset,
         Action::ClockSkew { node, offset_ms } => WorldAction::ClockSkew {
             proc: index(node)?,
@@ -366,13 +374,23 @@ pub fn random_faults(
                         min_ms: 1,
                         max_ms: max,
                         nodes: None,
+                        from: None,
+                        to: None,
                     },
                 );
                 push(undo_at, Action::NetReset);
             }
             FaultKind::Loss => {
                 let rate = [0.01, 0.05, 0.1, 0.2][(rng.next_u32() % 4) as usize];
-                push(t, Action::Loss { rate, nodes: None });
+                push(
+                    t,
+                    Action::Loss {
+                        rate,
+                        nodes: None,
+                        from: None,
+                        to: None,
+                    },
+                );
                 push(undo_at, Action::NetReset);
             }
         }

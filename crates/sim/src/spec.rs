@@ -60,17 +60,22 @@ pub enum WorldAction {
     },
     /// Removes every partition.
     Heal,
-    /// Every message is delayed by a uniform draw in [min, max] ms (global: madsim has one network
-    /// configuration).
+    /// Without `links`: every message is delayed by a uniform draw in [min, max] ms instead of the
+    /// network's base latency (madsim's global configuration). With `links`: each segment on those
+    /// links is delayed by that much on top of the base latency (replacing their previous extra).
     Latency {
         min_ms: u64,
         max_ms: u64,
+        links: Option<Links>,
     },
-    /// Every message is dropped with this probability (global).
+    /// Without `links`: every message is dropped with this probability (madsim's global
+    /// configuration). With `links`: each segment (and SYN) on those links is lost with this
+    /// probability and retransmitted, as TCP does.
     Loss {
         rate: f64,
+        links: Option<Links>,
     },
-    /// Latency and loss back to the defaults.
+    /// Latency and loss back to the defaults, on every link.
     NetReset,
     /// The process's wall clock reads `offset_ms` away from true time from now on.
     ClockSkew {
@@ -102,6 +107,15 @@ pub enum WorldAction {
     KillOn {
         event: String,
     },
+}
+
+/// Which directed links a per-link latency or loss applies to (clients near a process go with it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Links {
+    /// Every link to and from these processes.
+    Touching(Vec<usize>),
+    /// Every link from a `from` process to a `to` process.
+    Directed { from: Vec<usize>, to: Vec<usize> },
 }
 
 #[derive(Debug, Clone)]

@@ -268,7 +268,10 @@ fn forced_failover_needs_no_votes() {
 /// event's new index.
 fn in_tilt(tr: &mut Vec<TraceEvent>, at: usize) -> usize {
     let (t, node, probe) = (tr[at].t_ms, tr[at].node.clone(), probe_mut(&mut tr[at]).clone());
-    for (i, name, payload) in [(at + 1, "-tilt", "#tilt mode exited"), (at, "+tilt", "#tilt mode entered")] {
+    for (i, name, payload) in [
+        (at + 1, "-tilt", "#tilt mode exited"),
+        (at, "+tilt", "#tilt mode entered"),
+    ] {
         let mut e = sev(t, &node, name, payload, Ev::default());
         *probe_mut(&mut e) = probe.clone();
         tr.insert(i, e);

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 /// `writes` is absent there and reads as None).
 fn report_from_json(text: &str) -> RunReport {
     let r: RunReport = serde_json::from_str(text).expect("results JSON");
-    assert_eq!(r.schema, 1, "this test knows schema 1");
+    assert_eq!(r.schema, sim::report::SCHEMA, "this test knows the current schema");
     r
 }
 
@@ -264,7 +264,9 @@ fn ev(t_ms: u64, node: &str, kind: EventKind, line: &str) -> EventLine {
         line: line.into(),
         level: event.as_ref().map(|b| b.kind().map_or(Level::Warning, |k| k.level())),
         event,
-        action: (kind == EventKind::Action).then(|| WorldNote::Timeline { action: action_of(line) }),
+        action: (kind == EventKind::Action).then(|| WorldNote::Timeline {
+            action: action_of(line),
+        }),
     }
 }
 

@@ -30,7 +30,7 @@ fn summary_reads_like_an_operator_log() {
     // Data node lines and log-only lines are verbose-only.
     assert!(!text.contains("MASTER MODE enabled") && !text.contains("voted for"));
     assert!(
-        text.contains("(6 data node and log-only lines hidden; verbose shows them)"),
+        text.contains("(9 data node and log-only lines hidden; verbose shows them)"),
         "{text}"
     );
     assert!(text.contains(
@@ -96,14 +96,28 @@ fn json_is_deterministic_apart_from_wall_time() {
     assert_eq!(report::to_json_without_wall(&a), report::to_json_without_wall(&b));
     let json = report::to_json(&a);
     assert!(
-        json.starts_with("{\n  \"schema\": 1,\n  \"scenario\": \"master_kill\",\n  \"seed\": 1,\n  \"trace_hash\": \"")
+        json.starts_with("{\n  \"schema\": 2,\n  \"scenario\": \"master_kill\",\n  \"seed\": 1,\n  \"trace_hash\": \"")
     );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["final"]["data_nodes"][1]["role"], "master");
     assert_eq!(v["timeline"]["odown_ms"], 3126);
     assert_eq!(v["invariants"].as_array().unwrap().len(), 9);
     assert_eq!(v["expectations"].as_array().unwrap().len(), 4);
-    assert_eq!(v["events"][0]["kind"], "sentinel");
+    assert_eq!(v["events"][0]["kind"], "sentinel_log");
+    assert_eq!(v["events"][0]["event"]["form"], "sentinel_id");
+    assert_eq!(v["events"][1]["kind"], "sentinel");
+    assert_eq!(v["events"][1]["level"], "warning");
+    assert_eq!(v["events"][1]["event"]["kind"], serde_json::Value::Null);
+    assert_eq!(v["events"][1]["event"]["form"], "monitor");
+    assert_eq!(v["events"][1]["event"]["quorum"], 2);
+    let kill = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "action")
+        .unwrap();
+    assert_eq!(kill["action"]["type"], "timeline");
+    assert_eq!(kill["action"]["action"]["action"], "kill");
     assert_eq!(v["writes"], serde_json::Value::Null);
     assert_eq!(v["sim_speed"], 150.0);
 }

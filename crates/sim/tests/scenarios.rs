@@ -239,6 +239,11 @@ fn semantic_errors() {
         (&with("[[timeline]]\nat = \"10s\"\naction = \"restart\"\nnode = \"sentinel-5000\"\nwipe = true"), "timeline[0].wipe: wipe applies to data nodes only"),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"loss\"\nrate = 1.5"), "timeline[0].rate: loss rate 1.5 must be within 0..=1"),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"latency\"\nmin = \"50ms\"\nmax = \"5ms\""), "timeline[0].max: max 5ms is below min 50ms"),
+        (&with("[[timeline]]\nat = \"10s\"\naction = \"latency\"\nmin = \"5ms\"\nmax = \"50ms\"\nfrom = [\"sentinel-5000\"]"), "t.toml:26:8: timeline[0].to: `from` needs `to`"),
+        (&with("[[timeline]]\nat = \"10s\"\naction = \"loss\"\nrate = 0.1\nto = [\"redis-6382\"]"), "t.toml:25:6: timeline[0].from: `to` needs `from`"),
+        (&with("[[timeline]]\nat = \"10s\"\naction = \"loss\"\nrate = 0.1\nnodes = [\"redis-6382\"]\nfrom = [\"sentinel-5000\"]\nto = [\"redis-6382\"]"), "t.toml:25:9: timeline[0].nodes: use either `nodes` or `from` and `to`, not both"),
+        (&with("[[timeline]]\nat = \"10s\"\naction = \"loss\"\nrate = 0.1\nfrom = [\"sentinel-5000\"]\nto = [\"sentinel-5000\"]"), "t.toml:26:6: timeline[0].to: sentinel-5000 is in both `from` and `to`"),
+        (&with("[[timeline]]\nat = \"10s\"\naction = \"latency\"\nmin = \"5ms\"\nmax = \"50ms\"\nfrom = [\"nope\"]\nto = [\"redis-6382\"]"), "timeline[0].from[0]: unknown node \"nope\""),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"clock_jump\"\nnode = \"redis-6382\"\nby = \"3s\"\n[[timeline]]\nat = \"5s\"\naction = \"clock_skew\"\nnode = \"redis-6382\"\noffset = \"~3s\""), "t.toml:30:10: timeline[1].offset: invalid duration \"~3s\""),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"clock_strobe\"\nnode = \"redis-6382\"\namplitude = \"3s\"\nperiod = \"200ms\"\nduration = \"55s\""), "timeline[0].duration: the strobe ends at 1m5s, after the end of the run (1m)"),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"sentinel_set\"\nvia = \"sentinel-5000\"\noption = \"down-after\"\nvalue = 5000"), "timeline[0].option: unknown SENTINEL SET option \"down-after\""),
@@ -429,6 +434,21 @@ impl Gen {
     }
 }
 
+type Opt = Option<Vec<String>>;
+
+/// Which links a latency or loss applies to: every link, `nodes`, or directed `from`/`to`.
+fn links(g: &mut Gen, all: &[String]) -> (Opt, Opt, Opt) {
+    match g.n(3) {
+        1 => (Some(g.subset(all)), None, None),
+        2 if all.len() >= 2 => {
+            let from = g.subset(&all[..all.len() - 1]);
+            let rest: Vec<String> = all.iter().filter(|n| !from.contains(n)).cloned().collect();
+            (None, Some(from), Some(g.subset(&rest)))
+        }
+        _ => (None, None, None),
+    }
+}
+
 fn build(g: &mut Gen, story: String, texts: Vec<String>) -> Scenario {
     let mut text = texts.into_iter().cycle();
     let nr = 1 + g.n(4) as usize;
@@ -578,16 +598,24 @@ fn build(g: &mut Gen, story: String, texts: Vec<String>) -> Scenario {
             ActionKind::Latency => {
                 let min_ms = g.n(30_000);
                 let max_ms = min_ms + g.n(30_001);
+                let (nodes, from, to) = links(g, &all);
                 Action::Latency {
                     min_ms,
                     max_ms,
-                    nodes: g.opt(|g| g.subset(&all)),
+                    nodes,
+                    from,
+                    to,
                 }
             }
-            ActionKind::Loss => Action::Loss {
-                rate: g.n(1001) as f64 / 1000.0,
-                nodes: g.opt(|g| g.subset(&all)),
-            },
+            ActionKind::Loss => {
+                let (nodes, from, to) = links(g, &all);
+                Action::Loss {
+                    rate: g.n(1001) as f64 / 1000.0,
+                    nodes,
+                    from,
+                    to,
+                }
+            }
             ActionKind::NetReset => Action::NetReset,
             ActionKind::ClockSkew => Action::ClockSkew {
                 node,

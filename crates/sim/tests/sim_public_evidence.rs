@@ -38,11 +38,20 @@ fn verdict<'a>(r: &'a RunReport, name: &str) -> (bool, &'a str) {
 
 #[test]
 fn public_invariants_agree_without_the_probe() {
-    for name in ["master_kill", "split_brain", "manual_failover", "clock_jump", "sentinel_kill"] {
+    for name in [
+        "master_kill",
+        "split_brain",
+        "manual_failover",
+        "clock_jump",
+        "sentinel_kill",
+    ] {
         for seed in 1..=2 {
             let with = play(name, seed, true);
             let without = play(name, seed, false);
-            assert_eq!(with.events, without.events, "{name} seed {seed}: the run itself changed");
+            assert_eq!(
+                with.events, without.events,
+                "{name} seed {seed}: the run itself changed"
+            );
             for inv in PUBLIC {
                 assert_eq!(verdict(&with, inv), verdict(&without, inv), "{name} seed {seed}: {inv}");
             }

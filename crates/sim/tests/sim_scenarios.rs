@@ -164,3 +164,34 @@ fn trace_hash_covers_the_trace() {
     assert_eq!(r.trace_hash.len(), 16);
     assert_ne!(trace_hash(&[]), r.trace_hash);
 }
+
+/// `from`/`to` shape only the directed links named: with Sentinel 5000's packets to the master
+/// 5 s late, 5000 alone flags the master down, and nobody flags anything else (its links to its
+/// peers, and the master's replies, are untouched).
+#[test]
+fn directed_latency_slows_only_the_named_links() {
+    let text = std::fs::read_to_string(scenarios_dir().join("slow_link.toml")).expect("bundled scenario");
+    let start = text.find("[[timeline]]").expect("a timeline");
+    let text = format!(
+        "{}[[timeline]]\nat = \"10s\"\naction = \"latency\"\nmin = \"5s\"\nmax = \"5s\"\nfrom = [\"sentinel-5000\"]\nto = [\"redis-6382\"]\n\n[[timeline]]\nat = \"50s\"\naction = \"net_reset\"\n\n[expect]\nfailover = false\n",
+        &text[..start]
+    );
+    let path = std::env::temp_dir().join(format!("directed-latency-{}.toml", std::process::id()));
+    std::fs::write(&path, text).expect("write scenario");
+    let s = scenario::load(&path).expect("parses");
+    std::fs::remove_file(&path).ok();
+    let r = play(&s, 1);
+    let sdown: Vec<(u64, String)> = r
+        .events
+        .iter()
+        .filter(|e| e.line.starts_with("+sdown"))
+        .map(|e| (e.t_ms, format!("{} {}", e.node, e.line)))
+        .collect();
+    assert!(!sdown.is_empty(), "5000 flags the master");
+    for (t, l) in &sdown {
+        assert!(
+            l.starts_with("sentinel-5000 +sdown master"),
+            "at {t} ms only 5000's view of the master is slow: {l}"
+        );
+    }
+}

@@ -182,6 +182,7 @@ fn synthetic(scenario: &str, seed: u64, with_writes: bool) -> RunRecord {
         determinism_detail: None,
         timeline: Timeline {
             fault: Some("kill 127.0.0.1:6382".into()),
+            fault_kind: Some(sim::scenario::ActionKind::Kill),
             fault_at_ms: Some(10_000),
             sdown_ms: Some(3000 + seed * 7 % 100),
             odown_ms: Some(3100 + seed * 11 % 100),

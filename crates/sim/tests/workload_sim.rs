@@ -46,7 +46,7 @@ fn book(ports: &[u16]) -> AddressBook {
 fn redis(h: &Handle, book: &AddressBook, i: usize, port: u16, replica_of: Option<u16>, seed: u64) -> NodeHandle {
     let env = redis_node::Env {
         clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(book.clone()),
+        net: Arc::new(book.clone()),
         disk: redis_node::Disk::new(),
         observer: Arc::new(redis_node::NoObserver),
     };
@@ -76,7 +76,7 @@ fn sentinel(h: &Handle, book: &AddressBook, i: usize, port: u16, master_port: u1
     host::Storage::save(&storage, "sentinel.conf", &conf).unwrap();
     let env = sentinel::Env {
         clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(book.clone()),
+        net: Arc::new(book.clone()),
         storage: Arc::new(storage),
         observer: Arc::new(sentinel::NoObserver),
     };
@@ -118,7 +118,7 @@ fn client_cfg(mode: ClientMode, start_ms: u64, stop_ms: u64) -> ClientConfig {
 async fn play_client(h: &Handle, book: &AddressBook, cfg: ClientConfig, start: Instant, history: &History) {
     let node = h.create_node().name("client").ip(sim_ip(CLIENT_HOST)).build();
     let env = ClientEnv {
-        dialer: Arc::new(book.clone()),
+        net: Arc::new(book.clone()),
         history: history.clone(),
         start,
     };
@@ -376,7 +376,7 @@ fn demoted_master_readonly_sticky_stays_sentinel_aware_moves() {
                 ..client_cfg(mode, 500, 6_000)
             };
             let env = ClientEnv {
-                dialer: Arc::new(book.clone()),
+                net: Arc::new(book.clone()),
                 history: history.clone(),
                 start,
             };

@@ -21,7 +21,6 @@ use sentinel_core::ClientInfo;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 
 /// What Redis writes to a client it refuses in protected mode, before closing.
@@ -36,7 +35,7 @@ fn syntax_error() -> Value {
 }
 
 /// Accepts clients on the sentinel port until the task is aborted.
-pub(crate) async fn accept_loop(listener: TcpListener, hub: Arc<Hub>, inputs: mpsc::Sender<Input>) {
+pub(crate) async fn accept_loop(listener: host::BoxListener, hub: Arc<Hub>, inputs: mpsc::Sender<Input>) {
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
@@ -77,7 +76,7 @@ struct Session {
     id: u64,
     addr: String,
     name: Option<String>,
-    conn: resp::Conn<TcpStream>,
+    conn: resp::Conn<host::BoxStream>,
     reg: Registration,
     hub: Arc<Hub>,
     inputs: mpsc::Sender<Input>,
@@ -98,7 +97,13 @@ struct Session {
 }
 
 impl Session {
-    fn new(stream: TcpStream, reg: Registration, addr: String, hub: Arc<Hub>, inputs: mpsc::Sender<Input>) -> Self {
+    fn new(
+        stream: host::BoxStream,
+        reg: Registration,
+        addr: String,
+        hub: Arc<Hub>,
+        inputs: mpsc::Sender<Input>,
+    ) -> Self {
         let authenticated = hub.with_acl(|acl| acl.default_needs_no_auth());
         let mut conn = resp::Conn::new(stream);
         if !authenticated {

@@ -806,7 +806,7 @@ pub fn kv_field(v: &Value, key: &str) -> Option<String> {
 pub fn ours_env(storage: host::MemStorage, sink: EventSink) -> sentinel::Env {
     sentinel::Env {
         clock: Arc::new(host::SystemClock),
-        dialer: Arc::new(host::DirectDialer),
+        net: Arc::new(host::TcpNet),
         storage: Arc::new(storage),
         observer: Arc::new(Recorder {
             node: "ours".into(),

@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 
 use super::trace_view::{at, join, sentinel_events};
-use crate::trace::EventBody;
 use super::{CheckResult, Evidence};
+use crate::trace::EventBody;
 
 pub const NAME: &str = "config-epoch-monotonic";
 

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::duration::secs;
-use crate::scenario::Scenario;
 use crate::scenario::Action;
+use crate::scenario::Scenario;
 use crate::trace::{Kind, SentinelEvent, TraceEvent};
 use sentinel_core::{EventBody, EventKind};
 

@@ -20,10 +20,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use host::BoxStream;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use resp::{Conn, Value};
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use super::history::{ErrorKind, History, Op, Outcome};
@@ -63,7 +63,7 @@ pub struct ClientConfig {
 /// What a client gets from its host.
 #[derive(Clone)]
 pub struct ClientEnv {
-    pub dialer: Arc<dyn host::Dialer>,
+    pub net: Arc<dyn host::Net>,
     /// Where every operation is recorded.
     pub history: History,
     /// The world start: every time in the history is ms since this instant.
@@ -72,7 +72,7 @@ pub struct ClientEnv {
 
 /// An open connection to a data node and the address it is known by (`ip:port`).
 struct Link {
-    conn: Conn<TcpStream>,
+    conn: Conn<BoxStream>,
     node: String,
 }
 
@@ -229,15 +229,13 @@ impl Client {
                 Some(a) => a.clone(),
                 None => return Err(Attempt::fail(ErrorKind::Connection, None, "no node configured".into())),
             },
-            ClientMode::Sentinel => {
-                match resolve(&*self.env.dialer, &self.cfg.sentinels, &self.cfg.master_name).await {
-                    Ok(a) => a,
-                    Err(e) => return Err(Attempt::fail(ErrorKind::Connection, None, e)),
-                }
-            }
+            ClientMode::Sentinel => match resolve(&*self.env.net, &self.cfg.sentinels, &self.cfg.master_name).await {
+                Ok(a) => a,
+                Err(e) => return Err(Attempt::fail(ErrorKind::Connection, None, e)),
+            },
         };
         let node = format!("{ip}:{port}");
-        let stream = match host::connect(&*self.env.dialer, &ip, port, CONNECT_TIMEOUT).await {
+        let stream = match host::connect(&*self.env.net, &ip, port, CONNECT_TIMEOUT).await {
             Ok(s) => s,
             Err(e) => return Err(Attempt::fail(ErrorKind::Connection, Some(node), e.to_string())),
         };
@@ -262,14 +260,10 @@ impl Client {
 
 /// `SENTINEL GET-MASTER-ADDR-BY-NAME`, asking the Sentinels in order; the first that answers with an
 /// address wins.
-async fn resolve(
-    dialer: &dyn host::Dialer,
-    sentinels: &[(String, u16)],
-    master: &str,
-) -> Result<(String, u16), String> {
+async fn resolve(net: &dyn host::Net, sentinels: &[(String, u16)], master: &str) -> Result<(String, u16), String> {
     let mut last = "no sentinels configured".to_string();
     for (ip, port) in sentinels {
-        let stream = match host::connect(dialer, ip, *port, CONNECT_TIMEOUT).await {
+        let stream = match host::connect(net, ip, *port, CONNECT_TIMEOUT).await {
             Ok(s) => s,
             Err(e) => {
                 last = format!("sentinel {ip}:{port}: {e}");
@@ -289,7 +283,7 @@ async fn resolve(
 }
 
 /// Sends one command and reads its reply within [`OP_TIMEOUT`].
-async fn request(conn: &mut Conn<TcpStream>, args: &[&str]) -> Result<Value, String> {
+async fn request(conn: &mut Conn<BoxStream>, args: &[&str]) -> Result<Value, String> {
     let r = tokio::time::timeout(OP_TIMEOUT, async {
         conn.write_command(args).await?;
         conn.read_value().await
@@ -304,7 +298,7 @@ async fn request(conn: &mut Conn<TcpStream>, args: &[&str]) -> Result<Value, Str
 
 /// True if the peer closed the connection (or sent something unasked) while no request was
 /// outstanding. Polls the read side once, without waiting.
-async fn closed_while_idle(conn: &mut Conn<TcpStream>) -> bool {
+async fn closed_while_idle(conn: &mut Conn<BoxStream>) -> bool {
     tokio::select! {
         biased;
         _ = conn.read_value() => true,
@@ -326,9 +320,9 @@ fn master_addr(v: &Value) -> Option<(String, u16)> {
 }
 
 /// Reads `keys` from `master` (`MGET` in batches of at most 1000, each within `timeout`) and
-/// returns the ones present with their values. Connects through `dialer` with `timeout` too.
+/// returns the ones present with their values. Connects through `net` with `timeout` too.
 pub async fn read_surviving(
-    dialer: &dyn host::Dialer,
+    net: &dyn host::Net,
     master: (String, u16),
     keys: &[String],
     timeout: Duration,
@@ -338,7 +332,7 @@ pub async fn read_surviving(
     if keys.is_empty() {
         return Ok(out);
     }
-    let stream = host::connect(dialer, &ip, port, timeout)
+    let stream = host::connect(net, &ip, port, timeout)
         .await
         .map_err(|e| format!("connect {ip}:{port}: {e}"))?;
     let mut conn = Conn::new(stream);

@@ -7,19 +7,23 @@
 pub mod clock;
 pub mod net;
 pub mod probe;
+mod shaping;
 
 use crate::spec::{ProcKind, WorldAction, WorldSpec};
 use crate::trace::{FinalState, Kind, SentinelEvent, TraceEvent, WorldNote};
 use clock::NodeClock;
 use madsim::net::NetSim;
 use madsim::runtime::{Handle, NodeHandle};
-use net::{AddressBook, Cuts, ProcDialer};
+use net::{AddressBook, Network, ProcNet};
 use std::net::IpAddr;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// The network's RNG stream (per-link latency and loss draws), mixed with the run's seed.
+const NETWORK_RNG_STREAM: u64 = 0x6e65_7477_6f72_6b;
 
 /// Sentinels start this long after the data nodes, so that replicas are attached when a
 /// Sentinel first asks the master for INFO (as in the reference capture, where the data nodes
@@ -196,7 +200,8 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
             .map(|(i, p)| ((p.ip.clone(), p.port), SocketAddr::new(net::sim_ip(i), p.port))),
     );
     let observer = h.create_node().name("observer").ip(net::observer_ip()).build();
-    let cuts = Cuts::default();
+    // Its own RNG stream: draws for shaped links never shift the processes' draws.
+    let network = Network::new(crate::plan::mix(spec.seed, NETWORK_RNG_STREAM));
 
     let mut procs: Vec<Proc> = Vec::new();
     for (i, p) in spec.procs.iter().enumerate() {
@@ -208,10 +213,10 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                 let disk = redis_node::Disk::new();
                 let env = redis_node::Env {
                     clock: Arc::new(clock.clone()),
-                    dialer: Arc::new(ProcDialer {
+                    net: Arc::new(ProcNet {
                         book: book.clone(),
                         me: net::sim_ip(i),
-                        cuts: cuts.clone(),
+                        net: network.clone(),
                     }),
                     disk: disk.clone(),
                     observer: Arc::new(DataTrace {
@@ -249,10 +254,10 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                 host::Storage::save(&storage, "sentinel.conf", config).expect("memory storage");
                 let env = sentinel::Env {
                     clock: Arc::new(clock.clone()),
-                    dialer: Arc::new(ProcDialer {
+                    net: Arc::new(ProcNet {
                         book: book.clone(),
                         me: net::sim_ip(i),
-                        cuts: cuts.clone(),
+                        net: network.clone(),
                     }),
                     storage: Arc::new(storage.clone()),
                     observer: Arc::new(SentinelTrace {
@@ -310,10 +315,10 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
     for (j, c) in spec.clients.iter().enumerate() {
         let ip = net::sim_ip(spec.procs.len() + j);
         let env = crate::workload::client::ClientEnv {
-            dialer: Arc::new(ProcDialer {
+            net: Arc::new(ProcNet {
                 book: book.clone(),
                 me: ip,
-                cuts: cuts.clone(),
+                net: network.clone(),
             }),
             history: history.clone(),
             start,
@@ -323,6 +328,9 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         node.spawn(crate::workload::client::run_client(cfg, env));
         hosts.push((ip, node.id()));
         near.push(c.near);
+    }
+    for &(ip, id) in &hosts {
+        network.register(ip, id);
     }
     let names: Vec<String> = spec.procs.iter().map(|p| p.name.clone()).collect();
     let mut next = 0;
@@ -336,14 +344,14 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
                 if let Some(i) = names.iter().position(|n| *n == node) {
                     let line = format!("kill {}:{}", procs[i].ip, procs[i].port);
                     let note = WorldNote::TriggeredKill { node, event };
-                    let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts, hosts: &hosts, near: &near };
+                    let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, net: &network, hosts: &hosts, near: &near };
                     w.apply(&mut procs, &WorldAction::Kill(i), note, &line);
                 }
             }
             _ = tokio::time::sleep(wait) => {
                 let Some(ta) = spec.actions.get(next) else { break };
                 next += 1;
-                let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, cuts: &cuts, hosts: &hosts, near: &near };
+                let mut w = WorldCtl { h: &h, rec: &rec, book: &book, observer: &observer, net: &network, hosts: &hosts, near: &near };
                 let note = WorldNote::Timeline { action: ta.source.clone() };
                 w.apply(&mut procs, &ta.action, note, &ta.line);
             }
@@ -405,7 +413,7 @@ struct WorldCtl<'a> {
     rec: &'a Recorder,
     book: &'a AddressBook,
     observer: &'a NodeHandle,
-    cuts: &'a Cuts,
+    net: &'a Network,
     /// Every host the network faults act on: the processes, then the clients.
     hosts: &'a [(IpAddr, madsim::task::NodeId)],
     /// For each host, the process whose side of every partition it shares (clients only).
@@ -467,7 +475,10 @@ impl WorldCtl<'_> {
                         None => "(no reply)".into(),
                     };
                     // Not an action line (it must not count as a second FAILOVER): a reply line.
-                    let note = WorldNote::Reply { to: line.clone(), reply: shown.clone() };
+                    let note = WorldNote::Reply {
+                        to: line.clone(),
+                        reply: shown.clone(),
+                    };
                     rec.action(note, format!("reply to {line}: {shown}"));
                 });
             }
@@ -496,15 +507,31 @@ impl WorldCtl<'_> {
                 }
             }
             WorldAction::Heal => self.heal(),
-            WorldAction::Latency { min_ms, max_ms } => {
+            WorldAction::Latency {
+                min_ms,
+                max_ms,
+                links: None,
+            } => {
                 let (lo, hi) = (
                     Duration::from_millis(*min_ms),
                     Duration::from_millis((*max_ms).max(*min_ms + 1)),
                 );
                 NetSim::current().update_config(|c| c.send_latency = lo..hi);
             }
-            WorldAction::Loss { rate } => NetSim::current().update_config(|c| c.packet_loss_rate = *rate),
-            WorldAction::NetReset => NetSim::current().update_config(|c| *c = madsim::net::Config::default()),
+            WorldAction::Latency {
+                min_ms,
+                max_ms,
+                links: Some(links),
+            } => self.shape(links, |s| (s.min_ms, s.max_ms) = (*min_ms, *max_ms)),
+            WorldAction::Loss { rate, links: None } => NetSim::current().update_config(|c| c.packet_loss_rate = *rate),
+            WorldAction::Loss {
+                rate,
+                links: Some(links),
+            } => self.shape(links, |s| s.loss = *rate),
+            WorldAction::NetReset => {
+                NetSim::current().update_config(|c| *c = madsim::net::Config::default());
+                self.net.unshape_all();
+            }
             WorldAction::ClockSkew { proc, offset_ms } => procs[*proc].clock.set_offset_ms(*offset_ms),
             WorldAction::ClockJump { proc, by_ms } => procs[*proc].clock.jump_ms(*by_ms),
             WorldAction::ClockDrift { proc, rate } => procs[*proc].clock.set_rate(*rate),
@@ -547,18 +574,10 @@ impl WorldCtl<'_> {
     /// Cuts the directed path a → b (silently dropped, like a firewall DROP rule). `a` and `b`
     /// index `hosts`.
     fn cut(&mut self, a: usize, b: usize) {
-        let ((ha, ia), (hb, ib)) = (self.hosts[a], self.hosts[b]);
-        if self.cuts.insert(ha, hb) {
-            NetSim::current().clog_link(ia, ib);
-        }
+        self.net.cut(self.hosts[a].0, self.hosts[b].0);
     }
 
     fn heal(&mut self) {
-        let by_host: std::collections::BTreeMap<IpAddr, madsim::task::NodeId> = self.hosts.iter().copied().collect();
-        for (a, b) in self.cuts.clear() {
-            if let (Some(&x), Some(&y)) = (by_host.get(&a), by_host.get(&b)) {
-                NetSim::current().unclog_link(x, y);
-            }
-        }
+        self.net.heal();
     }
 }

@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use sim::scenario::{self, Scenario};
 use sentinel_core::CandidateView;
 use sim::scenario::Action;
+use sim::scenario::{self, Scenario};
 use sim::trace::{
     DataFinal, DebugProbe, EventBody, FinalState, Kind, Level, SentinelEvent, SentinelFinal, TraceEvent, WorldNote,
 };

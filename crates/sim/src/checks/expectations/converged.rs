@@ -41,10 +41,7 @@ pub(super) fn converged_within(r: &Run, max: u64) -> CheckResult {
     let (trace, fin) = (r.trace, r.fin);
     let name = format!("converged_within = {}", short_secs(max));
     let acts = actions(trace);
-    let heal = acts
-        .iter()
-        .rev()
-        .find(|(_, _, a)| a.kind().is_heal());
+    let heal = acts.iter().rev().find(|(_, _, a)| a.kind().is_heal());
     let origin = heal.or_else(|| acts.iter().find(|(_, _, a)| a.kind().is_fault()));
     let (from_idx, from_t, label) = match origin {
         Some((i, t, _)) => {

@@ -5,7 +5,7 @@
 //! `+promoted-slave` (their candidate address), and the final state's single live master.
 
 use super::Run;
-use crate::checks::trace_view::{at, is_master, join, named, subject_addr, sentinel_events, Sev};
+use crate::checks::trace_view::{at, is_master, join, named, sentinel_events, subject_addr, Sev};
 use crate::checks::CheckResult;
 use crate::duration::secs;
 

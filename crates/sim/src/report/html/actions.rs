@@ -105,11 +105,7 @@ impl Builder {
         }
         // Restarting a live process kills it first.
         self.set(l, t, Some(State::Starting));
-        let label = if wipe {
-            "restart (wiped)"
-        } else {
-            "restart"
-        };
+        let label = if wipe { "restart (wiped)" } else { "restart" };
         self.mark(l, t, MarkKind::Action, label.into(), line);
     }
 

@@ -53,16 +53,28 @@ pub enum Action {
     /// `heal {}`: removes every partition (`partition`, `isolate`, `partition_oneway`). Latency and
     /// loss stay (see `net_reset`).
     Heal,
-    /// `latency {min, max, nodes?}`: each message to or from `nodes` (default: all) is delayed by
-    /// a uniformly drawn delay in `[min, max]`, at most 60s.
+    /// `latency {min, max, nodes? | from? to?}`: each message is delayed by a uniformly drawn delay
+    /// in `[min, max]`, at most 60s: every message (default), or on top of the base latency only
+    /// on the links to and from `nodes`, or on the directed links from `from` to `to`.
     Latency {
         min_ms: u64,
         max_ms: u64,
         nodes: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<Vec<String>>,
     },
-    /// `loss {rate, nodes?}`: each message to or from `nodes` (default: all) is dropped with
-    /// probability `rate` (0..=1).
-    Loss { rate: f64, nodes: Option<Vec<String>> },
+    /// `loss {rate, nodes? | from? to?}`: each message is dropped with probability `rate` (0..=1):
+    /// every message (default), on the links to and from `nodes`, or from `from` to `to`.
+    Loss {
+        rate: f64,
+        nodes: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<Vec<String>>,
+    },
     /// `net_reset {}`: latency and loss back to the defaults (does not heal partitions).
     NetReset,
     /// `clock_skew {node, offset}`: from now on the node's wall clock reads `offset` (signed, e.g.
@@ -257,8 +269,8 @@ pub const KINDS: [KindSpec; 22] = [
     row(K::Isolate,         "isolate",           &["node"],                                   &[],                 Fault,  network::isolate),
     row(K::PartitionOneway, "partition_oneway",  &["from", "to"],                             &[],                 Fault,  network::partition_oneway),
     row(K::Heal,            "heal",              &[],                                         &[],                 Undo,   network::heal),
-    row(K::Latency,         "latency",           &["min", "max"],                             &["nodes"],          Fault,  network::latency),
-    row(K::Loss,            "loss",              &["rate"],                                   &["nodes"],          Fault,  network::loss),
+    row(K::Latency,         "latency",           &["min", "max"],                             &["nodes", "from", "to"], Fault, network::latency),
+    row(K::Loss,            "loss",              &["rate"],                                   &["nodes", "from", "to"], Fault, network::loss),
     row(K::NetReset,        "net_reset",         &[],                                         &[],                 Undo,   network::net_reset),
     row(K::ClockSkew,       "clock_skew",        &["node", "offset"],                         &[],                 Fault,  clock::skew),
     row(K::ClockJump,       "clock_jump",        &["node", "by"],                             &[],                 Fault,  clock::jump),
@@ -350,10 +362,12 @@ impl Action {
     pub fn trace_line(&self, s: &Scenario) -> String {
         let a = |n: &str| s.addr_of(n).unwrap_or(n).to_string();
         let list = |ns: &[String]| ns.iter().map(|n| a(n)).collect::<Vec<_>>().join(",");
-        let nodes_or_all = |ns: &Option<Vec<String>>| match ns {
-            None => "all".to_string(),
-            Some(ns) => list(ns),
-        };
+        let nodes_or_all =
+            |ns: &Option<Vec<String>>, from: &Option<Vec<String>>, to: &Option<Vec<String>>| match (ns, from, to) {
+                (_, Some(from), Some(to)) => format!("{} -> {}", list(from), list(to)),
+                (Some(ns), _, _) => list(ns),
+                _ => "all".to_string(),
+            };
         let k = self.kind().as_str();
         match self {
             Action::Kill { node }
@@ -370,15 +384,21 @@ impl Action {
             }
             Action::PartitionOneway { from, to } => format!("{k} {} -> {}", list(from), list(to)),
             Action::Heal | Action::NetReset => k.to_string(),
-            Action::Latency { min_ms, max_ms, nodes } => {
+            Action::Latency {
+                min_ms,
+                max_ms,
+                nodes,
+                from,
+                to,
+            } => {
                 format!(
                     "{k} {}..{} {}",
                     format_ms(*min_ms),
                     format_ms(*max_ms),
-                    nodes_or_all(nodes)
+                    nodes_or_all(nodes, from, to)
                 )
             }
-            Action::Loss { rate, nodes } => format!("{k} {rate} {}", nodes_or_all(nodes)),
+            Action::Loss { rate, nodes, from, to } => format!("{k} {rate} {}", nodes_or_all(nodes, from, to)),
             Action::ClockSkew { node, offset_ms } => format!("{k} {} {}", a(node), format_signed_ms(*offset_ms)),
             Action::ClockJump { node, by_ms } => format!("{k} {} {}", a(node), format_signed_ms(*by_ms)),
             Action::ClockDrift { node, rate } => format!("{k} {} x{rate}", a(node)),
@@ -438,9 +458,13 @@ impl Action {
             Action::KillOn { .. } => vec![],
             Action::Partition { groups } => groups.iter().flatten().map(String::as_str).collect(),
             Action::PartitionOneway { from, to } => from.iter().chain(to).map(String::as_str).collect(),
-            Action::Latency { nodes, .. } | Action::Loss { nodes, .. } => {
-                nodes.iter().flatten().map(String::as_str).collect()
-            }
+            Action::Latency { nodes, from, to, .. } | Action::Loss { nodes, from, to, .. } => nodes
+                .iter()
+                .chain(from)
+                .chain(to)
+                .flatten()
+                .map(String::as_str)
+                .collect(),
             Action::Failover { via } | Action::SentinelSet { via, .. } | Action::SentinelReset { via, .. } => {
                 vec![via]
             }
@@ -475,18 +499,20 @@ impl Action {
             }
             Action::PartitionOneway { from, to } => vec![("from", q_list(from)), ("to", q_list(to))],
             Action::Heal | Action::NetReset => vec![],
-            Action::Latency { min_ms, max_ms, nodes } => {
+            Action::Latency {
+                min_ms,
+                max_ms,
+                nodes,
+                from,
+                to,
+            } => {
                 let mut v = vec![("min", d(*min_ms)), ("max", d(*max_ms))];
-                if let Some(n) = nodes {
-                    v.push(("nodes", q_list(n)));
-                }
+                push_lists(&mut v, [("nodes", nodes), ("from", from), ("to", to)]);
                 v
             }
-            Action::Loss { rate, nodes } => {
+            Action::Loss { rate, nodes, from, to } => {
                 let mut v = vec![("rate", f64_lit(*rate))];
-                if let Some(n) = nodes {
-                    v.push(("nodes", q_list(n)));
-                }
+                push_lists(&mut v, [("nodes", nodes), ("from", from), ("to", to)]);
                 v
             }
             Action::ClockSkew { node, offset_ms } => vec![("node", q(node)), ("offset", sd(*offset_ms))],
@@ -528,6 +554,15 @@ impl Action {
                 ),
                 ("until", d(*until_ms)),
             ],
+        }
+    }
+}
+
+/// Appends the node lists that are set, as TOML arrays.
+fn push_lists(v: &mut Vec<(&'static str, String)>, lists: [(&'static str, &Option<Vec<String>>); 3]) {
+    for (k, l) in lists {
+        if let Some(n) = l {
+            v.push((k, q_list(n)));
         }
     }
 }

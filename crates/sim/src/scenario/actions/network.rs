@@ -124,7 +124,7 @@ pub fn heal(_: &Input) -> Result<Action, ScenarioError> {
     Ok(Action::Heal)
 }
 
-/// `latency {min, max, nodes?}`: `min <= max <= 60s`.
+/// `latency {min, max, nodes? | from? to?}`: `min <= max <= 60s`.
 pub fn latency(v: &Input) -> Result<Action, ScenarioError> {
     let min = need(&v.raw().min);
     let max = need(&v.raw().max);
@@ -139,24 +139,59 @@ pub fn latency(v: &Input) -> Result<Action, ScenarioError> {
     if max_ms > 60_000 {
         return Err(v.err(max.span(), "max", "latency above 60s is not supported"));
     }
+    let (from, to) = directed(v)?;
     Ok(Action::Latency {
         min_ms,
         max_ms,
         nodes: v.opt_nodes()?,
+        from,
+        to,
     })
 }
 
-/// `loss {rate, nodes?}`: `rate` in 0..=1.
+/// `loss {rate, nodes? | from? to?}`: `rate` in 0..=1.
 pub fn loss(v: &Input) -> Result<Action, ScenarioError> {
     let rate = need(&v.raw().rate);
     let r = *rate.get_ref();
     if !(0.0..=1.0).contains(&r) {
         return Err(v.err(rate.span(), "rate", format!("loss rate {r} must be within 0..=1")));
     }
+    let (from, to) = directed(v)?;
     Ok(Action::Loss {
         rate: r,
         nodes: v.opt_nodes()?,
+        from,
+        to,
     })
+}
+
+type FromTo = (Option<Vec<String>>, Option<Vec<String>>);
+
+/// `from` and `to` of `latency` / `loss` (directed links): together, not with `nodes`, non-empty
+/// and disjoint.
+fn directed(v: &Input) -> Result<FromTo, ScenarioError> {
+    let r = v.raw();
+    let (from_l, to_l) = match (&r.from, &r.to, &r.nodes) {
+        (None, None, _) => return Ok((None, None)),
+        (Some(_), _, Some(n)) | (_, Some(_), Some(n)) => {
+            return Err(v.err(n.span(), "nodes", "use either `nodes` or `from` and `to`, not both"))
+        }
+        (Some(l), None, None) => return Err(v.err(l.span(), "to", "`from` needs `to`")),
+        (None, Some(l), None) => return Err(v.err(l.span(), "from", "`to` needs `from`")),
+        (Some(a), Some(b), None) => (a, b),
+    };
+    let from = v.nodes(from_l, "from")?;
+    let to = v.nodes(to_l, "to")?;
+    if from.is_empty() {
+        return Err(v.err(from_l.span(), "from", "must name at least one node"));
+    }
+    if to.is_empty() {
+        return Err(v.err(to_l.span(), "to", "must name at least one node"));
+    }
+    if let Some(n) = from.iter().find(|n| to.contains(n)) {
+        return Err(v.err(to_l.span(), "to", format!("{n} is in both `from` and `to`")));
+    }
+    Ok((Some(from), Some(to)))
 }
 
 /// `net_reset {}`.
