@@ -357,8 +357,40 @@ fn fake_sentinel(h: &Handle, i: usize, port: u16, answer: Arc<std::sync::Mutex<u
 /// acknowledged is gone from 6383: the split brain's lost writes, all before the demotion.
 #[test]
 fn demoted_master_readonly_sticky_stays_sentinel_aware_moves() {
-    const DEMOTE: u64 = 3_000;
-    let (ops, surviving, done_ms) = in_sim(4, || async {
+    let (ops, surviving, done_ms) = demotion_run();
+    let sticky = sticky_stays_on_6382(&ops, done_ms);
+    let after = sentinel_aware_moves_to_6383(&ops);
+    // What 6382 acknowledged is lost; what 6383 acknowledged survived.
+    let windows = Windows {
+        fault_ms: Some(DEMOTE),
+        heal_ms: None,
+        demotion_ms: None,
+    };
+    let w = analyze(&ops, &surviving, &windows);
+    let on_6382 = ops
+        .iter()
+        .filter(|o| o.outcome == Outcome::Ok && o.node.as_deref() == Some("127.0.0.1:6382"))
+        .count() as u64;
+    assert_eq!(w.lost, on_6382);
+    // Writes in flight at the demotion were acknowledged just after it ("during").
+    assert!(w.windows.during.lost <= 2, "{w:#?}");
+    assert_eq!(w.windows.before.lost + w.windows.during.lost, on_6382);
+    assert_eq!(w.acknowledged, on_6382 + after.len() as u64);
+    assert_eq!(
+        w.errors.readonly,
+        (sticky.len() - sticky.iter().filter(|o| o.outcome == Outcome::Ok).count()) as u64 + 1
+    );
+    let names: Vec<&str> = w.clients.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["sentinel", "sticky"]);
+}
+
+/// When the operator demotes 6382 in [`demoted_master_readonly_sticky_stays_sentinel_aware_moves`].
+const DEMOTE: u64 = 3_000;
+
+/// Runs the demotion: the clients' history, what 6383 holds at the end, and when the REPLICAOF
+/// was acknowledged.
+fn demotion_run() -> (Vec<Op>, std::collections::BTreeMap<String, String>, u64) {
+    in_sim(4, || async {
         let h = Handle::current();
         let start = Instant::now();
         let book = book(&[6382, 6383, 5000]);
@@ -408,11 +440,18 @@ fn demoted_master_readonly_sticky_stays_sentinel_aware_moves() {
             .unwrap()
             .unwrap();
         (ops, surviving, done_ms)
-    });
-    let of = |c: &str| ops.iter().filter(|o| o.client == c).collect::<Vec<_>>();
+    })
+}
+
+fn of_client<'a>(ops: &'a [Op], client: &str) -> Vec<&'a Op> {
+    ops.iter().filter(|o| o.client == client).collect()
+}
+
+/// The sticky client's operations, checked.
+fn sticky_stays_on_6382(ops: &[Op], done_ms: u64) -> Vec<&Op> {
     // Sticky: acknowledged until the demotion, READONLY after it (the REPLICAOF sent at DEMOTE
     // took effect before its reply at done_ms), always on 6382.
-    let sticky = of("sticky");
+    let sticky = of_client(ops, "sticky");
     assert!(sticky.iter().all(|o| o.node.as_deref() == Some("127.0.0.1:6382")));
     for o in &sticky {
         if o.complete_ms < DEMOTE {
@@ -427,40 +466,29 @@ fn demoted_master_readonly_sticky_stays_sentinel_aware_moves() {
         }
     }
     assert!(sticky.len() >= 270, "{}", sticky.len());
+    sticky
+}
+
+/// The Sentinel-aware client's operations after its READONLY, checked.
+fn sentinel_aware_moves_to_6383(ops: &[Op]) -> Vec<&Op> {
     // Sentinel-aware: one READONLY, then it moves to 6383 after a backoff.
-    let aware = of("sentinel");
-    let ro: Vec<&&Op> = aware
+    let aware = of_client(ops, "sentinel");
+    let ro: Vec<&Op> = aware
         .iter()
+        .copied()
         .filter(|o| o.outcome == Outcome::Fail(ErrorKind::Readonly))
         .collect();
     assert_eq!(ro.len(), 1, "{aware:#?}");
-    let after: Vec<&&Op> = aware.iter().filter(|o| o.invoke_ms > ro[0].complete_ms).collect();
+    let after: Vec<&Op> = aware
+        .iter()
+        .copied()
+        .filter(|o| o.invoke_ms > ro[0].complete_ms)
+        .collect();
     assert!(after.len() >= 100);
     assert!(after
         .iter()
         .all(|o| o.outcome == Outcome::Ok && o.node.as_deref() == Some("127.0.0.1:6383")));
-    // What 6382 acknowledged is lost; what 6383 acknowledged survived.
-    let windows = Windows {
-        fault_ms: Some(DEMOTE),
-        heal_ms: None,
-        demotion_ms: None,
-    };
-    let w = analyze(&ops, &surviving, &windows);
-    let on_6382 = ops
-        .iter()
-        .filter(|o| o.outcome == Outcome::Ok && o.node.as_deref() == Some("127.0.0.1:6382"))
-        .count() as u64;
-    assert_eq!(w.lost, on_6382);
-    // Writes in flight at the demotion were acknowledged just after it ("during").
-    assert!(w.windows.during.lost <= 2, "{w:#?}");
-    assert_eq!(w.windows.before.lost + w.windows.during.lost, on_6382);
-    assert_eq!(w.acknowledged, on_6382 + after.len() as u64);
-    assert_eq!(
-        w.errors.readonly,
-        (sticky.len() - sticky.iter().filter(|o| o.outcome == Outcome::Ok).count()) as u64 + 1
-    );
-    let names: Vec<&str> = w.clients.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["sentinel", "sticky"]);
+    after
 }
 
 /// A hung master (SIGSTOP for 3 s): writes time out as unknown (at most one per second plus

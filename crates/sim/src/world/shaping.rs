@@ -1,7 +1,7 @@
 //! Per-link latency and loss: which directed host pairs a scenario's `nodes` or `from`/`to` name.
 
 use super::net::Shape;
-use super::WorldCtl;
+use super::timeline::WorldCtl;
 use crate::spec::Links;
 
 impl WorldCtl<'_> {

@@ -171,6 +171,18 @@ fn c1() -> Ev {
 
 /// The kill -9 failover as the real Sentinels logged it (startup events included).
 pub fn kill9_trace() -> Vec<TraceEvent> {
+    [
+        kill9_startup(),
+        kill9_detection(),
+        kill9_election(),
+        kill9_promotion(),
+        kill9_reconfiguration(),
+    ]
+    .concat()
+}
+
+/// The Sentinels start, find the replicas and each other; 6383 has synced before the kill.
+fn kill9_startup() -> Vec<TraceEvent> {
     let mut v = Vec::new();
     for (i, node) in ["sentinel-5000", "sentinel-5001", "sentinel-5002"].iter().enumerate() {
         let base = 845 + 30 * i as u64;
@@ -204,90 +216,88 @@ pub fn kill9_trace() -> Vec<TraceEvent> {
         "redis-6383",
         "MASTER <-> REPLICA sync: Finished with success",
     ));
-    v.push(action(10_000, "kill 127.0.0.1:6382"));
-    v.push(data(10_000, "redis-6383", "Connection with master lost."));
-    v.push(sev(t(57.436), "sentinel-5002", "+sdown", M, e0()));
-    v.push(sev(t(57.440), "sentinel-5000", "+sdown", M, e0()));
-    v.push(sev(t(57.451), "sentinel-5001", "+sdown", M, e0()));
-    v.push(sev(
-        t(57.499),
-        "sentinel-5000",
-        "+odown",
-        &format!("{M} #quorum 2/2"),
-        e0(),
-    ));
-    v.push(sev(
-        t(57.499),
-        "sentinel-5000",
-        "+new-epoch",
-        "1",
-        Ev { master: None, ..e1() },
-    ));
-    v.push(sev(t(57.499), "sentinel-5000", "+try-failover", M, fe1()));
-    v.push(sev(
-        t(57.502),
-        "sentinel-5000",
-        "+vote-for-leader",
-        &format!("{ID0} 1"),
-        fe1(),
-    ));
-    v.push(sev(
-        t(57.506),
-        "sentinel-5002",
-        "+new-epoch",
-        "1",
-        Ev { master: None, ..e1() },
-    ));
-    v.push(sev(
-        t(57.509),
-        "sentinel-5002",
-        "+vote-for-leader",
-        &format!("{ID0} 1"),
-        fe1(),
-    ));
-    v.push(sev(
-        t(57.509),
-        "sentinel-5000",
-        "",
-        &format!("{ID2} voted for {ID0} 1"),
-        fe1(),
-    ));
-    v.push(sev(
-        t(57.509),
-        "sentinel-5001",
-        "+new-epoch",
-        "1",
-        Ev { master: None, ..e1() },
-    ));
-    v.push(sev(
-        t(57.511),
-        "sentinel-5001",
-        "+vote-for-leader",
-        &format!("{ID0} 1"),
-        fe1(),
-    ));
-    v.push(sev(
-        t(57.511),
-        "sentinel-5000",
-        "",
-        &format!("{ID1} voted for {ID0} 1"),
-        fe1(),
-    ));
-    v.push(sev(
-        t(57.518),
-        "sentinel-5001",
-        "+odown",
-        &format!("{M} #quorum 3/2"),
-        e1(),
-    ));
-    v.push(sev(t(57.561), "sentinel-5000", "+elected-leader", M, fe1()));
-    v.push(sev(
-        t(57.561),
-        "sentinel-5000",
-        "+failover-state-select-slave",
-        M,
-        fe1(),
-    ));
+    v
+}
+
+/// The kill at 10 s: every Sentinel sees the master down, 5000 first reaches ODOWN.
+fn kill9_detection() -> Vec<TraceEvent> {
+    vec![
+        action(10_000, "kill 127.0.0.1:6382"),
+        data(10_000, "redis-6383", "Connection with master lost."),
+        sev(t(57.436), "sentinel-5002", "+sdown", M, e0()),
+        sev(t(57.440), "sentinel-5000", "+sdown", M, e0()),
+        sev(t(57.451), "sentinel-5001", "+sdown", M, e0()),
+        sev(t(57.499), "sentinel-5000", "+odown", &format!("{M} #quorum 2/2"), e0()),
+    ]
+}
+
+/// Epoch 1: 5000 asks for votes, gets them all, and is elected leader.
+fn kill9_election() -> Vec<TraceEvent> {
+    vec![
+        sev(
+            t(57.499),
+            "sentinel-5000",
+            "+new-epoch",
+            "1",
+            Ev { master: None, ..e1() },
+        ),
+        sev(t(57.499), "sentinel-5000", "+try-failover", M, fe1()),
+        sev(
+            t(57.502),
+            "sentinel-5000",
+            "+vote-for-leader",
+            &format!("{ID0} 1"),
+            fe1(),
+        ),
+        sev(
+            t(57.506),
+            "sentinel-5002",
+            "+new-epoch",
+            "1",
+            Ev { master: None, ..e1() },
+        ),
+        sev(
+            t(57.509),
+            "sentinel-5002",
+            "+vote-for-leader",
+            &format!("{ID0} 1"),
+            fe1(),
+        ),
+        sev(
+            t(57.509),
+            "sentinel-5000",
+            "",
+            &format!("{ID2} voted for {ID0} 1"),
+            fe1(),
+        ),
+        sev(
+            t(57.509),
+            "sentinel-5001",
+            "+new-epoch",
+            "1",
+            Ev { master: None, ..e1() },
+        ),
+        sev(
+            t(57.511),
+            "sentinel-5001",
+            "+vote-for-leader",
+            &format!("{ID0} 1"),
+            fe1(),
+        ),
+        sev(
+            t(57.511),
+            "sentinel-5000",
+            "",
+            &format!("{ID1} voted for {ID0} 1"),
+            fe1(),
+        ),
+        sev(t(57.518), "sentinel-5001", "+odown", &format!("{M} #quorum 3/2"), e1()),
+        sev(t(57.561), "sentinel-5000", "+elected-leader", M, fe1()),
+    ]
+}
+
+/// 5000 picks 6383, sends it REPLICAOF NO ONE, and sees it promoted.
+fn kill9_promotion() -> Vec<TraceEvent> {
     let cand = CandidateView {
         addr: "127.0.0.1:6383".into(),
         s_down: false,
@@ -295,110 +305,100 @@ pub fn kill9_trace() -> Vec<TraceEvent> {
         disconnected: false,
         priority: 100,
     };
-    v.push(sev(
-        t(57.617),
-        "sentinel-5000",
-        "+selected-slave",
-        S83,
-        Ev {
-            candidate: Some(cand),
-            ..fe1()
-        },
-    ));
-    v.push(sev(
-        t(57.618),
-        "sentinel-5000",
-        "+failover-state-send-slaveof-noone",
-        S83,
-        fe1(),
-    ));
-    v.push(sev(
-        t(57.674),
-        "sentinel-5000",
-        "+failover-state-wait-promotion",
-        S83,
-        fe1(),
-    ));
-    v.push(data(
-        t(57.674),
-        "redis-6383",
-        "MASTER MODE enabled (user request from 'id=3 addr=127.0.0.1:59556')",
-    ));
-    v.push(sev(
-        t(58.525),
-        "sentinel-5002",
-        "+odown",
-        &format!("{M} #quorum 3/2"),
-        e1(),
-    ));
+    vec![
+        sev(t(57.561), "sentinel-5000", "+failover-state-select-slave", M, fe1()),
+        sev(
+            t(57.617),
+            "sentinel-5000",
+            "+selected-slave",
+            S83,
+            Ev {
+                candidate: Some(cand),
+                ..fe1()
+            },
+        ),
+        sev(
+            t(57.618),
+            "sentinel-5000",
+            "+failover-state-send-slaveof-noone",
+            S83,
+            fe1(),
+        ),
+        sev(t(57.674), "sentinel-5000", "+failover-state-wait-promotion", S83, fe1()),
+        data(
+            t(57.674),
+            "redis-6383",
+            "MASTER MODE enabled (user request from 'id=3 addr=127.0.0.1:59556')",
+        ),
+        sev(t(58.525), "sentinel-5002", "+odown", &format!("{M} #quorum 3/2"), e1()),
+    ]
+}
+
+/// 6384 is pointed at 6383, the other Sentinels follow the new config, the failover ends.
+fn kill9_reconfiguration() -> Vec<TraceEvent> {
     let pe = || Ev {
         config_epoch: 1,
         ..fe1()
     };
-    v.push(sev(t(58.532), "sentinel-5000", "+promoted-slave", S83, pe()));
-    v.push(sev(
-        t(58.532),
-        "sentinel-5000",
-        "+failover-state-reconf-slaves",
-        M,
-        pe(),
-    ));
-    v.push(sev(t(58.612), "sentinel-5000", "+slave-reconf-sent", S84, pe()));
     let cfg = format!("sentinel {ID0} 127.0.0.1 5000 @ mymaster 127.0.0.1 6382");
-    v.push(sev(t(58.613), "sentinel-5002", "+config-update-from", &cfg, c1()));
-    v.push(sev(
-        t(58.613),
-        "sentinel-5002",
-        "+switch-master",
-        "mymaster 127.0.0.1 6382 127.0.0.1 6383",
-        c1(),
-    ));
-    v.push(sev(t(58.614), "sentinel-5001", "+config-update-from", &cfg, c1()));
-    v.push(sev(
-        t(58.614),
-        "sentinel-5001",
-        "+switch-master",
-        "mymaster 127.0.0.1 6382 127.0.0.1 6383",
-        c1(),
-    ));
-    v.push(data(
-        t(58.618),
-        "redis-6384",
-        "MASTER <-> REPLICA sync: Finished with success",
-    ));
-    v.push(sev(t(59.576), "sentinel-5000", "+slave-reconf-inprog", S84, pe()));
-    v.push(sev(t(59.576), "sentinel-5000", "+slave-reconf-done", S84, pe()));
-    v.push(sev(t(59.677), "sentinel-5000", "-odown", M, pe()));
-    v.push(sev(t(59.677), "sentinel-5000", "+failover-end", M, pe()));
-    v.push(sev(
-        t(59.677),
-        "sentinel-5000",
-        "+switch-master",
-        "mymaster 127.0.0.1 6382 127.0.0.1 6383",
-        pe(),
-    ));
-    v.push(sev(
-        t(59.677),
-        "sentinel-5000",
-        "+slave",
-        "slave 127.0.0.1:6384 127.0.0.1 6384 @ mymaster 127.0.0.1 6383",
-        c1(),
-    ));
-    v.push(sev(
-        t(59.677),
-        "sentinel-5000",
-        "+slave",
-        "slave 127.0.0.1:6382 127.0.0.1 6382 @ mymaster 127.0.0.1 6383",
-        c1(),
-    ));
-    v.push(sev(
-        t(61.620),
-        "sentinel-5001",
-        "+sdown",
-        "slave 127.0.0.1:6382 127.0.0.1 6382 @ mymaster 127.0.0.1 6383",
-        c1(),
-    ));
-    v
+    vec![
+        sev(t(58.532), "sentinel-5000", "+promoted-slave", S83, pe()),
+        sev(t(58.532), "sentinel-5000", "+failover-state-reconf-slaves", M, pe()),
+        sev(t(58.612), "sentinel-5000", "+slave-reconf-sent", S84, pe()),
+        sev(t(58.613), "sentinel-5002", "+config-update-from", &cfg, c1()),
+        sev(
+            t(58.613),
+            "sentinel-5002",
+            "+switch-master",
+            "mymaster 127.0.0.1 6382 127.0.0.1 6383",
+            c1(),
+        ),
+        sev(t(58.614), "sentinel-5001", "+config-update-from", &cfg, c1()),
+        sev(
+            t(58.614),
+            "sentinel-5001",
+            "+switch-master",
+            "mymaster 127.0.0.1 6382 127.0.0.1 6383",
+            c1(),
+        ),
+        data(
+            t(58.618),
+            "redis-6384",
+            "MASTER <-> REPLICA sync: Finished with success",
+        ),
+        sev(t(59.576), "sentinel-5000", "+slave-reconf-inprog", S84, pe()),
+        sev(t(59.576), "sentinel-5000", "+slave-reconf-done", S84, pe()),
+        sev(t(59.677), "sentinel-5000", "-odown", M, pe()),
+        sev(t(59.677), "sentinel-5000", "+failover-end", M, pe()),
+        sev(
+            t(59.677),
+            "sentinel-5000",
+            "+switch-master",
+            "mymaster 127.0.0.1 6382 127.0.0.1 6383",
+            pe(),
+        ),
+        sev(
+            t(59.677),
+            "sentinel-5000",
+            "+slave",
+            "slave 127.0.0.1:6384 127.0.0.1 6384 @ mymaster 127.0.0.1 6383",
+            c1(),
+        ),
+        sev(
+            t(59.677),
+            "sentinel-5000",
+            "+slave",
+            "slave 127.0.0.1:6382 127.0.0.1 6382 @ mymaster 127.0.0.1 6383",
+            c1(),
+        ),
+        sev(
+            t(61.620),
+            "sentinel-5001",
+            "+sdown",
+            "slave 127.0.0.1:6382 127.0.0.1 6382 @ mymaster 127.0.0.1 6383",
+            c1(),
+        ),
+    ]
 }
 
 fn sentinel_final(node: &str, port: u16, master: &str, epoch: u64) -> SentinelFinal {

@@ -1,0 +1,263 @@
+//! Plays the fault timeline: each action at its time (and a `kill_on` kill as soon as its event
+//! fires), traced as a world line before it acts. Actions come in the scenario's families:
+//! process, network, clock and operator.
+
+use super::clock::NodeClock;
+use super::net::{AddressBook, Network};
+use super::probe;
+use super::procs::{Files, Proc};
+use super::recorder::Recorder;
+use crate::spec::{WorldAction, WorldSpec};
+use crate::trace::WorldNote;
+use madsim::net::NetSim;
+use madsim::runtime::{Handle, NodeHandle};
+use std::net::IpAddr;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::Instant;
+
+/// What the timeline needs to act on the world.
+pub(super) struct WorldCtl<'a> {
+    pub h: &'a Handle,
+    pub rec: &'a Recorder,
+    pub book: &'a AddressBook,
+    /// The runner's own host, where operator commands and clock strobes run.
+    pub observer: &'a NodeHandle,
+    pub net: &'a Network,
+    pub procs: &'a mut [Proc],
+    /// Every host the network faults act on: the processes, then the clients.
+    pub hosts: &'a [(IpAddr, madsim::task::NodeId)],
+    /// For each host, the process whose side of every partition it shares (clients only).
+    pub near: &'a [Option<usize>],
+}
+
+impl WorldCtl<'_> {
+    /// Plays `spec`'s actions until its end (`start` is the run's time zero); `fired` brings the
+    /// node that emitted an armed `kill_on` event.
+    pub async fn play(&mut self, spec: &WorldSpec, start: Instant, mut fired: UnboundedReceiver<(String, String)>) {
+        let names: Vec<String> = spec.procs.iter().map(|p| p.name.clone()).collect();
+        let mut next = 0;
+        loop {
+            let due_ms = spec.actions.get(next).map_or(spec.duration_ms, |a| a.at_ms);
+            let wait = Duration::from_millis(due_ms).saturating_sub(start.elapsed());
+            tokio::select! {
+                biased;
+                Some((node, event)) = fired.recv() => {
+                    // A `kill_on` trigger fired: kill that process now, as an ordinary kill.
+                    if let Some(i) = names.iter().position(|n| *n == node) {
+                        let line = format!("kill {}:{}", self.procs[i].ip, self.procs[i].port);
+                        let note = WorldNote::TriggeredKill { node, event };
+                        self.apply(&WorldAction::Kill(i), note, &line);
+                    }
+                }
+                _ = tokio::time::sleep(wait) => {
+                    let Some(ta) = spec.actions.get(next) else { break };
+                    next += 1;
+                    let note = WorldNote::Timeline { action: ta.source.clone() };
+                    self.apply(&ta.action, note, &ta.line);
+                }
+            }
+        }
+    }
+
+    /// Traces `line` (with its `note`), then does `action`.
+    fn apply(&mut self, action: &WorldAction, note: WorldNote, line: &str) {
+        self.rec.action(note, line.to_string());
+        match action {
+            WorldAction::Kill(_)
+            | WorldAction::Restart { .. }
+            | WorldAction::Pause(_)
+            | WorldAction::Resume(_)
+            | WorldAction::KillOn { .. } => self.process(action),
+            WorldAction::Partition { .. }
+            | WorldAction::PartitionOneway { .. }
+            | WorldAction::Heal
+            | WorldAction::Latency { .. }
+            | WorldAction::Loss { .. }
+            | WorldAction::NetReset => self.network(action),
+            WorldAction::ClockSkew { .. }
+            | WorldAction::ClockJump { .. }
+            | WorldAction::ClockDrift { .. }
+            | WorldAction::ClockReset { .. }
+            | WorldAction::ClockStrobe { .. } => self.clock(action),
+            WorldAction::Command { proc, args } => self.operator(*proc, args, line),
+        }
+    }
+
+    fn process(&mut self, action: &WorldAction) {
+        let h = self.h;
+        match action {
+            WorldAction::Kill(i) => {
+                let p = &mut self.procs[*i];
+                h.kill(p.node.id());
+                p.alive = false;
+            }
+            WorldAction::Restart { proc, wipe } => self.restart(*proc, *wipe),
+            WorldAction::Pause(i) => h.pause(self.procs[*i].node.id()),
+            WorldAction::Resume(i) => h.resume(self.procs[*i].node.id()),
+            WorldAction::KillOn { event } => self.rec.arm(event.clone()),
+            _ => unreachable!("not a process action"),
+        }
+    }
+
+    fn restart(&mut self, proc: usize, wipe: bool) {
+        let h = self.h;
+        let p = &mut self.procs[proc];
+        if wipe {
+            match &p.files {
+                Files::Redis(d) => d.wipe(),
+                Files::Sentinel(s) => s.wipe(),
+            }
+        }
+        if p.alive {
+            // madsim re-runs `init` before the killed instance's listener is released
+            // ("address already in use"): kill now, start 1ms later.
+            h.kill(p.node.id());
+            let (h2, id) = (h.clone(), p.node.id());
+            self.observer.spawn(async move {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                h2.restart(id);
+            });
+        } else {
+            h.restart(p.node.id());
+        }
+        p.alive = true;
+    }
+
+    fn network(&mut self, action: &WorldAction) {
+        match action {
+            WorldAction::Partition { groups } => {
+                self.heal();
+                let groups: Vec<Vec<usize>> = groups.iter().map(|g| self.with_clients(g)).collect();
+                for (gi, ga) in groups.iter().enumerate() {
+                    for gb in groups.iter().skip(gi + 1) {
+                        for &a in ga {
+                            for &b in gb {
+                                self.cut(a, b);
+                                self.cut(b, a);
+                            }
+                        }
+                    }
+                }
+            }
+            WorldAction::PartitionOneway { from, to } => {
+                let (from, to) = (self.with_clients(from), self.with_clients(to));
+                for &a in &from {
+                    for &b in &to {
+                        if a != b {
+                            self.cut(a, b);
+                        }
+                    }
+                }
+            }
+            WorldAction::Heal => self.heal(),
+            WorldAction::Latency {
+                min_ms,
+                max_ms,
+                links: None,
+            } => {
+                let (lo, hi) = (
+                    Duration::from_millis(*min_ms),
+                    Duration::from_millis((*max_ms).max(*min_ms + 1)),
+                );
+                NetSim::current().update_config(|c| c.send_latency = lo..hi);
+            }
+            WorldAction::Latency {
+                min_ms,
+                max_ms,
+                links: Some(links),
+            } => self.shape(links, |s| (s.min_ms, s.max_ms) = (*min_ms, *max_ms)),
+            WorldAction::Loss { rate, links: None } => NetSim::current().update_config(|c| c.packet_loss_rate = *rate),
+            WorldAction::Loss {
+                rate,
+                links: Some(links),
+            } => self.shape(links, |s| s.loss = *rate),
+            WorldAction::NetReset => {
+                NetSim::current().update_config(|c| *c = madsim::net::Config::default());
+                self.net.unshape_all();
+            }
+            _ => unreachable!("not a network action"),
+        }
+    }
+
+    fn clock(&mut self, action: &WorldAction) {
+        match action {
+            WorldAction::ClockSkew { proc, offset_ms } => self.procs[*proc].clock.set_offset_ms(*offset_ms),
+            WorldAction::ClockJump { proc, by_ms } => self.procs[*proc].clock.jump_ms(*by_ms),
+            WorldAction::ClockDrift { proc, rate } => self.procs[*proc].clock.set_rate(*rate),
+            WorldAction::ClockReset { proc } => self.procs[*proc].clock.reset(),
+            WorldAction::ClockStrobe {
+                proc,
+                amplitude_ms,
+                period_ms,
+                duration_ms,
+            } => {
+                let clock = self.procs[*proc].clock.clone();
+                self.observer
+                    .spawn(strobe(clock, *amplitude_ms as i64, (*period_ms).max(1), *duration_ms));
+            }
+            _ => unreachable!("not a clock action"),
+        }
+    }
+
+    /// An operator command (FAILOVER, SENTINEL SET, REPLICAOF...) sent from the observer host; its
+    /// reply is traced when it comes.
+    fn operator(&mut self, proc: usize, args: &[String], line: &str) {
+        let p = &self.procs[proc];
+        let Some(addr) = self.book.lookup(&p.ip, p.port) else {
+            return;
+        };
+        let rec = self.rec.clone();
+        let args = args.to_vec();
+        let line = line.to_string();
+        self.observer.spawn(async move {
+            let reply = probe::request(addr, &args, Duration::from_secs(5)).await;
+            let shown = match reply {
+                Some(v) => probe::show(&v),
+                None => "(no reply)".into(),
+            };
+            // Not an action line (it must not count as a second FAILOVER): a reply line.
+            let note = WorldNote::Reply {
+                to: line.clone(),
+                reply: shown.clone(),
+            };
+            rec.action(note, format!("reply to {line}: {shown}"));
+        });
+    }
+
+    /// A group of processes plus the clients that live next to one of them.
+    pub(super) fn with_clients(&self, group: &[usize]) -> Vec<usize> {
+        let mut g = group.to_vec();
+        for (host, n) in self.near.iter().enumerate() {
+            if n.is_some_and(|n| group.contains(&n)) {
+                g.push(host);
+            }
+        }
+        g
+    }
+
+    /// Cuts the directed path a → b (silently dropped, like a firewall DROP rule). `a` and `b`
+    /// index `hosts`.
+    fn cut(&mut self, a: usize, b: usize) {
+        self.net.cut(self.hosts[a].0, self.hosts[b].0);
+    }
+
+    fn heal(&mut self) {
+        self.net.heal();
+    }
+}
+
+/// `clock_strobe`: the clock's offset alternates between its value and `amp` ms ahead, every
+/// `period` ms for `dur` ms, then returns to its value.
+async fn strobe(clock: NodeClock, amp: i64, period: u64, dur: u64) {
+    let base = clock.offset_ms();
+    let mut elapsed = 0;
+    let mut high = false;
+    while elapsed < dur {
+        high = !high;
+        clock.set_offset_ms(if high { base + amp } else { base });
+        tokio::time::sleep(Duration::from_millis(period)).await;
+        elapsed += period;
+    }
+    clock.set_offset_ms(base);
+}
