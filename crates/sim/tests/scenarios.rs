@@ -466,3 +466,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_plan_is_bounded_in_actions() {
+    // Six random_faults of 100 000 faults each (a fault and its undo: 1.2 M actions).
+    let mut text = String::from(
+        "duration = \"210s\"\n[master]\nquorum = 1\n[[redis]]\naddr = \"127.0.0.1:6382\"\n[[sentinel]]\naddr = \"127.0.0.1:5000\"\n",
+    );
+    for _ in 0..6 {
+        text.push_str(
+            "[[timeline]]\nat = \"10s\"\naction = \"random_faults\"\nevery = \"2ms\"\nheal_after = \"1ms\"\nkinds = [\"pause\"]\nuntil = \"210s\"\n",
+        );
+    }
+    let s = scenario::parse(&text, "many.toml").unwrap_or_else(|e| panic!("{e}"));
+    let err = sim::plan::plan(&s, 1).unwrap_err();
+    assert!(err.contains("more than 1000000 actions"), "{err}");
+}

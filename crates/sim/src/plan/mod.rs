@@ -61,6 +61,11 @@ fn procs_of(s: &Scenario) -> Vec<ProcSpec> {
     procs
 }
 
+/// Actions one run may play, `random_faults` expanded: a bound on the plan's memory (each
+/// `random_faults` is capped at [`crate::scenario::MAX_RANDOM_FAULTS`] faults, but a file may hold
+/// many of them).
+pub const MAX_ACTIONS_PER_RUN: usize = 1_000_000;
+
 /// The world spec for `s` played with `seed`.
 pub fn plan(s: &Scenario, seed: u64) -> Result<WorldSpec, String> {
     let procs = procs_of(s);
@@ -84,6 +89,12 @@ pub fn plan(s: &Scenario, seed: u64) -> Result<WorldSpec, String> {
                 ));
             }
             _ => flat.push(ta.clone()),
+        }
+        if flat.len() > MAX_ACTIONS_PER_RUN {
+            return Err(format!(
+                "the timeline expands to more than {MAX_ACTIONS_PER_RUN} actions (random_faults included); \
+                 play fewer or sparser faults"
+            ));
         }
     }
     // Stable: equal times keep file order, expanded faults after the explicit actions of that time.
