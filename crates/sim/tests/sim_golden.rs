@@ -24,6 +24,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("clock_jump", "85af5aa6fd1112d1"),
     ("flaky_network", "11793698a45aed03"),
     ("manual_failover", "583989065e2e49ab"),
+    ("lagging_replica", "df7631b45a9ee7de"),
     ("master_kill", "4556124305f20226"),
     ("master_kill_and_return", "1eca71196b1f6d82"),
     ("minority_partition", "8cc2dff971c218c8"),
