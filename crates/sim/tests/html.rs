@@ -854,6 +854,7 @@ mod sim_runs {
             "clock_drift",
             "clock_jump",
             "flaky_network",
+            "lagging_replica",
             "manual_failover",
             "master_kill",
             "master_kill_and_return",
@@ -861,6 +862,7 @@ mod sim_runs {
             "pause_master",
             "replica_priority",
             "sentinel_kill",
+            "slow_link",
         ] {
             let r = play(name, if name == "sentinel_kill" { 2 } else { 1 });
             keep(&r);
