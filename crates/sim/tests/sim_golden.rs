@@ -14,7 +14,8 @@ use sim::scenario;
 /// every process, and the wall clocks' epoch, at a sub-second phase drawn from the seed
 /// (`world::first_starts`, `world::clock::epoch_ms`), and Sentinels boot 1.5 s (was 1 s) after
 /// the last data node. Every event of every scenario moves, so every hash changed; all bundled
-/// scenarios still pass over seeds 1–200.
+/// scenarios still pass over seeds 1–200. The same issue added `priority_zero` and
+/// `stale_replica`.
 ///
 /// Before that, issue 8 changed them for the typed trace (the hash is FNV-1a over each event's
 /// typed JSON) and for the network layer (a FIN or RST held back by a cut arrives at the heal).
@@ -28,12 +29,14 @@ const GOLDEN: &[(&str, &str)] = &[
     ("master_kill_and_return", "3f37cc726db97fa1"),
     ("minority_partition", "bf70ba1198b3affa"),
     ("pause_master", "6bcf757f32559fc3"),
+    ("priority_zero", "35de26a08c0cc312"),
     ("replica_priority", "de84d7804f931add"),
     ("sentinel_kill", "2c4e09b04a3e1a8f"),
     ("slow_link", "9e2d7eee252fe7be"),
     ("soak", "09fa5dea322a6816"),
     ("split_brain", "f210b6f8f07a3b6c"),
     ("split_brain_min_replicas", "b83cf8c98fde0860"),
+    ("stale_replica", "1bf1352b00646a92"),
 ];
 
 #[test]
