@@ -1,12 +1,27 @@
 //! Per-process wall clocks on top of madsim's single simulated clock (madsim has no per-node
 //! clock, issue 24): wall = a fixed epoch + simulated elapsed time + this node's offset, where the
 //! offset is driven by clock faults (fixed skew, jumps, linear drift, strobe).
+//!
+//! The epoch's milliseconds are drawn per run ([`epoch_ms`]): where wall-clock seconds begin
+//! relative to simulated time decides how whole-second figures round (a replica's
+//! `master_link_down_since_seconds`, INFO uptimes, the dates Sentinel prints), and a fixed epoch
+//! would make every seed round the same way.
 
 use std::sync::{Arc, Mutex};
 use tokio::time::Instant;
 
-/// Mon Nov 23 2026 08:00:00 UTC: runs print plausible dates, the same for every seed.
+/// Mon Nov 23 2026 08:00:00 UTC: runs print plausible dates, the same day and second for every
+/// seed (only the milliseconds move, see [`epoch_ms`]).
 pub const EPOCH_MS: i64 = 1_795_420_800_000;
+
+/// The wall-clock epoch's RNG stream, mixed with the run's seed.
+const EPOCH_PHASE_STREAM: u64 = 0x6570_6f63_68;
+
+/// The wall time at simulated time zero for a run with this seed: [`EPOCH_MS`] plus 0–999 ms
+/// drawn from the seed, shared by every node (they differ only by their clock faults).
+pub fn epoch_ms(seed: u64) -> i64 {
+    EPOCH_MS + (crate::plan::mix(seed, EPOCH_PHASE_STREAM) % 1000) as i64
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Skew {
@@ -20,13 +35,16 @@ struct Skew {
 #[derive(Clone)]
 pub struct NodeClock {
     start: Instant,
+    /// Wall time at `start`: the run's [`epoch_ms`].
+    epoch_ms: i64,
     skew: Arc<Mutex<Skew>>,
 }
 
 impl NodeClock {
-    pub fn new(start: Instant) -> Self {
+    pub fn new(start: Instant, epoch_ms: i64) -> Self {
         NodeClock {
             start,
+            epoch_ms,
             skew: Arc::new(Mutex::new(Skew {
                 offset_ms: 0,
                 rate: 1.0,
@@ -73,6 +91,6 @@ impl NodeClock {
 
 impl host::Clock for NodeClock {
     fn wall_ms(&self) -> i64 {
-        EPOCH_MS + self.elapsed_ms() + self.offset_ms()
+        self.epoch_ms + self.elapsed_ms() + self.offset_ms()
     }
 }

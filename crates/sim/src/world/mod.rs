@@ -24,7 +24,7 @@ mod recorder;
 mod shaping;
 mod timeline;
 
-pub use procs::SENTINEL_BOOT_DELAY;
+pub use procs::{first_starts, SENTINEL_BOOT_DELAY, START_PHASE_WINDOW_MS};
 pub use recorder::{Recorder, MAX_TRACE_EVENTS};
 
 use crate::spec::WorldSpec;

@@ -1,5 +1,13 @@
 //! The scenario's processes, one simulated host each: data nodes and Sentinels, built with the
 //! handles the timeline needs to kill, restart, pause and skew them.
+//!
+//! **Start phases.** Sentinel's timers (PING every 1 s, hello every 2 s, INFO every 10 s or 1 s)
+//! and a data node's replication cron run on periods counted from the process's start. If every
+//! process started on a whole second, every seed would see a fault written `at = "10s"` land at
+//! the same point of those periods, and behaviours that depend on it (how long a hang goes
+//! unnoticed, how a replica's link-down seconds round) would show one mode only. So each process
+//! starts at a sub-second phase drawn from the run's seed ([`first_starts`]); the scenario's
+//! actions keep the times they are written with.
 
 use super::clock::NodeClock;
 use super::net::{self, AddressBook, Network, ProcNet};
@@ -13,10 +21,43 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// Sentinels start this long after the data nodes, so that replicas are attached when a
-/// Sentinel first asks the master for INFO (as in the reference capture, where the data nodes
-/// were up before the Sentinels started).
-pub const SENTINEL_BOOT_DELAY: Duration = Duration::from_millis(1000);
+/// Sentinels start at least this long after the last data node, so that replicas are attached
+/// when a Sentinel first asks the master for INFO (as in the reference capture, where the data
+/// nodes were up before the Sentinels started). A replica that came up before its master retries
+/// every second, so it can attach up to 1 s (plus its handshake) after the last data node starts:
+/// hence 1.5 s, not 1 s. A Sentinel that missed a replica would learn of it only from the next
+/// INFO, 10 s later, after the fault of most scenarios.
+pub const SENTINEL_BOOT_DELAY: Duration = Duration::from_millis(1500);
+
+/// Width of the window each process's start phase is drawn from: one period of Sentinel's 1 s
+/// timers.
+pub const START_PHASE_WINDOW_MS: u64 = 1000;
+
+/// The start phases' RNG stream, mixed with the run's seed (its own stream, so drawing phases
+/// shifts none of the processes' other draws).
+const START_PHASE_STREAM: u64 = 0x7068_6173_65;
+
+/// When each process of `spec` first starts, from the run's time zero: data node `i` at its phase
+/// (0–999 ms); each Sentinel [`SENTINEL_BOOT_DELAY`] after the last data node, plus its own phase.
+/// Every phase is drawn from the run's seed. Restarts are actions and happen at their `at`.
+pub fn first_starts(spec: &WorldSpec) -> Vec<Duration> {
+    let stream = crate::plan::mix(spec.seed, START_PHASE_STREAM);
+    let phase = |i: usize| Duration::from_millis(crate::plan::mix(stream, i as u64) % START_PHASE_WINDOW_MS);
+    let last_data = (spec.procs.iter().enumerate())
+        .filter(|(_, p)| !p.is_sentinel())
+        .map(|(i, _)| phase(i))
+        .max()
+        .unwrap_or_default();
+    (spec.procs.iter().enumerate())
+        .map(|(i, p)| {
+            if p.is_sentinel() {
+                last_data + SENTINEL_BOOT_DELAY + phase(i)
+            } else {
+                phase(i)
+            }
+        })
+        .collect()
+}
 
 /// Per-process handles the world keeps to inject faults.
 pub(super) struct Proc {
@@ -62,13 +103,15 @@ impl Wiring<'_> {
 /// Builds every process of `spec`, in order: process `i` lives on host [`net::sim_ip`]`(i)`.
 pub(super) fn build(spec: &WorldSpec, w: &Wiring) -> Vec<Proc> {
     let mut procs = Vec::new();
-    for (i, p) in spec.procs.iter().enumerate() {
-        let clock = NodeClock::new(w.start);
+    let epoch_ms = super::clock::epoch_ms(spec.seed);
+    for ((i, p), first_start) in spec.procs.iter().enumerate().zip(first_starts(spec)) {
+        let clock = NodeClock::new(w.start, epoch_ms);
         // Each start of the process draws a fresh seed from this one.
         let seed = crate::plan::mix(spec.seed, i as u64 + 1);
+        let boot_at = w.start + first_start;
         let (node, files) = match &p.kind {
-            ProcKind::Redis(cfg) => data_node(w, i, p, cfg, &clock, seed),
-            ProcKind::Sentinel { config } => sentinel(w, i, p, config, &clock, seed, spec.debug_probe),
+            ProcKind::Redis(cfg) => data_node(w, i, p, cfg, &clock, seed, boot_at),
+            ProcKind::Sentinel { config } => sentinel(w, i, p, config, &clock, (seed, boot_at), spec.debug_probe),
         };
         procs.push(Proc {
             ip: p.ip.clone(),
@@ -83,7 +126,8 @@ pub(super) fn build(spec: &WorldSpec, w: &Wiring) -> Vec<Proc> {
     procs
 }
 
-/// A Redis data node; `init` runs again on every restart, with the next seed.
+/// A Redis data node, first started at `boot_at`; `init` runs again on every restart, with the
+/// next seed.
 fn data_node(
     w: &Wiring,
     i: usize,
@@ -91,6 +135,7 @@ fn data_node(
     cfg: &redis_node::RedisConfig,
     clock: &NodeClock,
     seed: u64,
+    boot_at: Instant,
 ) -> (NodeHandle, Files) {
     let starts = Arc::new(AtomicU64::new(0));
     let disk = redis_node::Disk::new();
@@ -115,6 +160,7 @@ fn data_node(
                 let env = env.clone();
                 let (exit_rec, exit_name) = (exit_rec.clone(), exit_name.clone());
                 async move {
+                    wait_until(boot_at).await;
                     if let Err(e) = redis_node::run(cfg, env).await {
                         exit_rec.push(
                             &exit_name,
@@ -129,15 +175,15 @@ fn data_node(
     (node, Files::Redis(disk))
 }
 
-/// A Sentinel started from `config` (its sentinel.conf, rewritten in its storage as it runs);
-/// it waits for [`SENTINEL_BOOT_DELAY`] on its first start.
+/// A Sentinel started from `config` (its sentinel.conf, rewritten in its storage as it runs),
+/// first at `boot_at`; `init` runs again on every restart, with the next seed.
 fn sentinel(
     w: &Wiring,
     i: usize,
     p: &ProcSpec,
     config: &str,
     clock: &NodeClock,
-    seed: u64,
+    (seed, boot_at): (u64, Instant),
     debug_probe: bool,
 ) -> (NodeHandle, Files) {
     let starts = Arc::new(AtomicU64::new(0));
@@ -155,7 +201,6 @@ fn sentinel(
     };
     let ip = p.ip.clone();
     let (exit_rec, exit_name) = (w.rec.clone(), p.name.clone());
-    let boot_at = w.start + SENTINEL_BOOT_DELAY;
     let node =
         w.h.create_node()
             .name(p.name.clone())
@@ -171,10 +216,7 @@ fn sentinel(
                 let env = env.clone();
                 let (exit_rec, exit_name) = (exit_rec.clone(), exit_name.clone());
                 async move {
-                    let now = Instant::now();
-                    if now < boot_at {
-                        tokio::time::sleep(boot_at - now).await;
-                    }
+                    wait_until(boot_at).await;
                     let outcome = match sentinel::run(cfg, env).await {
                         Ok(code) => format!("process exited with code {code}"),
                         Err(e) => format!("process exited: {e}"),
@@ -184,6 +226,15 @@ fn sentinel(
             })
             .build();
     (node, Files::Sentinel(storage))
+}
+
+/// Holds a process's first start until its boot time; a restart (which runs `init` again later)
+/// starts at once.
+async fn wait_until(boot_at: Instant) {
+    let now = Instant::now();
+    if now < boot_at {
+        tokio::time::sleep(boot_at - now).await;
+    }
 }
 
 /// The Sentinels' storages (None for data nodes), for the final-state probe.
