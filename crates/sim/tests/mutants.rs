@@ -78,6 +78,13 @@ fn checks_of_the_end_state_count_at_the_run_end() {
         evidence_ms("no-bad-promotion", "13.292s sentinel-5000 selected redis-6383"),
         Some(13_292)
     );
+    // Two expectations list the offending events with their times.
+    let line = "14.1s x; 13.306s sentinel-5002 +selected-slave slave 127.0.0.1:6383 127.0.0.1 6383 @ m";
+    assert_eq!(evidence_ms("never_promoted = [redis-6383]", line), Some(13_306));
+    assert_eq!(
+        evidence_ms("not_seen = [+odown]", "13.119s sentinel-5000 +odown ..."),
+        Some(13_119)
+    );
     let r = failed("clock_jump", 1, 90_000, &[("seen = [\"+tilt\"]", "missing +tilt")]);
     let c = catch_of(&r);
     assert_eq!((c.check.as_str(), c.detected_ms), ("seen = [\"+tilt\"]", 90_000));

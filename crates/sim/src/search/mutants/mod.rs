@@ -17,8 +17,8 @@ mod outcome;
 mod render;
 
 pub use outcome::{
-    catch_of, evidence_ms, first_failure, times_in, Catch, DetectedFrom, FuzzPart, MutantOutcome, SweepPart,
-    TRACE_CHECKS,
+    catch_of, dates_its_evidence, evidence_ms, first_failure, times_in, Catch, DetectedFrom, FuzzPart, MutantOutcome,
+    SweepPart, TRACE_CHECKS, TRACE_EXPECTATIONS,
 };
 pub use render::{render_markdown, render_text, render_verdict, verdict, NONE};
 

@@ -7,7 +7,7 @@ use crate::search::sweep::RunRecord;
 
 /// The invariants whose failure details name the offending trace events with their simulated
 /// times (`at 13.119s`, or `13.119s` leading an item): their earliest time is when the bug became
-/// visible. The other checks (final state, expectations) judge the end of the run.
+/// visible. The other checks (final state, most expectations) judge the end of the run.
 pub const TRACE_CHECKS: [&str; 6] = [
     "one-leader-per-epoch",
     "one-vote-per-epoch",
@@ -16,6 +16,15 @@ pub const TRACE_CHECKS: [&str; 6] = [
     "leader-had-votes",
     "no-action-in-tilt",
 ];
+
+/// The expectations (by the start of their name, e.g. `not_seen = [+odown]`) whose failure
+/// details list the offending events with their times, as the trace invariants do.
+pub const TRACE_EXPECTATIONS: [&str; 2] = ["not_seen = ", "never_promoted = "];
+
+/// Whether a check's failure detail dates the offending events (see [`TRACE_CHECKS`]).
+pub fn dates_its_evidence(check: &str) -> bool {
+    TRACE_CHECKS.contains(&check) || TRACE_EXPECTATIONS.iter().any(|p| check.starts_with(p))
+}
 
 /// How the detection time was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,10 +159,10 @@ pub fn times_in(text: &str) -> Vec<u64> {
     out
 }
 
-/// When a failed check saw the bug: the earliest time in its evidence for a trace invariant, else
-/// None (it judges the end of the run).
+/// When a failed check saw the bug: the earliest time in its evidence for a check that dates it,
+/// else None (it judges the end of the run).
 pub fn evidence_ms(check: &str, detail: &str) -> Option<u64> {
-    if TRACE_CHECKS.contains(&check) {
+    if dates_its_evidence(check) {
         times_in(detail).into_iter().min()
     } else {
         None
