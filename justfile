@@ -31,7 +31,7 @@ sim-test:
 sim-test-mutants:
     cargo simtest-mutants
 
-# Formatting and lints, in both builds
+# Formatting and lints, in the three builds (plain, simulation, simulation with planted bugs)
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
@@ -68,7 +68,7 @@ upstream-sentinel *ARGS:
     cargo build --release -p sentinel --bin sentinel-sim-sentinel
     bash .ci/upstream-sentinel.sh target/release/sentinel-sim-sentinel {{ARGS}}
 
-# Planted bugs through the sweep and the fuzzer (own build in target/sim-mutants):
+# Planted bugs through the sweep and the fuzzer, built in target/sim-mutants:
 # just mutants [--seeds 1..20] [--fuzz-cases 200] [--mutant NAME ...] [--require-all] [--list]
 mutants *ARGS:
     cargo sim-mutants {{ARGS}}
