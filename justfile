@@ -16,8 +16,8 @@ sim *ARGS:
 check-scenario FILE:
     cargo sim-cli check {{FILE}}
 
-# All tests: plain build (real tokio) and simulation build
-test: test-std sim-test
+# All tests: plain build (real tokio), simulation build, and the simulation build with planted bugs
+test: test-std sim-test sim-test-mutants
 
 # Unit and integration tests on plain tokio (no simulator)
 test-std:
@@ -27,11 +27,16 @@ test-std:
 sim-test:
     cargo simtest
 
-# Formatting and lints, in both builds
+# The planted-bug test (one mutant caught, the real Sentinel clean), in its own build (target/sim-mutants)
+sim-test-mutants:
+    cargo simtest-mutants
+
+# Formatting and lints, in the three builds (plain, simulation, simulation with planted bugs)
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
     cargo {{sim_flags}} clippy --workspace --all-targets --release --target-dir target/sim -- -D warnings
+    cargo {{sim_flags}} clippy --workspace --all-targets --release --target-dir target/sim-mutants --features sim/mutants -- -D warnings
 
 # Every bundled scenario over seeds 1..N (default 50) on every core, seeds 1, 51, 101... each
 # played twice and compared byte for byte; per-scenario rates and time percentiles, results in
@@ -62,6 +67,11 @@ real-test:
 upstream-sentinel *ARGS:
     cargo build --release -p sentinel --bin sentinel-sim-sentinel
     bash .ci/upstream-sentinel.sh target/release/sentinel-sim-sentinel {{ARGS}}
+
+# Planted bugs through the sweep and the fuzzer, built in target/sim-mutants:
+# just mutants [--seeds 1..20] [--fuzz-cases 200] [--mutant NAME ...] [--require-all] [--list]
+mutants *ARGS:
+    cargo sim-mutants {{ARGS}}
 
 # What CI runs
 ci: lint test (seeds "20")

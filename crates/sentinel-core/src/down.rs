@@ -3,6 +3,7 @@
 
 use crate::event::{EventBody, EventKind};
 use crate::instance::{flag, FailoverState, Master};
+use crate::mutants::{active, Mutant};
 use crate::periodic::args;
 use crate::sentinel::{instance_mut, master_subject, subject, Ctx};
 use crate::types::{Level, Ms, ReplyKind, Target};
@@ -51,7 +52,12 @@ pub(crate) fn check_subjectively_down(ctx: &mut Ctx, m: &mut Master, target: &Ta
         }
     }
     let is_master = i.has(flag::MASTER);
-    let down = elapsed > i.down_after_period
+    let down_after = if active(Mutant::DownAfterTenth) {
+        i.down_after_period / 10
+    } else {
+        i.down_after_period
+    };
+    let down = elapsed > down_after
         || (is_master
             && i.role_reported == crate::instance::Role::Slave
             && now.saturating_sub(i.role_reported_time)
@@ -78,7 +84,7 @@ pub(crate) fn check_objectively_down(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     let mut odown = false;
     if m.inst.has(flag::S_DOWN) {
         quorum = 1 + m.sentinels.values().filter(|s| s.has(flag::MASTER_DOWN)).count() as u32;
-        odown = quorum >= m.quorum;
+        odown = quorum >= m.quorum || active(Mutant::OdownWithoutQuorum);
     }
     if odown {
         if !m.inst.has(flag::O_DOWN) {

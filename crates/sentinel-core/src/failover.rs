@@ -3,6 +3,7 @@
 
 use crate::event::{Addr, EventBody, EventKind};
 use crate::instance::{flag, FailoverState, Instance, Master};
+use crate::mutants::{active, Mutant};
 use crate::periodic::{args, force_hello_update};
 use crate::sentinel::{
     child_subject, master_subject, release_instance, subject, Ctx, MAX_DESYNC_MS, SIMFAILURE_CRASH_AFTER_ELECTION,
@@ -17,7 +18,12 @@ pub(crate) fn start_if_needed(ctx: &mut Ctx, m: &mut Master, now: Ms) -> bool {
     if !m.inst.has(flag::O_DOWN) || m.inst.has(flag::FAILOVER_IN_PROGRESS) {
         return false;
     }
-    if now.saturating_sub(m.failover_start_time) < m.failover_timeout.saturating_mul(2) {
+    let retry_delay = if active(Mutant::RetryImmediately) {
+        0
+    } else {
+        m.failover_timeout.saturating_mul(2)
+    };
+    if now.saturating_sub(m.failover_start_time) < retry_delay {
         if m.failover_delay_logged != m.failover_start_time {
             m.failover_delay_logged = m.failover_start_time;
             let when = util::ctime(
@@ -49,7 +55,9 @@ pub(crate) fn start(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     set_state(m, FailoverState::WaitStart);
     m.inst.flags |= flag::FAILOVER_IN_PROGRESS;
     // Saturates: an epoch of u64::MAX (from a peer or the config) must not wrap to 0.
-    ctx.current_epoch = ctx.current_epoch.saturating_add(1);
+    if !active(Mutant::NoEpochBump) {
+        ctx.current_epoch = ctx.current_epoch.saturating_add(1);
+    }
     m.failover_epoch = ctx.current_epoch;
     let epoch = ctx.current_epoch;
     ctx.emit(Some(m), EventBody::NewEpoch { epoch });
@@ -127,12 +135,14 @@ pub(crate) fn select_slave(ctx: &Ctx, m: &Master, now: Ms) -> Option<String> {
         .slaves
         .values()
         .filter(|s| {
-            !s.has(flag::S_DOWN | flag::O_DOWN)
+            let reachable = !s.has(flag::S_DOWN | flag::O_DOWN)
                 && !s.link.disconnected
-                && now.saturating_sub(s.link.last_avail_time) <= ctx.periods.ping_period.saturating_mul(5)
-                && s.slave_priority != 0
-                && now.saturating_sub(s.info_refresh) <= info_validity
-                && s.master_link_down_time <= max_master_down
+                && now.saturating_sub(s.link.last_avail_time) <= ctx.periods.ping_period.saturating_mul(5);
+            let fresh =
+                now.saturating_sub(s.info_refresh) <= info_validity && s.master_link_down_time <= max_master_down;
+            (reachable || active(Mutant::PromoteDownReplica))
+                && (s.slave_priority != 0 || active(Mutant::PromotePriorityZero))
+                && (fresh || active(Mutant::IgnoreDataAge))
         })
         .collect();
     candidates.sort_by(|a, b| compare_for_promotion(a, b));
@@ -142,15 +152,22 @@ pub(crate) fn select_slave(ctx: &Ctx, m: &Master, now: Ms) -> Option<String> {
 /// Lower priority first, then more data, then the smaller run id (a missing run id last).
 fn compare_for_promotion(a: &Instance, b: &Instance) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    a.slave_priority
-        .cmp(&b.slave_priority)
-        .then_with(|| b.slave_repl_offset.cmp(&a.slave_repl_offset))
-        .then_with(|| match (&a.runid, &b.runid) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(_), None) => Ordering::Less,
-            (Some(x), Some(y)) => x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()),
-        })
+    let by_priority = if active(Mutant::IgnorePriorityOrder) {
+        Ordering::Equal
+    } else {
+        a.slave_priority.cmp(&b.slave_priority)
+    };
+    let by_offset = if active(Mutant::PreferLowestOffset) {
+        a.slave_repl_offset.cmp(&b.slave_repl_offset)
+    } else {
+        b.slave_repl_offset.cmp(&a.slave_repl_offset)
+    };
+    by_priority.then(by_offset).then_with(|| match (&a.runid, &b.runid) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()),
+    })
 }
 
 fn select_slave_state(ctx: &mut Ctx, m: &mut Master, now: Ms) {
@@ -221,7 +238,8 @@ fn send_slaveof_noone(ctx: &mut Ctx, m: &mut Master, now: Ms) {
     let Some(pname) = m.promoted_slave.clone() else { return };
     let disconnected = promoted(m).is_none_or(|p| p.link.disconnected);
     if disconnected {
-        if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
+        if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout && !active(Mutant::NoPromotionTimeout)
+        {
             ctx.emit(Some(m), about_master(EventKind::FailoverAbortSlaveTimeout, m));
             abort(m, now);
         }
@@ -242,7 +260,7 @@ fn send_slaveof_noone(ctx: &mut Ctx, m: &mut Master, now: Ms) {
 }
 
 fn wait_promotion(ctx: &mut Ctx, m: &mut Master, now: Ms) {
-    if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
+    if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout && !active(Mutant::NoPromotionTimeout) {
         ctx.emit(Some(m), about_master(EventKind::FailoverAbortSlaveTimeout, m));
         abort(m, now);
     }
@@ -282,8 +300,13 @@ fn reconf_next_slave(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         .filter(|s| s.has(flag::RECONF_SENT | flag::RECONF_INPROG))
         .count() as u32;
     let names: Vec<String> = m.slaves.keys().cloned().collect();
+    let parallel_syncs = if active(Mutant::IgnoreParallelSyncs) {
+        u32::MAX
+    } else {
+        m.parallel_syncs
+    };
     for n in names {
-        if in_progress >= m.parallel_syncs {
+        if in_progress >= parallel_syncs {
             break;
         }
         let (skip, timed_out) = {
@@ -305,7 +328,7 @@ fn reconf_next_slave(ctx: &mut Ctx, m: &mut Master, now: Ms) {
             }
         }
         let s = &m.slaves[&n];
-        if s.has(flag::RECONF_SENT | flag::RECONF_INPROG) || s.link.disconnected {
+        if s.has(flag::RECONF_SENT | flag::RECONF_INPROG) || s.link.disconnected || active(Mutant::NoReplicaReconf) {
             continue;
         }
         let target = Target::Replica(n.clone());
@@ -349,7 +372,8 @@ fn detect_end(ctx: &mut Ctx, m: &mut Master, now: Ms) {
         let names: Vec<String> = m.slaves.keys().cloned().collect();
         for n in names {
             let s = &m.slaves[&n];
-            if s.has(flag::PROMOTED | flag::RECONF_DONE | flag::RECONF_SENT) || s.link.disconnected {
+            let skip = s.has(flag::PROMOTED | flag::RECONF_DONE | flag::RECONF_SENT) || s.link.disconnected;
+            if skip || active(Mutant::NoReplicaReconf) {
                 continue;
             }
             let target = Target::Replica(n.clone());

@@ -4,6 +4,7 @@
 use crate::event::{Addr, EventBody, EventKind};
 use crate::failover;
 use crate::instance::{Master, MAX_SENTINELS_PER_MASTER};
+use crate::mutants::{active, Mutant};
 use crate::sentinel::{child_subject, master_subject, release_instance, Sentinel};
 use crate::types::{Level, Ms};
 use crate::util;
@@ -142,7 +143,9 @@ fn learn_sentinel(s: &mut Sentinel, h: &Hello, now: Ms) -> Option<String> {
 /// Sentinel) switches the master's address.
 fn apply_epochs(s: &mut Sentinel, h: &Hello, si_key: Option<&str>, now: Ms) {
     let ctx = &mut s.ctx;
-    if h.current_epoch > ctx.current_epoch {
+    let adopt =
+        h.current_epoch > ctx.current_epoch || (active(Mutant::AdoptLowerEpoch) && h.current_epoch < ctx.current_epoch);
+    if adopt {
         ctx.current_epoch = h.current_epoch;
         ctx.flush_config();
         let body = EventBody::NewEpoch { epoch: h.current_epoch };
@@ -153,7 +156,7 @@ fn apply_epochs(s: &mut Sentinel, h: &Hello, si_key: Option<&str>, now: Ms) {
     };
     let Some(key) = si_key else { return };
     let (mip, master_port) = (h.master_ip, h.master_port);
-    if m.config_epoch < h.master_config_epoch {
+    if m.config_epoch < h.master_config_epoch || active(Mutant::AcceptLowerConfigEpoch) {
         m.config_epoch = h.master_config_epoch;
         if master_port != m.inst.port || !m.inst.ip.eq_ignore_ascii_case(mip) {
             let from = child_subject(&m.sentinels[key], m);

@@ -5,6 +5,7 @@
 use crate::event::{EventBody, EventKind, ReportedRole};
 use crate::failover;
 use crate::instance::{flag, FailoverState, Instance, Master, Role, MAX_REPLICAS_PER_MASTER};
+use crate::mutants::{active, Mutant};
 use crate::sentinel::{instance_mut, subject, Ctx};
 use crate::types::{Level, Ms, Target};
 use crate::util;
@@ -341,7 +342,9 @@ fn replica_reports_master(ctx: &mut Ctx, m: &mut Master, target: &Target, rname:
         failover::promotion_observed(ctx, m, rname, now);
     } else {
         let wait = ctx.periods.publish_period.saturating_mul(4);
-        if !promoted && master_looks_sane(ctx, m, now) && no_down && now.saturating_sub(role_reported_time) > wait {
+        let convert =
+            !promoted && master_looks_sane(ctx, m, now) && no_down && now.saturating_sub(role_reported_time) > wait;
+        if convert && !active(Mutant::NeverConvertOldMaster) {
             let to = Some((m.inst.ip.clone(), m.inst.port));
             if failover::send_slaveof(ctx, m, target, to) {
                 if let Some(replica) = subject(m, target) {

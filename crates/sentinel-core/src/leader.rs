@@ -3,6 +3,7 @@
 
 use crate::event::EventBody;
 use crate::instance::Master;
+use crate::mutants::{active, Mutant};
 use crate::sentinel::{Ctx, MAX_DESYNC_MS};
 use crate::types::Ms;
 use std::collections::BTreeMap;
@@ -10,15 +11,22 @@ use std::collections::BTreeMap;
 /// `sentinelVoteLeader`: vote for `req_runid` in `req_epoch` unless already voted in it; returns
 /// the vote held (possibly an older one) and its epoch.
 pub(crate) fn vote(ctx: &mut Ctx, m: &mut Master, req_epoch: u64, req_runid: &str, now: Ms) -> (Option<String>, u64) {
+    // The vote must be on disk before the reply leaves, or a restart could vote again.
+    let persist = !active(Mutant::VoteNotPersisted);
     if req_epoch > ctx.current_epoch {
         ctx.current_epoch = req_epoch;
-        ctx.flush_config();
+        if persist {
+            ctx.flush_config();
+        }
         ctx.emit(Some(m), EventBody::NewEpoch { epoch: req_epoch });
     }
-    if m.leader_epoch < req_epoch && ctx.current_epoch <= req_epoch {
+    let not_yet_voted = m.leader_epoch < req_epoch || active(Mutant::VoteTwice);
+    if not_yet_voted && ctx.current_epoch <= req_epoch {
         m.leader = Some(req_runid.to_string());
         m.leader_epoch = ctx.current_epoch;
-        ctx.flush_config();
+        if persist {
+            ctx.flush_config();
+        }
         let epoch = m.leader_epoch;
         let body = EventBody::VoteForLeader {
             runid: req_runid.to_string(),
@@ -66,7 +74,8 @@ pub(crate) fn get_leader(ctx: &mut Ctx, m: &mut Master, epoch: u64, now: Ms) -> 
         }
     }
     let voters_quorum = voters / 2 + 1;
-    if winner.is_some() && (max_votes < voters_quorum || max_votes < m.quorum as u64) {
+    let enough = (max_votes >= voters_quorum && max_votes >= m.quorum as u64) || active(Mutant::LeaderWithoutMajority);
+    if winner.is_some() && !enough {
         winner = None;
     }
     winner

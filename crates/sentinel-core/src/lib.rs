@@ -17,6 +17,7 @@ mod hello;
 mod info;
 pub mod instance;
 mod leader;
+pub mod mutants;
 mod periodic;
 pub mod port;
 pub mod scripts;

@@ -49,6 +49,10 @@ enum Cmd {
         /// Print this process's peak memory at the end (used by `bench`).
         #[arg(long, hide = true)]
         peak_rss: bool,
+        /// Play it with this planted bug (see `mutants --list`); only in a build with
+        /// `--features sim/mutants` (`cargo sim-mutants-cli run ...`).
+        #[arg(long, value_name = "NAME")]
+        mutant: Option<String>,
     },
     /// proptest fuzzing: random clusters and fault sequences (every fault kind), each ending in a
     /// quiet liveness phase; safety invariants throughout, convergence at the end. A failure is
@@ -92,6 +96,11 @@ enum Cmd {
     /// Merge the JSON lines of sweeps or sweep shards into one report (the aggregates of one sweep
     /// over all their seeds).
     Merge(sim::search::sweep::MergeArgs),
+    /// Plant each bug of the catalogue (`--list`) in the Sentinel logic and play it through the
+    /// sweep and the fuzzer: which check catches it, where, and when. The un-mutated build goes
+    /// first and must pass. Needs a build with `--features sim/mutants` (`cargo sim-mutants`,
+    /// `just mutants`). Writes sim-results/mutants/summary.json and table.md.
+    Mutants(sim::search::mutants::MutantsArgs),
 }
 
 fn main() -> ExitCode {
@@ -107,6 +116,7 @@ fn main() -> ExitCode {
         } => fuzz_main(cases, seed, out, regressions, max_shrink_iters),
         Cmd::Bench { scenarios, seeds, jobs } => bench_main(scenarios, seeds, jobs),
         Cmd::Merge(a) => sim::search::sweep::merge_main(a),
+        Cmd::Mutants(a) => sim::search::mutants::mutants_main(a),
         Cmd::Check { scenario } => match scenario::load(&scenario) {
             Ok(s) => {
                 println!(
@@ -133,7 +143,17 @@ fn main() -> ExitCode {
             color,
             html,
             peak_rss,
+            mutant,
         } => {
+            if let Some(name) = &mutant {
+                match sim::search::mutants::plant(name) {
+                    Ok(m) => println!("planted bug: {name}: {}", sentinel_core::mutants::info(m).bug),
+                    Err(e) => {
+                        eprintln!("{e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             let s = match scenario::load(&scenario) {
                 Ok(s) => s,
                 Err(e) => {
@@ -196,7 +216,7 @@ fn fuzz_main(cases: u32, seed: u64, out: PathBuf, regressions: PathBuf, max_shri
         cases,
         seed,
         out,
-        regressions,
+        regressions: Some(regressions),
         max_shrink_iters,
     };
     let start = std::time::Instant::now();
@@ -222,7 +242,10 @@ fn fuzz_main(cases: u32, seed: u64, out: PathBuf, regressions: PathBuf, max_shri
         }
         Ok(Some(f)) => {
             eprintln!();
-            println!("fuzz: FAILURE, shrunk to {} fault episode(s)", f.episodes);
+            println!(
+                "fuzz: FAILURE at case {}, shrunk to {} fault episode(s)",
+                f.case, f.episodes
+            );
             println!("  {}", f.reason);
             println!("  scenario: {}", f.file.display());
             println!("  replay:   cargo sim {} --seed {}", f.file.display(), f.seed);

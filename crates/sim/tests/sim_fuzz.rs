@@ -15,7 +15,7 @@ fn random_fault_sequences_keep_the_invariants_and_converge() {
         cases,
         seed: 20261123,
         out: dir.clone(),
-        regressions: dir.join("regressions.txt"),
+        regressions: Some(dir.join("regressions.txt")),
         max_shrink_iters: 200,
     };
     match fuzz(&opts, |_| {}).expect("fuzzing ran") {

@@ -290,8 +290,10 @@ pub struct FuzzOpts {
     pub seed: u64,
     /// Where shrunk failures are written as scenario files.
     pub out: PathBuf,
-    /// proptest's regression file (failing inputs are replayed first next time).
-    pub regressions: PathBuf,
+    /// proptest's regression file (failing inputs are replayed first next time); None: failures
+    /// are not kept (the `mutants` runner: a planted bug's failures must not reach the normal
+    /// fuzzer's file, and every run of the runner plays the same cases).
+    pub regressions: Option<PathBuf>,
     pub max_shrink_iters: u32,
 }
 
@@ -302,6 +304,8 @@ pub struct Failure {
     pub seed: u64,
     pub reason: String,
     pub episodes: usize,
+    /// Which case (1-based, in generation order) failed first, before shrinking.
+    pub case: u32,
 }
 
 fn failed_checks(r: &RunReport) -> String {
@@ -327,11 +331,14 @@ pub fn check_case(c: &Case) -> Result<(), String> {
 
 /// Runs `opts.cases` cases; on failure shrinks it and writes the minimal scenario.
 pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32)) -> Result<Option<Failure>, String> {
-    let regressions: &'static str = Box::leak(opts.regressions.to_string_lossy().into_owned().into_boxed_str());
+    let persistence = opts.regressions.as_ref().map(|p| {
+        let p: &'static str = Box::leak(p.to_string_lossy().into_owned().into_boxed_str());
+        Box::new(FileFailurePersistence::Direct(p)) as Box<dyn proptest::test_runner::FailurePersistence>
+    });
     let config = Config {
         cases: opts.cases,
         max_shrink_iters: opts.max_shrink_iters,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))),
+        failure_persistence: persistence,
         rng_algorithm: RngAlgorithm::ChaCha,
         ..Config::default()
     };
@@ -339,10 +346,16 @@ pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32)) -> Result<Option<Failure>, 
     seed_bytes[..8].copy_from_slice(&opts.seed.to_le_bytes());
     let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
     let n = std::cell::Cell::new(0u32);
+    // Shrinking calls the test again; the first failure is the case the generator found.
+    let first_failure = std::cell::Cell::new(None::<u32>);
     let result = runner.run(&case(), |c| {
         n.set(n.get() + 1);
         progress(n.get());
-        check_case(&c).map_err(TestCaseError::fail)
+        let r = check_case(&c);
+        if r.is_err() && first_failure.get().is_none() {
+            first_failure.set(Some(n.get()));
+        }
+        r.map_err(TestCaseError::fail)
     });
     match result {
         Ok(()) => Ok(None),
@@ -369,6 +382,7 @@ pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32)) -> Result<Option<Failure>, 
                 seed: minimal.seed,
                 reason,
                 episodes: minimal.episodes.len(),
+                case: first_failure.get().unwrap_or(n.get()),
             }))
         }
     }

@@ -194,15 +194,17 @@ fn say(s: &str) {
 struct Progress {
     bar: indicatif::ProgressBar,
     visible: bool,
+    /// Nothing at all is printed (a batch played for another command, e.g. `mutants`).
+    silent: bool,
     total: u64,
     last_decile: u64,
     start: Instant,
 }
 
 impl Progress {
-    fn new(total: u64) -> Progress {
+    fn new(total: u64, silent: bool) -> Progress {
         let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-        let visible = std::io::stdout().is_terminal() && std::io::stderr().is_terminal() && !ci;
+        let visible = !silent && std::io::stdout().is_terminal() && std::io::stderr().is_terminal() && !ci;
         let bar = if visible {
             let b = indicatif::ProgressBar::new(total);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -217,6 +219,7 @@ impl Progress {
         Progress {
             bar,
             visible,
+            silent,
             total,
             last_decile: 0,
             start: Instant::now(),
@@ -224,13 +227,15 @@ impl Progress {
     }
 
     fn println(&self, s: &str) {
-        self.bar.suspend(|| say(&format!("{s}\n")));
+        if !self.silent {
+            self.bar.suspend(|| say(&format!("{s}\n")));
+        }
     }
 
     fn tick(&mut self, done: u64, failed: usize) {
         self.bar.set_position(done);
         self.bar.set_message(format!("{failed} failed"));
-        if !self.visible && self.total > 0 {
+        if !self.visible && !self.silent && self.total > 0 {
             let decile = done * 10 / self.total;
             if decile > self.last_decile {
                 self.last_decile = decile;
@@ -289,7 +294,13 @@ fn sweep(a: SweepArgs) -> Result<bool, String> {
     ));
 
     let start = Instant::now();
-    let (mut records, sim_ms) = play_all(&a, &scenarios, &jobs, n_jobs);
+    let batch = Batch {
+        out: a.out.clone(),
+        workers: n_jobs,
+        fail_fast: a.fail_fast,
+        silent: false,
+    };
+    let (mut records, sim_ms) = play_batch(&batch, &scenarios, &jobs);
     let wall = start.elapsed();
     let wall_s = wall.as_secs_f64().max(1e-9);
     if a.fail_fast && records.len() < jobs.len() {
@@ -322,7 +333,7 @@ fn sweep(a: SweepArgs) -> Result<bool, String> {
 
 /// Loads the scenario files (with the file name as given); two scenarios of the same name are an
 /// error, as their results would share a file.
-fn load_scenarios(files: &[PathBuf]) -> Result<Vec<(String, Scenario)>, String> {
+pub fn load_scenarios(files: &[PathBuf]) -> Result<Vec<(String, Scenario)>, String> {
     let mut scenarios: Vec<(String, Scenario)> = Vec::new();
     for f in files {
         let s = scenario::load(f).map_err(|e| e.to_string())?;
@@ -338,24 +349,34 @@ fn load_scenarios(files: &[PathBuf]) -> Result<Vec<(String, Scenario)>, String> 
     Ok(scenarios)
 }
 
-/// Plays the jobs `(scenario index, seed, check determinism)` on `n_jobs` worker threads; returns
-/// the records (in completion order) and the simulated ms played.
-fn play_all(
-    a: &SweepArgs,
-    scenarios: &[(String, Scenario)],
-    jobs: &[(usize, u64, bool)],
-    n_jobs: usize,
-) -> (Vec<RunRecord>, u64) {
+/// How a batch of runs is played.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Where the full results of failing runs go (`<out>/<scenario>/seed-<N>.json`, as `run`).
+    pub out: PathBuf,
+    /// Worker threads, each playing one run at a time.
+    pub workers: usize,
+    /// Stop starting runs after the first failure (the runs already started still finish, so
+    /// every job before the last one started has a record).
+    pub fail_fast: bool,
+    /// Print nothing (no progress, no FAIL lines).
+    pub silent: bool,
+}
+
+/// Plays the jobs `(scenario index, seed, check determinism)`, taken in order by the batch's
+/// worker threads; returns the records (in completion order) and the simulated ms played.
+pub fn play_batch(b: &Batch, scenarios: &[(String, Scenario)], jobs: &[(usize, u64, bool)]) -> (Vec<RunRecord>, u64) {
+    let n_jobs = b.workers.max(1);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let mut records: Vec<RunRecord> = Vec::with_capacity(jobs.len());
     let mut sim_ms = 0u64;
-    let mut progress = Progress::new(jobs.len() as u64);
+    let mut progress = Progress::new(jobs.len() as u64, b.silent);
     let (tx, rx) = mpsc::channel::<(RunRecord, u64)>();
     std::thread::scope(|sc| {
         for _ in 0..n_jobs.min(jobs.len().max(1)) {
             let tx = tx.clone();
-            let (next, stop, out) = (&next, &stop, &a.out);
+            let (next, stop, out) = (&next, &stop, &b.out);
             sc.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -381,7 +402,7 @@ fn play_all(
                     rec.failure_line(),
                     rec.replay.as_deref().unwrap_or("")
                 ));
-                if a.fail_fast {
+                if b.fail_fast {
                     stop.store(true, Ordering::Relaxed);
                 }
             }
