@@ -30,7 +30,7 @@ fn summary_reads_like_an_operator_log() {
     // Data node lines and log-only lines are verbose-only.
     assert!(!text.contains("MASTER MODE enabled") && !text.contains("voted for"));
     assert!(
-        text.contains("(9 data node and log-only lines hidden; verbose shows them)"),
+        text.contains("(9 data node, log-only and ground-truth lines hidden; verbose shows them)"),
         "{text}"
     );
     assert!(text.contains(
