@@ -265,7 +265,7 @@ impl RunReport {
         sim_ms: u64,
         wall_ms: u64,
     ) -> RunReport {
-        let invariants = checks::invariants(s, trace, fin);
+        let invariants = checks::invariants(s, trace, fin, writes.as_ref());
         let expectations = checks::expectations(s, trace, fin, writes.as_ref());
         let ok = checks::all_ok(&invariants) && checks::all_ok(&expectations);
         RunReport {
