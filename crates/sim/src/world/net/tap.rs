@@ -6,7 +6,8 @@
 //! bounded, resumable decoders:
 //! - a Sentinel's outgoing connections (it is the client): what it writes, as commands
 //!   (`SENTINEL is-master-down-by-addr`, `SLAVEOF`/`REPLICAOF`, `CONFIG REWRITE`, hello
-//!   `PUBLISH`es);
+//!   `PUBLISH`es; a hello is recorded when its payload differs from the last one recorded on that
+//!   connection: the identical repeat every 2 s would be most of the trace and says nothing new);
 //! - a Sentinel's accepted connections from another Sentinel: what it reads, as commands (to know
 //!   which request each reply answers, FIFO as RESP pairs them), and what it writes, as replies
 //!   (the replies to `is-master-down-by-addr`: the votes).
@@ -77,6 +78,9 @@ pub struct StreamTap {
     /// What this end writes, parsed as replies (a Sentinel serving a peer Sentinel).
     replies_out: Option<Frames<ReplyScanner>>,
     asked: VecDeque<Asked>,
+    /// The last hello recorded on this stream: a repeat (every 2 s, same payload) is not
+    /// recorded again.
+    last_hello: Option<Hello>,
 }
 
 impl TapCtx {
@@ -105,6 +109,7 @@ impl TapCtx {
             commands_in,
             replies_out,
             asked: VecDeque::new(),
+            last_hello: None,
         })
     }
 }
@@ -118,8 +123,14 @@ impl StreamTap {
                 self.commands_out = None;
             }
             for cmd in found {
-                if let Some(sent) = outgoing(&cmd) {
-                    self.record(sent);
+                match outgoing(&cmd) {
+                    Some(Sent::Hello(h)) if self.last_hello.as_ref() == Some(&h) => {}
+                    Some(Sent::Hello(h)) => {
+                        self.last_hello = Some(h.clone());
+                        self.record(Sent::Hello(h));
+                    }
+                    Some(sent) => self.record(sent),
+                    None => {}
                 }
             }
         }
