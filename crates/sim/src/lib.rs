@@ -9,6 +9,7 @@ pub mod scenario;
 pub mod search;
 pub mod spec;
 pub mod trace;
+pub mod truth;
 pub mod workload;
 #[cfg(madsim)]
 pub mod world;

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+pub use crate::truth::{Fact, Hello, ProcState, Role, Sent, WireMsg};
 pub use sentinel_core::{DebugProbe, EventBody, Level};
 
 /// A Sentinel event or log-only line, typed, as the Sentinel logs it (its level and
@@ -50,6 +51,11 @@ pub enum Kind {
     Sentinel(SentinelEvent),
     /// A data node's log-like line, worded like Redis' own log, e.g. `MASTER MODE enabled`.
     Data { line: String },
+    /// Ground truth: a change of the world's state (see [`crate::truth`]); node: the process it
+    /// is about (`world` for the whole network).
+    World(Fact),
+    /// Ground truth: a safety message as its sender wrote it to the network; node: the sender.
+    Wire(WireMsg),
 }
 
 impl Kind {
@@ -88,6 +94,8 @@ impl TraceEvent {
         match &self.kind {
             Kind::Action { line, .. } | Kind::Data { line } => line.clone(),
             Kind::Sentinel(ev) => ev.body.render(),
+            Kind::World(f) => f.render(),
+            Kind::Wire(w) => w.render(),
         }
     }
 }

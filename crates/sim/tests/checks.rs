@@ -14,7 +14,7 @@ fn failing(results: &[CheckResult]) -> Vec<String> {
 
 fn run_invariants(trace: &[TraceEvent], fin: &FinalState) -> Vec<CheckResult> {
     let s = load("master_kill.toml");
-    checks::invariants(&s, trace, fin)
+    checks::invariants(&s, trace, fin, None)
 }
 
 fn detail<'a>(results: &'a [CheckResult], name: &str) -> &'a str {
@@ -38,19 +38,28 @@ fn real_failover_passes_every_invariant() {
             "one-leader-per-epoch",
             "one-vote-per-epoch",
             "no-bad-promotion",
+            "no-failover-without-outage",
+            "tilt-from-clock",
+            "data-safety",
             "config-epoch-monotonic",
             "leader-had-votes",
             "no-action-in-tilt",
+            "one-leader-per-epoch-log",
+            "one-vote-per-epoch-log",
+            "no-bad-promotion-probe",
             "one-master",
             "replicas-follow",
             "sentinels-agree",
         ]
     );
     assert!(failing(&r).is_empty(), "{r:#?}");
-    assert_eq!(detail(&r, "one-leader-per-epoch"), "epoch 1: leader sentinel-5000");
+    assert_eq!(
+        detail(&r, "one-leader-per-epoch-log"),
+        "second opinion, the Sentinels' logs: epoch 1: leader sentinel-5000"
+    );
     assert!(detail(&r, "leader-had-votes").contains("3/2 votes (sentinel-5000, sentinel-5001, sentinel-5002)"));
     assert!(detail(&r, "one-master").starts_with("redis-6383 (127.0.0.1:6383) is the only master; down: redis-6382"));
-    assert!(detail(&r, "no-bad-promotion").contains("sentinel-5000 selected redis-6383 (priority 100)"));
+    assert!(detail(&r, "no-bad-promotion-probe").contains("sentinel-5000 selected redis-6383 (priority 100)"));
 }
 
 #[test]
@@ -108,8 +117,8 @@ fn two_leaders_in_one_epoch() {
         ),
     );
     let r = run_invariants(&tr, &kill9_final());
-    assert_eq!(failing(&r), ["one-leader-per-epoch"], "{r:#?}");
-    let d = detail(&r, "one-leader-per-epoch");
+    assert_eq!(failing(&r), ["one-leader-per-epoch-log"], "{r:#?}");
+    let d = detail(&r, "one-leader-per-epoch-log");
     assert!(
         d.contains("epoch 1: 2 leaders: sentinel-5001 at 13.139s, sentinel-5000 at 13.188s"),
         "{d}"
@@ -132,8 +141,8 @@ fn double_vote() {
         sev(t0, "sentinel-5002", "+vote-for-leader", &format!("{ID1} 1"), fe),
     );
     let r = run_invariants(&tr, &kill9_final());
-    assert_eq!(failing(&r), ["one-vote-per-epoch"], "{r:#?}");
-    let d = detail(&r, "one-vote-per-epoch");
+    assert_eq!(failing(&r), ["one-vote-per-epoch-log"], "{r:#?}");
+    let d = detail(&r, "one-vote-per-epoch-log");
     assert!(
         d.contains("sentinel-5002 epoch 1: voted for sentinel-5000 by sentinel-5002 at 13.136s"),
         "{d}"
@@ -147,8 +156,9 @@ fn promotion_of_an_sdown_replica() {
     let at = find(&tr, "sentinel-5000", "+selected-slave", 0);
     probe_mut(&mut tr[at]).candidate.as_mut().unwrap().s_down = true;
     let r = run_invariants(&tr, &kill9_final());
-    assert_eq!(failing(&r), ["no-bad-promotion"], "{r:#?}");
-    assert!(detail(&r, "no-bad-promotion").contains("13.244s sentinel-5000 selected redis-6383 although it was S_DOWN"));
+    assert_eq!(failing(&r), ["no-bad-promotion-probe"], "{r:#?}");
+    assert!(detail(&r, "no-bad-promotion-probe")
+        .contains("13.244s sentinel-5000 selected redis-6383 although it was S_DOWN"));
 }
 
 #[test]
@@ -161,9 +171,9 @@ fn promotion_of_a_priority_zero_replica() {
             "addr = \"127.0.0.1:6383\"\npriority = 0\n",
         );
     let s = sim::scenario::parse(&text, "master_kill.toml").unwrap();
-    let r = checks::invariants(&s, &kill9_trace(), &kill9_final());
-    assert_eq!(failing(&r), ["no-bad-promotion"], "{r:#?}");
-    assert!(detail(&r, "no-bad-promotion").contains("its configured replica-priority is 0"));
+    let r = checks::invariants(&s, &kill9_trace(), &kill9_final(), None);
+    assert_eq!(failing(&r), ["no-bad-promotion-probe"], "{r:#?}");
+    assert!(detail(&r, "no-bad-promotion-probe").contains("its configured replica-priority is 0"));
 }
 
 #[test]
@@ -237,7 +247,7 @@ fn forced_failover_needs_no_votes() {
         sev(10_001, "sentinel-5000", "+vote-for-leader", &format!("{ID0} 1"), fe()),
         sev(10_101, "sentinel-5000", "+elected-leader", m, fe()),
     ];
-    let r = checks::invariants(&s, &tr, &kill9_final());
+    let r = checks::invariants(&s, &tr, &kill9_final(), None);
     assert!(!failing(&r).contains(&"leader-had-votes".to_string()), "{r:#?}");
     assert_eq!(
         detail(&r, "leader-had-votes"),
@@ -245,7 +255,7 @@ fn forced_failover_needs_no_votes() {
     );
 
     // The same election without the operator's command is a violation.
-    let r = checks::invariants(&s, &tr[1..], &kill9_final());
+    let r = checks::invariants(&s, &tr[1..], &kill9_final(), None);
     assert!(failing(&r).contains(&"leader-had-votes".to_string()), "{r:#?}");
 
     // An ODOWN sentinel's attempt after the command is not exempt (it could be its own).
@@ -260,7 +270,7 @@ fn forced_failover_needs_no_votes() {
             Ev::default(),
         ),
     );
-    let r = checks::invariants(&s, &tr2, &kill9_final());
+    let r = checks::invariants(&s, &tr2, &kill9_final(), None);
     assert!(failing(&r).contains(&"leader-had-votes".to_string()), "{r:#?}");
 }
 
@@ -359,7 +369,7 @@ fn convergence_is_skipped_without_settle_time() {
     let s = sim::scenario::parse(&text, "master_kill.toml").unwrap();
     let mut fin = kill9_final();
     fin.data_nodes[2] = data_final("redis-6384", Some("master"), None, None);
-    let r = checks::invariants(&s, &kill9_trace(), &fin);
+    let r = checks::invariants(&s, &kill9_trace(), &fin, None);
     assert!(failing(&r).is_empty(), "{r:#?}");
     assert_eq!(
         detail(&r, "one-master"),
@@ -510,7 +520,7 @@ fn converged_within_after_restart() {
         detail(&r, "converged_within = 30s"),
         "restart→last change 16.1s (46.100s redis-6382 MASTER <-> REPLICA sync: Finished with success)"
     );
-    let inv = checks::invariants(&s, &tr, &fin);
+    let inv = checks::invariants(&s, &tr, &fin, None);
     assert!(failing(&inv).is_empty(), "{inv:#?}");
     // Not converged at the end: the old master is still a master.
     fin.data_nodes[0] = data_final("redis-6382", Some("master"), None, None);

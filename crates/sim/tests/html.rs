@@ -288,6 +288,8 @@ fn ev(t_ms: u64, node: &str, kind: EventKind, line: &str) -> EventLine {
         action: (kind == EventKind::Action).then(|| WorldNote::Timeline {
             action: action_of(line),
         }),
+        world: None,
+        wire: None,
     }
 }
 

@@ -30,7 +30,7 @@ fn summary_reads_like_an_operator_log() {
     // Data node lines and log-only lines are verbose-only.
     assert!(!text.contains("MASTER MODE enabled") && !text.contains("voted for"));
     assert!(
-        text.contains("(9 data node and log-only lines hidden; verbose shows them)"),
+        text.contains("(9 data node, log-only and ground-truth lines hidden; verbose shows them)"),
         "{text}"
     );
     assert!(text.contains(
@@ -39,7 +39,7 @@ fn summary_reads_like_an_operator_log() {
     assert!(text
         .contains("   kill→+sdown 3.063s  +odown 3.126s  +elected-leader 3.188s  +switch-master 4.24s (all 5.304s)"));
     assert!(
-        text.contains("   PASS one-leader-per-epoch                 epoch 1: leader sentinel-5000"),
+        text.contains("   PASS one-leader-per-epoch-log             second opinion, the Sentinels' logs: epoch 1: leader sentinel-5000"),
         "{text}"
     );
     assert!(
@@ -77,7 +77,7 @@ fn failures_are_counted_on_the_last_line() {
     let r = RunReport::new(&s, 7, &kill9_trace(), &fin, None, 60_000, 0);
     assert!(!r.ok);
     let text = report::summary(&r, SummaryOpts::default());
-    // no-bad-promotion (6383 has priority 0 here), one-master, replicas-follow; never_promoted;
+    // no-bad-promotion-probe (6383 has priority 0 here), one-master, replicas-follow; never_promoted;
     // final_master.
     assert!(text.ends_with("FAILED (5 checks)\n"), "{text}");
     assert!(text.contains("   FAIL one-master "), "{text}");
@@ -101,7 +101,7 @@ fn json_is_deterministic_apart_from_wall_time() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["final"]["data_nodes"][1]["role"], "master");
     assert_eq!(v["timeline"]["odown_ms"], 3126);
-    assert_eq!(v["invariants"].as_array().unwrap().len(), 9);
+    assert_eq!(v["invariants"].as_array().unwrap().len(), 15);
     assert_eq!(v["expectations"].as_array().unwrap().len(), 4);
     assert_eq!(v["events"][0]["kind"], "sentinel_log");
     assert_eq!(v["events"][0]["event"]["form"], "sentinel_id");

@@ -11,18 +11,25 @@
 //! `final_state` the shared reading of the evidence.
 
 mod config_epoch_monotonic;
+mod data_safety;
 mod expectations;
 mod final_state;
 mod leader_had_votes;
 mod no_action_in_tilt;
 mod no_bad_promotion;
+mod no_bad_promotion_probe;
+mod no_failover_without_outage;
 mod one_leader_per_epoch;
+mod one_leader_per_epoch_log;
 mod one_master;
 mod one_vote_per_epoch;
+mod one_vote_per_epoch_log;
 mod replicas_follow;
 mod sentinels_agree;
+mod tilt_from_clock;
 mod timeline;
 pub(crate) mod trace_view;
+pub(crate) mod truth_view;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +38,7 @@ pub use final_state::final_master;
 pub use no_action_in_tilt::FAILOVER_EVENTS;
 pub use timeline::{SwitchMark, Timeline};
 
+use crate::report::WritesSummary;
 use crate::scenario::Scenario;
 use crate::trace::{FinalState, TraceEvent};
 
@@ -58,11 +66,13 @@ impl CheckResult {
     }
 }
 
-/// What an invariant judges from: the scenario, the run's trace and its final state.
+/// What an invariant judges from: the scenario, the run's trace (with its ground truth: world
+/// facts and wire messages), its final state and, with clients, the write analysis.
 pub struct Evidence<'a> {
     pub scenario: &'a Scenario,
     pub trace: &'a [TraceEvent],
     pub fin: &'a FinalState,
+    pub writes: Option<&'a WritesSummary>,
 }
 
 /// One invariant: its name (as in the results JSON) and its check.
@@ -71,8 +81,9 @@ pub struct Invariant {
     pub check: fn(&Evidence) -> CheckResult,
 }
 
-/// Every invariant, in the order [`invariants`] reports them.
-pub const INVARIANTS: [Invariant; 9] = [
+/// Every invariant, in the order [`invariants`] reports them. The first six judge from ground
+/// truth (the wire and the world's facts); the `-log` and `-probe` ones are second opinions.
+pub const INVARIANTS: [Invariant; 15] = [
     Invariant {
         name: one_leader_per_epoch::NAME,
         check: one_leader_per_epoch::check,
@@ -86,6 +97,18 @@ pub const INVARIANTS: [Invariant; 9] = [
         check: no_bad_promotion::check,
     },
     Invariant {
+        name: no_failover_without_outage::NAME,
+        check: no_failover_without_outage::check,
+    },
+    Invariant {
+        name: tilt_from_clock::NAME,
+        check: tilt_from_clock::check,
+    },
+    Invariant {
+        name: data_safety::NAME,
+        check: data_safety::check,
+    },
+    Invariant {
         name: config_epoch_monotonic::NAME,
         check: config_epoch_monotonic::check,
     },
@@ -97,7 +120,21 @@ pub const INVARIANTS: [Invariant; 9] = [
         name: no_action_in_tilt::NAME,
         check: no_action_in_tilt::check,
     },
-    // Final-state convergence (skipped, as passing, when the run has no time to settle).
+    // Second opinions: the same properties judged from the Sentinels' logs and the core's view.
+    Invariant {
+        name: one_leader_per_epoch_log::NAME,
+        check: one_leader_per_epoch_log::check,
+    },
+    Invariant {
+        name: one_vote_per_epoch_log::NAME,
+        check: one_vote_per_epoch_log::check,
+    },
+    Invariant {
+        name: no_bad_promotion_probe::NAME,
+        check: no_bad_promotion_probe::check,
+    },
+    // Final-state convergence (skipped, as passing, when the run has no time to settle). They are
+    // also the liveness bound: after the last action plus `settle`, one master, followed and agreed.
     Invariant {
         name: one_master::NAME,
         check: one_master::check,
@@ -113,11 +150,17 @@ pub const INVARIANTS: [Invariant; 9] = [
 ];
 
 /// Runs every invariant; the result always lists all of them (see [`INVARIANTS`]).
-pub fn invariants(s: &Scenario, trace: &[TraceEvent], fin: &FinalState) -> Vec<CheckResult> {
+pub fn invariants(
+    s: &Scenario,
+    trace: &[TraceEvent],
+    fin: &FinalState,
+    writes: Option<&WritesSummary>,
+) -> Vec<CheckResult> {
     let ev = Evidence {
         scenario: s,
         trace,
         fin,
+        writes,
     };
     INVARIANTS.iter().map(|i| (i.check)(&ev)).collect()
 }

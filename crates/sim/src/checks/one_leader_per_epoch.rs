@@ -1,47 +1,60 @@
-//! Invariant `one-leader-per-epoch`: at most one distinct Sentinel emits `+elected-leader` per
-//! (master, failover epoch).
+//! Invariant `one-leader-per-epoch`: in each epoch at most one candidate gathers the votes a
+//! leader needs, max(quorum, ⌊sentinels/2⌋ + 1) distinct voters.
 //!
-//! Evidence: the trace's `+elected-leader` events (node, master, failover epoch).
+//! Evidence: the **wire** — the votes as sent (see `one-vote-per-epoch`: replies to
+//! `SENTINEL is-master-down-by-addr` naming a leader, and each candidate's own vote); the
+//! scenario's quorum and number of Sentinels. The log-based version (`+elected-leader`) is
+//! `one-leader-per-epoch-log`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::trace_view::{at, join, master_label, master_of, named};
+use super::one_vote_per_epoch::runid_names;
+use super::trace_view::join;
+use super::truth_view::votes;
 use super::{CheckResult, Evidence};
 
 pub const NAME: &str = "one-leader-per-epoch";
 
 pub fn check(ev: &Evidence) -> CheckResult {
-    let (s, trace) = (ev.scenario, ev.trace);
-    let mut leaders: BTreeMap<(String, u64), Vec<(String, u64)>> = BTreeMap::new();
-    for e in named(trace, "+elected-leader") {
-        let key = (master_of(e.ev).unwrap_or_default(), e.epoch);
-        let l = leaders.entry(key).or_default();
-        if !l.iter().any(|(n, _)| n == e.node) {
-            l.push((e.node.to_string(), e.t));
+    let s = ev.scenario;
+    let needed = (s.master.quorum as usize).max(s.sentinels.len() / 2 + 1);
+    let names = runid_names(ev.trace);
+    // epoch → candidate → its distinct voters
+    let mut tally: BTreeMap<u64, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for v in votes(ev.trace) {
+        tally
+            .entry(v.epoch)
+            .or_default()
+            .entry(v.candidate)
+            .or_default()
+            .insert(v.voter);
+    }
+    if tally.is_empty() {
+        return CheckResult::pass(NAME, "wire: no vote sent");
+    }
+    let mut bad = Vec::new();
+    let mut good = Vec::new();
+    for (epoch, cands) in &tally {
+        let winners: Vec<String> = cands
+            .iter()
+            .filter(|(_, voters)| voters.len() >= needed)
+            .map(|(c, voters)| {
+                let list: Vec<&str> = voters.iter().map(String::as_str).collect();
+                format!("{} with {} votes ({})", names.name(c), voters.len(), list.join(", "))
+            })
+            .collect();
+        match winners.len() {
+            0 => good.push(format!("epoch {epoch}: no candidate reached {needed} votes")),
+            1 => good.push(format!("epoch {epoch}: leader {}", winners[0])),
+            n => bad.push(format!(
+                "epoch {epoch}: {n} candidates reached {needed} votes: {}",
+                winners.join("; ")
+            )),
         }
     }
-    if leaders.is_empty() {
-        return CheckResult::pass(NAME, "no +elected-leader in the trace");
+    if bad.is_empty() {
+        CheckResult::pass(NAME, format!("wire: {}", join(&good)))
+    } else {
+        CheckResult::fail(NAME, format!("wire: {}", join(&bad)))
     }
-    let bad: Vec<String> = leaders
-        .iter()
-        .filter(|(_, l)| l.len() > 1)
-        .map(|((m, e), l)| {
-            let who: Vec<String> = l.iter().map(|(n, t)| format!("{n} {}", at(*t))).collect();
-            format!(
-                "epoch {e}{}: {} leaders: {}",
-                master_label(s, m),
-                l.len(),
-                who.join(", ")
-            )
-        })
-        .collect();
-    if !bad.is_empty() {
-        return CheckResult::fail(NAME, join(&bad));
-    }
-    let good: Vec<String> = leaders
-        .iter()
-        .map(|((m, e), l)| format!("epoch {e}{}: leader {}", master_label(s, m), l[0].0))
-        .collect();
-    CheckResult::pass(NAME, join(&good))
 }

@@ -1,81 +1,79 @@
-//! Invariant `one-vote-per-epoch`: per Sentinel (by node, and by run id) and (master, epoch), every
-//! `+vote-for-leader` names the same run id.
+//! Invariant `one-vote-per-epoch`: each Sentinel gives at most one vote per epoch — every reply it
+//! sends to `SENTINEL is-master-down-by-addr` that names a leader at epoch E names the same run
+//! id (Redis returns its stored vote, so later replies repeat it).
 //!
-//! Evidence: the trace's `+vote-for-leader` events (voter node and `myid`, candidate run id,
-//! epoch); run ids are named through the `myid` of every Sentinel event.
+//! Evidence: the **wire** — the replies as the voter wrote them to the network (voter = the
+//! replying node, vote = the leader run id and leader epoch in the reply), and each candidate's
+//! requests for itself (its own vote, counted only in epochs where none of its replies names
+//! another leader). Run ids are named through each Sentinel's hellos on the wire. The log-based
+//! version is `one-vote-per-epoch-log`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::trace_view::{at, join, master_label, master_of, named, short_id, vote_of, Who};
+use super::trace_view::{at, join};
+use super::truth_view::{votes, Vote};
 use super::{CheckResult, Evidence};
 
 pub const NAME: &str = "one-vote-per-epoch";
 
 pub fn check(ev: &Evidence) -> CheckResult {
-    let (s, trace) = (ev.scenario, ev.trace);
-    let who = Who::new(trace);
-    type Key = (String, String, u64);
-    let mut by_node: BTreeMap<Key, Vec<(String, u64, String)>> = BTreeMap::new();
-    let mut by_id: BTreeMap<Key, Vec<(String, u64, String)>> = BTreeMap::new();
-    let mut count = 0;
-    for e in named(trace, "+vote-for-leader") {
-        let Some((runid, epoch)) = vote_of(e.ev) else { continue };
-        count += 1;
-        let m = master_of(e.ev).unwrap_or_default();
-        by_node
-            .entry((e.node.to_string(), m.clone(), epoch))
-            .or_default()
-            .push((runid.to_string(), e.t, e.node.to_string()));
-        if !e.myid.is_empty() {
-            by_id
-                .entry((e.myid.to_string(), m, epoch))
-                .or_default()
-                .push((runid.to_string(), e.t, e.node.to_string()));
-        }
+    let names = runid_names(ev.trace);
+    let all = votes(ev.trace);
+    let mut by_voter: BTreeMap<(&str, u64), Vec<&Vote>> = BTreeMap::new();
+    for v in &all {
+        by_voter.entry((v.voter.as_str(), v.epoch)).or_default().push(v);
     }
-    let distinct = |votes: &[(String, u64, String)]| votes.iter().map(|v| &v.0).collect::<BTreeSet<_>>().len();
-    let describe = |votes: &[(String, u64, String)]| {
-        votes
-            .iter()
-            .map(|(r, t, n)| format!("{} by {n} {}", who.name(r), at(*t)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut bad = Vec::new();
-    for ((node, m, e), votes) in &by_node {
-        if distinct(votes) > 1 {
-            bad.push(format!(
-                "{node} epoch {e}{}: voted for {}",
-                master_label(s, m),
-                describe(votes)
-            ));
-        }
-    }
-    for ((id, m, e), votes) in &by_id {
-        let nodes: BTreeSet<&String> = votes.iter().map(|v| &v.2).collect();
-        if distinct(votes) > 1 && nodes.len() > 1 {
-            bad.push(format!(
-                "run id {} epoch {e}{}: voted for {}",
-                short_id(id),
-                master_label(s, m),
-                describe(votes)
-            ));
+    for ((voter, epoch), vs) in &by_voter {
+        let candidates: BTreeSet<&str> = vs.iter().map(|v| v.candidate.as_str()).collect();
+        if candidates.len() > 1 {
+            let what: Vec<String> = candidates
+                .iter()
+                .map(|c| {
+                    let first = vs.iter().find(|v| v.candidate == *c).map_or(0, |v| v.t);
+                    format!("{} {}", names.name(c), at(first))
+                })
+                .collect();
+            bad.push(format!("{voter} epoch {epoch}: voted for {}", what.join(", ")));
         }
     }
     if !bad.is_empty() {
-        return CheckResult::fail(NAME, join(&bad));
+        return CheckResult::fail(NAME, format!("wire: {}", join(&bad)));
     }
-    if count == 0 {
-        return CheckResult::pass(NAME, "no +vote-for-leader in the trace");
+    if all.is_empty() {
+        return CheckResult::pass(NAME, "wire: no vote sent");
     }
-    let sentinels: BTreeSet<&String> = by_node.keys().map(|k| &k.0).collect();
-    let epochs: BTreeSet<u64> = by_node.keys().map(|k| k.2).collect();
+    let voters: BTreeSet<&str> = by_voter.keys().map(|k| k.0).collect();
+    let epochs: BTreeSet<u64> = by_voter.keys().map(|k| k.1).collect();
     CheckResult::pass(
         NAME,
         format!(
-            "{count} votes by {} sentinels in {} epoch(s), one candidate each",
-            sentinels.len(),
+            "wire: {} votes by {} sentinels in {} epoch(s), one candidate each",
+            by_voter.len(),
+            voters.len(),
             epochs.len()
         ),
     )
+}
+
+/// Run id → node name, from the hellos each Sentinel sent (the run id it announces).
+pub(crate) struct RunIds(BTreeMap<String, String>);
+
+impl RunIds {
+    pub(crate) fn name(&self, runid: &str) -> String {
+        self.0
+            .get(runid)
+            .cloned()
+            .unwrap_or_else(|| super::trace_view::short_id(runid).to_string())
+    }
+}
+
+pub(crate) fn runid_names(trace: &[crate::trace::TraceEvent]) -> RunIds {
+    let mut m = BTreeMap::new();
+    for w in super::truth_view::wire(trace) {
+        if let crate::trace::Sent::Hello(h) = &w.msg.sent {
+            m.entry(h.runid.clone()).or_insert_with(|| w.msg.from.clone());
+        }
+    }
+    RunIds(m)
 }

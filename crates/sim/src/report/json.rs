@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, CheckResult, Timeline};
 use crate::scenario::Scenario;
-use crate::trace::{trace_hash, EventBody, FinalState, Kind, Level, TraceEvent, WorldNote};
+use crate::trace::{trace_hash, EventBody, Fact, FinalState, Kind, Level, TraceEvent, WireMsg, WorldNote};
 
 /// Version of the results JSON layout.
 /// 2: events carry typed fields (`level`, `event`, `action`); `timeline` gains `fault_kind`.
@@ -101,6 +101,17 @@ pub enum EventKind {
     SentinelLog,
     /// A data node's log line.
     Data,
+    /// Ground truth: a change of the world's state (`world` field).
+    World,
+    /// Ground truth: a safety message as sent on the network (`wire` field).
+    Wire,
+}
+
+impl EventKind {
+    /// Ground truth (world facts, wire messages) rather than a line a process or the runner wrote.
+    pub fn is_truth(self) -> bool {
+        matches!(self, EventKind::World | EventKind::Wire)
+    }
 }
 
 /// One line of the run, as an operator reads it (`line`), and typed (schema 2): a Sentinel line's
@@ -122,6 +133,14 @@ pub struct EventLine {
     /// `triggered_kill`, `reply`, `survivors_unreadable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<WorldNote>,
+    /// World facts: the typed fact (`fact`: `process`, `link`, `shape`, `network`, `clock`,
+    /// `replication`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<Fact>,
+    /// Wire messages: {from, to, sent} (`sent.msg`: `vote_request`, `vote_reply`, `slave_of`,
+    /// `config_rewrite`, `hello`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wire: Option<WireMsg>,
 }
 
 impl EventLine {
@@ -131,11 +150,21 @@ impl EventLine {
             Kind::Sentinel(ev) if ev.name().is_empty() => EventKind::SentinelLog,
             Kind::Sentinel(_) => EventKind::Sentinel,
             Kind::Data { .. } => EventKind::Data,
+            Kind::World(_) => EventKind::World,
+            Kind::Wire(_) => EventKind::Wire,
         };
         let (level, event, action) = match &e.kind {
             Kind::Sentinel(ev) => (Some(ev.level), Some(ev.body.clone()), None),
             Kind::Action { note, .. } => (None, None, Some(note.clone())),
-            Kind::Data { .. } => (None, None, None),
+            Kind::Data { .. } | Kind::World(_) | Kind::Wire(_) => (None, None, None),
+        };
+        let world = match &e.kind {
+            Kind::World(f) => Some(f.clone()),
+            _ => None,
+        };
+        let wire = match &e.kind {
+            Kind::Wire(w) => Some(w.clone()),
+            _ => None,
         };
         EventLine {
             t_ms: e.t_ms,
@@ -145,6 +174,8 @@ impl EventLine {
             level,
             event,
             action,
+            world,
+            wire,
         }
     }
 }
@@ -234,7 +265,7 @@ impl RunReport {
         sim_ms: u64,
         wall_ms: u64,
     ) -> RunReport {
-        let invariants = checks::invariants(s, trace, fin);
+        let invariants = checks::invariants(s, trace, fin, writes.as_ref());
         let expectations = checks::expectations(s, trace, fin, writes.as_ref());
         let ok = checks::all_ok(&invariants) && checks::all_ok(&expectations);
         RunReport {

@@ -74,12 +74,13 @@ fn event_lines(lines: &mut Vec<String>, report: &RunReport, opts: SummaryOpts, p
             EventKind::Sentinel => format!("{t} {:<width$}    {}", e.node, e.line),
             EventKind::SentinelLog => p.dim(&format!("{t} {:<width$}    {}", e.node, e.line)),
             EventKind::Data => p.dim(&format!("{t} {:<width$}  | {}", e.node, e.line)),
+            EventKind::World | EventKind::Wire => p.dim(&format!("{t} {:<width$}  = {}", e.node, e.line)),
         });
     }
     let hidden = report.events.len() - shown.len();
     if hidden > 0 {
         lines.push(p.dim(&format!(
-            "          ({hidden} data node and log-only lines hidden; verbose shows them)"
+            "          ({hidden} data node, log-only and ground-truth lines hidden; verbose shows them)"
         )));
     }
 }

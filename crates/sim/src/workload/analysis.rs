@@ -61,7 +61,7 @@ impl Windows {
                     ev.name() == "+convert-to-slave" && crate::checks::trace_view::is_master(ev, master)
                 }
                 Kind::Data { line } => line.starts_with(DEMOTION_DATA_LINE),
-                Kind::Action { .. } => false,
+                Kind::Action { .. } | Kind::World(_) | Kind::Wire(_) => false,
             })
         });
         Windows {

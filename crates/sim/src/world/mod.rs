@@ -21,6 +21,7 @@ pub mod net;
 pub mod probe;
 mod procs;
 mod recorder;
+mod repl_view;
 mod shaping;
 mod timeline;
 
@@ -116,12 +117,30 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         book: &book,
         net: &network,
     };
+    network.set_tap(net::TapCtx {
+        rec: rec.clone(),
+        hosts: spec
+            .procs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let host = net::Host {
+                    name: p.name.clone(),
+                    sentinel: p.is_sentinel(),
+                };
+                (net::sim_ip(i), host)
+            })
+            .collect(),
+    });
     let mut procs = procs::build(&spec, &wiring);
     let history = crate::workload::history::History::new();
     let hosts = clients::start(&spec, &wiring, &procs, &history);
     for &(ip, id) in &hosts.hosts {
         network.register(ip, id);
     }
+    let names: Vec<String> = (spec.procs.iter().map(|p| p.name.clone()))
+        .chain(spec.clients.iter().map(|c| c.config.name.clone()))
+        .collect();
     let mut ctl = WorldCtl {
         h: &h,
         rec: &rec,
@@ -131,6 +150,9 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         procs: &mut procs,
         hosts: &hosts.hosts,
         near: &hosts.near,
+        names: &names,
+        rates: vec![1.0; spec.procs.len()],
+        global: (1, 10, 0.0),
     };
     ctl.play(&spec, start, fired).await;
     let alive: Vec<bool> = procs.iter().map(|p| p.alive && !h.is_exit(p.node.id())).collect();

@@ -1,7 +1,9 @@
 //! The one ordered trace of a run, and the observers through which data nodes and Sentinels
 //! append to it (a Sentinel event may also fire an armed `kill_on` trigger).
 
+use super::repl_view::ReplView;
 use crate::trace::{Kind, SentinelEvent, TraceEvent, WorldNote};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
@@ -18,6 +20,8 @@ pub struct Recorder {
     /// `kill_on`: the armed event name; the node that emits it is sent to `fired`.
     trigger: Arc<Mutex<Option<String>>>,
     fired: UnboundedSender<(String, String)>,
+    /// Each data node's replication state as its log tells it.
+    repl: Arc<Mutex<BTreeMap<String, ReplView>>>,
 }
 
 impl Recorder {
@@ -30,6 +34,7 @@ impl Recorder {
             events: Arc::new(Mutex::new(Vec::new())),
             trigger: Arc::new(Mutex::new(None)),
             fired,
+            repl: Arc::default(),
         };
         (rec, fired_rx)
     }
@@ -51,6 +56,19 @@ impl Recorder {
     }
     pub fn action(&self, note: WorldNote, line: String) {
         self.push("world", Kind::Action { note, line });
+    }
+    /// A data node's log line, then the replication fact it implies, if its state changed.
+    fn data_line(&self, node: &str, line: &str) {
+        self.push(node, Kind::Data { line: line.to_string() });
+        let fact = {
+            let mut repl = self.repl.lock().unwrap();
+            repl.entry(node.to_string())
+                .or_default()
+                .read(node, line, self.now_ms())
+        };
+        if let Some(f) = fact {
+            self.push(node, Kind::World(f));
+        }
     }
     /// Arms `kill_on`: the next node to emit `event` is killed.
     pub(super) fn arm(&self, event: String) {
@@ -97,6 +115,6 @@ pub(super) struct DataTrace {
 
 impl redis_node::DataObserver for DataTrace {
     fn note(&self, line: &str) {
-        self.rec.push(&self.node, Kind::Data { line: line.to_string() });
+        self.rec.data_line(&self.node, line);
     }
 }

@@ -3,12 +3,12 @@
 //! process, network, clock and operator.
 
 use super::clock::NodeClock;
-use super::net::{AddressBook, Network};
+use super::net::{AddressBook, Network, Shape};
 use super::probe;
 use super::procs::{Files, Proc};
 use super::recorder::Recorder;
 use crate::spec::{WorldAction, WorldSpec};
-use crate::trace::WorldNote;
+use crate::trace::{Fact, Kind, ProcState, WorldNote};
 use madsim::net::NetSim;
 use madsim::runtime::{Handle, NodeHandle};
 use std::net::IpAddr;
@@ -29,6 +29,12 @@ pub(super) struct WorldCtl<'a> {
     pub hosts: &'a [(IpAddr, madsim::task::NodeId)],
     /// For each host, the process whose side of every partition it shares (clients only).
     pub near: &'a [Option<usize>],
+    /// Each host's name (the processes', then the clients').
+    pub names: &'a [String],
+    /// Each process's clock rate (the world's record; [`NodeClock`] keeps it but does not show it).
+    pub rates: Vec<f64>,
+    /// madsim's global latency range and loss rate, as last set.
+    pub global: (u64, u64, f64),
 }
 
 impl WorldCtl<'_> {
@@ -36,6 +42,12 @@ impl WorldCtl<'_> {
     /// node that emitted an armed `kill_on` event.
     pub async fn play(&mut self, spec: &WorldSpec, start: Instant, mut fired: UnboundedReceiver<(String, String)>) {
         let names: Vec<String> = spec.procs.iter().map(|p| p.name.clone()).collect();
+        for node in &names {
+            self.fact(Fact::Process {
+                node: node.clone(),
+                state: ProcState::Alive,
+            });
+        }
         let mut next = 0;
         loop {
             let due_ms = spec.actions.get(next).map_or(spec.duration_ms, |a| a.at_ms);
@@ -86,18 +98,35 @@ impl WorldCtl<'_> {
 
     fn process(&mut self, action: &WorldAction) {
         let h = self.h;
-        match action {
+        let (proc, state) = match action {
             WorldAction::Kill(i) => {
                 let p = &mut self.procs[*i];
                 h.kill(p.node.id());
                 p.alive = false;
+                (*i, ProcState::Killed)
             }
-            WorldAction::Restart { proc, wipe } => self.restart(*proc, *wipe),
-            WorldAction::Pause(i) => h.pause(self.procs[*i].node.id()),
-            WorldAction::Resume(i) => h.resume(self.procs[*i].node.id()),
-            WorldAction::KillOn { event } => self.rec.arm(event.clone()),
+            WorldAction::Restart { proc, wipe } => {
+                self.restart(*proc, *wipe);
+                (*proc, ProcState::Restarted)
+            }
+            WorldAction::Pause(i) => {
+                h.pause(self.procs[*i].node.id());
+                (*i, ProcState::Paused)
+            }
+            WorldAction::Resume(i) => {
+                h.resume(self.procs[*i].node.id());
+                (*i, ProcState::Resumed)
+            }
+            WorldAction::KillOn { event } => return self.rec.arm(event.clone()),
             _ => unreachable!("not a process action"),
-        }
+        };
+        let node = self.names[proc].clone();
+        self.fact(Fact::Process { node, state });
+    }
+
+    /// Records a change of the world's state (ground truth) in the trace.
+    fn fact(&self, fact: Fact) {
+        self.rec.push(&fact.node().to_string(), Kind::World(fact));
     }
 
     fn restart(&mut self, proc: usize, wipe: bool) {
@@ -124,7 +153,36 @@ impl WorldCtl<'_> {
         p.alive = true;
     }
 
+    /// Does a network action, then records what it changed: cuts, shapes, the global config.
     fn network(&mut self, action: &WorldAction) {
+        let (cuts, shapes) = (self.net.cuts(), self.net.shapes());
+        self.network_act(action);
+        for f in network_facts(
+            self.hosts,
+            self.names,
+            (&cuts, &self.net.cuts()),
+            (&shapes, &self.net.shapes()),
+        ) {
+            self.fact(f);
+        }
+        let global = match action {
+            WorldAction::Latency {
+                min_ms,
+                max_ms,
+                links: None,
+            } => (*min_ms, *max_ms, self.global.2),
+            WorldAction::Loss { rate, links: None } => (self.global.0, self.global.1, *rate),
+            WorldAction::NetReset => DEFAULT_NETWORK,
+            _ => self.global,
+        };
+        if global != self.global {
+            self.global = global;
+            let (min_ms, max_ms, loss) = global;
+            self.fact(Fact::Network { min_ms, max_ms, loss });
+        }
+    }
+
+    fn network_act(&mut self, action: &WorldAction) {
         match action {
             WorldAction::Partition { groups } => {
                 self.heal();
@@ -180,12 +238,28 @@ impl WorldCtl<'_> {
         }
     }
 
+    /// Does a clock action and records the clock's new offset and rate (a strobe records each
+    /// flip).
     fn clock(&mut self, action: &WorldAction) {
-        match action {
-            WorldAction::ClockSkew { proc, offset_ms } => self.procs[*proc].clock.set_offset_ms(*offset_ms),
-            WorldAction::ClockJump { proc, by_ms } => self.procs[*proc].clock.jump_ms(*by_ms),
-            WorldAction::ClockDrift { proc, rate } => self.procs[*proc].clock.set_rate(*rate),
-            WorldAction::ClockReset { proc } => self.procs[*proc].clock.reset(),
+        let proc = match action {
+            WorldAction::ClockSkew { proc, offset_ms } => {
+                self.procs[*proc].clock.set_offset_ms(*offset_ms);
+                *proc
+            }
+            WorldAction::ClockJump { proc, by_ms } => {
+                self.procs[*proc].clock.jump_ms(*by_ms);
+                *proc
+            }
+            WorldAction::ClockDrift { proc, rate } => {
+                self.procs[*proc].clock.set_rate(*rate);
+                self.rates[*proc] = *rate;
+                *proc
+            }
+            WorldAction::ClockReset { proc } => {
+                self.procs[*proc].clock.reset();
+                self.rates[*proc] = 1.0;
+                *proc
+            }
             WorldAction::ClockStrobe {
                 proc,
                 amplitude_ms,
@@ -193,11 +267,27 @@ impl WorldCtl<'_> {
                 duration_ms,
             } => {
                 let clock = self.procs[*proc].clock.clone();
-                self.observer
-                    .spawn(strobe(clock, *amplitude_ms as i64, (*period_ms).max(1), *duration_ms));
+                let record = ClockRecord {
+                    rec: self.rec.clone(),
+                    node: self.names[*proc].clone(),
+                    rate: self.rates[*proc],
+                };
+                self.observer.spawn(strobe(
+                    clock,
+                    record,
+                    *amplitude_ms as i64,
+                    (*period_ms).max(1),
+                    *duration_ms,
+                ));
+                return;
             }
             _ => unreachable!("not a clock action"),
-        }
+        };
+        self.fact(Fact::Clock {
+            node: self.names[proc].clone(),
+            offset_ms: self.procs[proc].clock.offset_ms(),
+            rate: self.rates[proc],
+        });
     }
 
     /// An operator command (FAILOVER, SENTINEL SET, REPLICAOF...) sent from the observer host; its
@@ -247,17 +337,76 @@ impl WorldCtl<'_> {
     }
 }
 
+/// madsim's default network: 1–10 ms latency, no loss.
+const DEFAULT_NETWORK: (u64, u64, f64) = (1, 10, 0.0);
+
+/// What changed between two states of the network (cuts, then shapes), as facts about named hosts.
+type Cuts = std::collections::BTreeSet<(IpAddr, IpAddr)>;
+type Shapes = std::collections::BTreeMap<(IpAddr, IpAddr), Shape>;
+fn network_facts(
+    hosts: &[(IpAddr, madsim::task::NodeId)],
+    names: &[String],
+    cuts: (&Cuts, &Cuts),
+    shapes: (&Shapes, &Shapes),
+) -> Vec<Fact> {
+    let name = |ip: &IpAddr| {
+        let i = hosts.iter().position(|(h, _)| h == ip);
+        i.and_then(|i| names.get(i)).cloned().unwrap_or_else(|| ip.to_string())
+    };
+    let mut facts = Vec::new();
+    for (pair, cut) in cuts.0.symmetric_difference(cuts.1).map(|p| (p, cuts.1.contains(p))) {
+        facts.push(Fact::Link {
+            from: name(&pair.0),
+            to: name(&pair.1),
+            cut,
+        });
+    }
+    let pairs: std::collections::BTreeSet<&(IpAddr, IpAddr)> = shapes.0.keys().chain(shapes.1.keys()).collect();
+    for pair in pairs {
+        let now = shapes.1.get(pair).copied().unwrap_or_default();
+        if shapes.0.get(pair).copied().unwrap_or_default() != now {
+            facts.push(Fact::Shape {
+                from: name(&pair.0),
+                to: name(&pair.1),
+                min_ms: now.min_ms,
+                max_ms: now.max_ms,
+                loss: now.loss,
+            });
+        }
+    }
+    facts
+}
+
+/// Where a strobe records its flips.
+struct ClockRecord {
+    rec: Recorder,
+    node: String,
+    rate: f64,
+}
+
+impl ClockRecord {
+    fn offset(&self, clock: &NodeClock, offset_ms: i64) {
+        clock.set_offset_ms(offset_ms);
+        let fact = Fact::Clock {
+            node: self.node.clone(),
+            offset_ms: clock.offset_ms(),
+            rate: self.rate,
+        };
+        self.rec.push(&self.node, Kind::World(fact));
+    }
+}
+
 /// `clock_strobe`: the clock's offset alternates between its value and `amp` ms ahead, every
-/// `period` ms for `dur` ms, then returns to its value.
-async fn strobe(clock: NodeClock, amp: i64, period: u64, dur: u64) {
+/// `period` ms for `dur` ms, then returns to its value. Each flip is recorded.
+async fn strobe(clock: NodeClock, record: ClockRecord, amp: i64, period: u64, dur: u64) {
     let base = clock.offset_ms();
     let mut elapsed = 0;
     let mut high = false;
     while elapsed < dur {
         high = !high;
-        clock.set_offset_ms(if high { base + amp } else { base });
+        record.offset(&clock, if high { base + amp } else { base });
         tokio::time::sleep(Duration::from_millis(period)).await;
         elapsed += period;
     }
-    clock.set_offset_ms(base);
+    record.offset(&clock, base);
 }

@@ -57,7 +57,7 @@ pub(super) fn converged_within(r: &Run, max: u64) -> CheckResult {
     let mut last = trace.iter().enumerate().skip(from_idx).filter(|(_, e)| match &e.kind {
         Kind::Sentinel(ev) => CONFIG_EVENTS.contains(&ev.name()),
         Kind::Data { line } => DATA_CONFIG_LINES.iter().any(|p| line.contains(p)),
-        Kind::Action { .. } => false,
+        Kind::Action { .. } | Kind::World(_) | Kind::Wire(_) => false,
     });
     match last.next_back() {
         None => CheckResult::pass(

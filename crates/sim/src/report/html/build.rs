@@ -48,12 +48,14 @@ pub fn chart(report: &RunReport) -> Chart {
         open: Vec::new(),
         end_ms,
     };
-    for (i, e) in report.events.iter().enumerate() {
+    // Ground truth (world facts, wire messages) is not drawn: the page shows what processes did.
+    for (i, e) in report.events.iter().enumerate().filter(|(_, e)| !e.kind.is_truth()) {
         let Some(&l) = b.by_node.get(&e.node) else { continue };
         b.lanes[l].events.push(i);
         let t = e.t_ms;
         match e.kind {
             EventKind::Action => b.action(t, e.action.as_ref(), &e.line),
+            EventKind::World | EventKind::Wire => {}
             EventKind::Data | EventKind::SentinelLog | EventKind::Sentinel => {
                 if e.line.starts_with("process exited") {
                     b.down(l, t);
@@ -100,7 +102,7 @@ fn lanes_of(report: &RunReport) -> Vec<Lane> {
     }
     // Processes only the events name (clients, or a final state that lacks them).
     let mut seen: Vec<&str> = Vec::new();
-    for e in &report.events {
+    for e in report.events.iter().filter(|e| !e.kind.is_truth()) {
         let n = e.node.as_str();
         if n == "world" || seen.contains(&n) {
             continue;

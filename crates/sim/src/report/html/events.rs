@@ -8,6 +8,7 @@ pub(super) fn kind_class(k: EventKind) -> &'static str {
         EventKind::Sentinel => "k-s",
         EventKind::SentinelLog => "k-l",
         EventKind::Data => "k-d",
+        EventKind::World | EventKind::Wire => "k-t",
     }
 }
 
@@ -17,6 +18,8 @@ pub(super) fn kind_name(k: EventKind) -> &'static str {
         EventKind::Sentinel => "sentinel",
         EventKind::SentinelLog => "log",
         EventKind::Data => "data",
+        EventKind::World => "world",
+        EventKind::Wire => "wire",
     }
 }
 
@@ -36,13 +39,13 @@ pub(super) fn events_section(o: &mut String, r: &RunReport, chart: &Chart) {
          <label><input type=\"checkbox\" class=\"kf\" value=\"k-l\" checked> sentinel log</label>\
          <label><input type=\"checkbox\" class=\"kf\" value=\"k-d\" checked> data node log</label>\
          <select id=\"nf\"><option value=\"\">all processes</option>",
-        r.events.len()
+        r.events.iter().filter(|e| !e.kind.is_truth()).count()
     );
     for (i, l) in chart.lanes.iter().enumerate() {
         w!(o, "<option value=\"{i}\">{}</option>", escape(&l.name));
     }
     o.push_str("</select></div>\n<div class=\"tablewrap\" id=\"tablewrap\"><table id=\"events\"><thead><tr><th>time (s)</th><th>node</th><th>kind</th><th>line</th></tr></thead><tbody>\n");
-    for e in &r.events {
+    for e in r.events.iter().filter(|e| !e.kind.is_truth()) {
         let l = lane_of.get(e.node.as_str()).copied().unwrap_or(0);
         w!(
             o,

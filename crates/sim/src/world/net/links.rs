@@ -10,6 +10,7 @@
 //! 200 ms and doubles (Linux's `TCP_RTO_MIN`, capped at `TCP_RTO_MAX`); a SYN is re-sent after
 //! 1 s, doubling. Every draw comes from one RNG seeded by the run's seed.
 
+use super::tap::{Side, StreamTap, TapCtx};
 use madsim::net::NetSim;
 use madsim::task::NodeId;
 use rand_chacha::ChaCha8Rng;
@@ -18,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -65,6 +66,8 @@ pub struct Network {
     state: Arc<Mutex<State>>,
     /// Whether any link is shaped: unshaped runs never take the lock on a write.
     any_shaped: Arc<AtomicBool>,
+    /// The tap's context (the trace, who lives where), set once the processes are known.
+    tap: Arc<OnceLock<TapCtx>>,
 }
 
 impl Network {
@@ -78,7 +81,28 @@ impl Network {
                 rng: ChaCha8Rng::seed_from_u64(seed),
             })),
             any_shaped: Arc::new(AtomicBool::new(false)),
+            tap: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// Turns the tap on (once): streams opened from now on record their safety messages.
+    pub fn set_tap(&self, ctx: TapCtx) {
+        let _ = self.tap.set(ctx);
+    }
+
+    /// The tap for a new stream of host `me` with `peer` (None: nothing to record on it).
+    pub fn tap_for(&self, me: IpAddr, peer: IpAddr, side: Side) -> Option<StreamTap> {
+        self.tap.get()?.tap(me, peer, side)
+    }
+
+    /// The directed host pairs cut now.
+    pub fn cuts(&self) -> BTreeSet<(IpAddr, IpAddr)> {
+        self.lock().cuts.clone()
+    }
+
+    /// The shaped directed links now.
+    pub fn shapes(&self) -> BTreeMap<(IpAddr, IpAddr), Shape> {
+        self.lock().shapes.clone()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

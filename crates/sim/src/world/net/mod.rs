@@ -12,9 +12,11 @@
 
 mod links;
 mod stream;
+mod tap;
 
 pub use links::{Network, Shape};
 pub use stream::{SimListener, SimStream};
+pub use tap::{Host, Side, TapCtx};
 
 use host::{BoxFuture, BoxListener, BoxStream};
 use std::collections::BTreeMap;
@@ -113,7 +115,7 @@ impl host::Net for ProcNet {
                 }
             }
             let s = tokio::net::TcpStream::connect(addr).await?;
-            Ok(Box::new(SimStream::new(s, me, self.net.clone())) as BoxStream)
+            Ok(Box::new(SimStream::new(s, me, self.net.clone(), Side::Client)) as BoxStream)
         })
     }
 

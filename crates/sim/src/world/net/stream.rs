@@ -10,6 +10,7 @@
 //!   Plain links write straight to madsim: no task, no copy, no lock.
 
 use super::links::Network;
+use super::tap::{Side, StreamTap};
 use host::{BoxFuture, BoxStream, Listener, Stream};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -66,13 +67,17 @@ pub struct SimStream {
     /// A write found the peer's socket gone: the reset is seen once the path is open both ways.
     reset: Option<io::ErrorKind>,
     feedback: Arc<Mutex<Feedback>>,
+    /// Records the safety messages on this stream (only on streams with a Sentinel at one end).
+    tap: Option<StreamTap>,
 }
 
 impl SimStream {
-    pub fn new(stream: TcpStream, me: IpAddr, net: Network) -> Self {
+    pub fn new(stream: TcpStream, me: IpAddr, net: Network, side: Side) -> Self {
         let local = stream.local_addr().unwrap_or_else(|_| SocketAddr::new(me, 0));
         let remote = stream.peer_addr().unwrap_or_else(|_| SocketAddr::new(me, 0));
+        let tap = net.tap_for(me, remote.ip(), side);
         SimStream {
+            tap,
             io: Io::Whole(stream),
             net,
             me,
@@ -151,6 +156,28 @@ impl SimStream {
     }
 }
 
+impl SimStream {
+    fn write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if let Some(kind) = self.reset {
+            // Lost on the wire while cut; refused once the reset can arrive.
+            return Poll::Ready(if self.net.is_open(self.me, self.peer) {
+                Err(kind.into())
+            } else {
+                Ok(buf.len())
+            });
+        }
+        match &mut self.io {
+            Io::Whole(s) if self.pending.is_empty() && !self.net.is_shaped(self.me, self.peer) => {
+                Pin::new(s).poll_write(cx, buf)
+            }
+            _ => {
+                self.pending.extend_from_slice(buf);
+                Poll::Ready(Ok(buf.len()))
+            }
+        }
+    }
+}
+
 /// Releases each segment to madsim when it is due; on a failure, tells the stream and stops.
 async fn forward(mut w: WriteHalf<TcpStream>, mut rx: mpsc::UnboundedReceiver<Segment>, fb: Arc<Mutex<Feedback>>) {
     while let Some(seg) = rx.recv().await {
@@ -197,6 +224,9 @@ impl AsyncRead for SimStream {
             Io::Shaped { read, .. } => Pin::new(read).poll_read(cx, buf),
             Io::Switching => Poll::Ready(Ok(())),
         };
+        if let (Some(tap), Poll::Ready(Ok(()))) = (&mut this.tap, &r) {
+            tap.read(&buf.filled()[before..]);
+        }
         match r {
             Poll::Ready(Ok(())) if buf.filled().len() == before && buf.remaining() > 0 => this.end(None, cx),
             Poll::Ready(Err(e)) if this.net.is_cut(this.peer, this.me) => this.end(Some(e.kind()), cx),
@@ -215,23 +245,12 @@ impl AsyncWrite for SimStream {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         this.absorb();
-        if let Some(kind) = this.reset {
-            // Lost on the wire while cut; refused once the reset can arrive.
-            return Poll::Ready(if this.net.is_open(this.me, this.peer) {
-                Err(kind.into())
-            } else {
-                Ok(buf.len())
-            });
+        let r = this.write(cx, buf);
+        // Written by the sender (even when lost on the wire behind a cut): what the tap records.
+        if let (Some(tap), Poll::Ready(Ok(n))) = (&mut this.tap, &r) {
+            tap.wrote(&buf[..*n]);
         }
-        match &mut this.io {
-            Io::Whole(s) if this.pending.is_empty() && !this.net.is_shaped(this.me, this.peer) => {
-                Pin::new(s).poll_write(cx, buf)
-            }
-            _ => {
-                this.pending.extend_from_slice(buf);
-                Poll::Ready(Ok(buf.len()))
-            }
-        }
+        r
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -289,7 +308,7 @@ impl Listener for SimListener {
         Box::pin(async move {
             let (s, peer) = self.inner.accept().await?;
             Ok((
-                Box::new(SimStream::new(s, self.me, self.net.clone())) as BoxStream,
+                Box::new(SimStream::new(s, self.me, self.net.clone(), Side::Server)) as BoxStream,
                 peer,
             ))
         })

@@ -1,0 +1,232 @@
+//! Invariant `no-failover-without-outage`: a Sentinel's `+odown` of a master needs at least
+//! `quorum` Sentinels (itself included) that really could not reach that master in the
+//! down-after period before it (plus 6 s: a peer's down reply counts for 5 s, asked every 1 s,
+//! and 1 s of timers). A Sentinel Z could not reach master M when, overlapping that window:
+//! M was killed or paused (+1 s), the path Z↔M was cut either way (+5 s: TCP delivers the
+//! backlog late), Z was paused (+1 s), Z's clock changed (+ down-after + 31 s: a step may also
+//! start TILT), the whole network or a link between Z and M had latency of 100 ms or more or any
+//! loss (+5 s), or M was a replica (Sentinel's role rule: SDOWN after down-after + 20 s).
+//! And every `SLAVEOF NO ONE` a Sentinel sends is either forced (an operator `SENTINEL FAILOVER`
+//! to it before) or follows its own `+odown` since it booted.
+//!
+//! Evidence: the Sentinels' `+odown`, `Sentinel ID is` lines (their logs); **ground truth** for
+//! the outage — the world's process states, cuts, shapes, network and clock facts, the data
+//! nodes' replication facts; the promotions as sent on the wire; the operator's actions.
+
+use super::trace_view::{actions, join, node_name, sentinel_events, subject_addr};
+use super::truth_view::{cut_spans, facts, merged, proc_times, wire, ProcTimes, Spans};
+use super::{CheckResult, Evidence};
+use crate::duration::secs;
+use crate::scenario::Action;
+use crate::trace::{EventBody, Fact, Role, Sent, TraceEvent};
+use std::collections::BTreeMap;
+
+pub const NAME: &str = "no-failover-without-outage";
+
+/// A peer's down reply is kept 5 s and asked for every 1 s; 1 s more for timers.
+const REPLY_MS: u64 = 6_000;
+const HEAVY_LATENCY_MS: u64 = 100;
+
+pub fn check(ev: &Evidence) -> CheckResult {
+    let (s, trace) = (ev.scenario, ev.trace);
+    if facts(trace).is_empty() {
+        // A trace without the world's record (e.g. a real Sentinel's log) says nothing of outages.
+        return CheckResult::pass(NAME, "not judged: the trace has no world facts");
+    }
+    let end = trace.last().map_or(0, |e| e.t_ms);
+    let causes = Causes::new(trace, s.master.down_after_ms, end);
+    let mut bad = Vec::new();
+    let mut judged = 0;
+    for e in sentinel_events(trace).into_iter().filter(|e| e.ev.name() == "+odown") {
+        let Some(m) = subject_addr(e.ev).map(|a| node_name(s, &a)) else {
+            continue;
+        };
+        judged += 1;
+        let window = (e.t.saturating_sub(s.master.down_after_ms + REPLY_MS), e.t);
+        let down: Vec<&str> = s
+            .sentinels
+            .iter()
+            .map(|z| z.name.as_str())
+            .filter(|z| {
+                causes
+                    .for_pair(z, &m)
+                    .iter()
+                    .any(|&(a, b)| a <= window.1 && b >= window.0)
+            })
+            .collect();
+        if down.len() < s.master.quorum as usize {
+            bad.push(format!(
+                "{} {} +odown of {m} but only {} sentinel(s) could not reach it ({}); quorum {}",
+                secs(e.t),
+                e.node,
+                down.len(),
+                down.join(", "),
+                s.master.quorum
+            ));
+        }
+    }
+    bad.extend(unexplained_promotions(trace));
+    if !bad.is_empty() {
+        return CheckResult::fail(NAME, format!("ground truth: {}", join(&bad)));
+    }
+    if judged == 0 {
+        return CheckResult::pass(NAME, "ground truth: no +odown; every promotion forced or after one");
+    }
+    CheckResult::pass(
+        NAME,
+        format!("ground truth: {judged} +odown, each with a quorum of sentinels cut off from the master"),
+    )
+}
+
+/// Promotions neither forced by an operator nor preceded by the sender's own `+odown`.
+fn unexplained_promotions(trace: &[TraceEvent]) -> Vec<String> {
+    let sev = sentinel_events(trace);
+    let mut out = Vec::new();
+    for w in wire(trace) {
+        let Sent::SlaveOf { master: None, .. } = &w.msg.sent else {
+            continue;
+        };
+        let leader = w.msg.from.as_str();
+        let forced = actions(trace)
+            .iter()
+            .any(|(_, t, a)| *t <= w.t && matches!(a.as_ref(), Action::Failover { via } if via == leader));
+        let boot = sev
+            .iter()
+            .filter(|e| e.node == leader && e.t <= w.t && matches!(e.ev.body, EventBody::SentinelId { .. }))
+            .map(|e| e.t)
+            .next_back()
+            .unwrap_or(0);
+        let odown = sev
+            .iter()
+            .any(|e| e.node == leader && e.t >= boot && e.t <= w.t && e.ev.name() == "+odown");
+        if !forced && !odown {
+            out.push(format!(
+                "{} {leader} sent SLAVEOF NO ONE to {} without a +odown or a SENTINEL FAILOVER",
+                secs(w.t),
+                w.msg.to
+            ));
+        }
+    }
+    out
+}
+
+/// Spans during which a Sentinel could legitimately not reach a master, from ground truth.
+struct Causes<'a> {
+    trace: &'a [TraceEvent],
+    procs: BTreeMap<String, ProcTimes>,
+    /// Per node: its clock changes' effect spans.
+    clock: BTreeMap<String, Spans>,
+    /// Heavy shaping: whole network ("*") or directed links (from, to).
+    shaped: BTreeMap<(String, String), Spans>,
+    /// Per data node: when it was a replica.
+    replica: BTreeMap<String, Spans>,
+    end: u64,
+}
+
+impl<'a> Causes<'a> {
+    fn new(trace: &'a [TraceEvent], down_after: u64, end: u64) -> Self {
+        let mut clock: BTreeMap<String, Spans> = BTreeMap::new();
+        let mut shaped: BTreeMap<(String, String), Spans> = BTreeMap::new();
+        let mut open_shape: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let mut replica: BTreeMap<String, Spans> = BTreeMap::new();
+        let mut open_replica: BTreeMap<String, u64> = BTreeMap::new();
+        for (t, f) in facts(trace) {
+            match f {
+                Fact::Clock { node, .. } => clock
+                    .entry(node.clone())
+                    .or_default()
+                    .push((t, t + down_after + 31_000)),
+                Fact::Shape {
+                    from, to, max_ms, loss, ..
+                } => toggle(
+                    &mut open_shape,
+                    &mut shaped,
+                    (from.clone(), to.clone()),
+                    heavy(*max_ms, *loss),
+                    t,
+                ),
+                Fact::Network { max_ms, loss, .. } => {
+                    let key = ("*".to_string(), "*".to_string());
+                    toggle(&mut open_shape, &mut shaped, key, heavy(*max_ms, *loss), t)
+                }
+                Fact::Replication { node, role, .. } => {
+                    let is_replica = *role == Role::Replica;
+                    match (is_replica, open_replica.get(node).copied()) {
+                        (true, None) => {
+                            open_replica.insert(node.clone(), t);
+                        }
+                        (false, Some(since)) => {
+                            open_replica.remove(node);
+                            replica.entry(node.clone()).or_default().push((since, t));
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (k, since) in open_shape {
+            shaped.entry(k).or_default().push((since, end));
+        }
+        for (k, since) in open_replica {
+            replica.entry(k).or_default().push((since, end));
+        }
+        Causes {
+            trace,
+            procs: proc_times(trace, end),
+            clock,
+            shaped,
+            replica,
+            end,
+        }
+    }
+
+    /// When Sentinel `z` could not reach master `m`, each span widened by its grace.
+    fn for_pair(&self, z: &str, m: &str) -> Spans {
+        let none = ProcTimes::default();
+        let (pm, pz) = (self.procs.get(m).unwrap_or(&none), self.procs.get(z).unwrap_or(&none));
+        let mut spans: Spans = Vec::new();
+        let grace =
+            |spans: &mut Spans, from: &[(u64, u64)], g: u64| spans.extend(from.iter().map(|&(a, b)| (a, b + g)));
+        grace(&mut spans, &pm.killed, 1_000);
+        grace(&mut spans, &pm.paused, 1_000);
+        grace(&mut spans, &pz.paused, 1_000);
+        grace(&mut spans, &cut_spans(self.trace, z, m, self.end), 5_000);
+        grace(&mut spans, &cut_spans(self.trace, m, z, self.end), 5_000);
+        grace(&mut spans, self.clock.get(z).map_or(&[], |v| v.as_slice()), 0);
+        // Its role rule (down-after + 2 × info period) is covered by the span's length.
+        grace(&mut spans, self.replica.get(m).map_or(&[], |v| v.as_slice()), 0);
+        for key in [
+            ("*".to_string(), "*".to_string()),
+            (z.to_string(), m.to_string()),
+            (m.to_string(), z.to_string()),
+        ] {
+            grace(&mut spans, self.shaped.get(&key).map_or(&[], |v| v.as_slice()), 5_000);
+        }
+        merged(&spans)
+    }
+}
+
+fn heavy(max_ms: u64, loss: f64) -> bool {
+    max_ms >= HEAVY_LATENCY_MS || loss > 0.0
+}
+
+/// Opens or closes a span for `key` as `on` says.
+fn toggle(
+    open: &mut BTreeMap<(String, String), u64>,
+    spans: &mut BTreeMap<(String, String), Spans>,
+    key: (String, String),
+    on: bool,
+    t: u64,
+) {
+    match (on, open.get(&key).copied()) {
+        (true, None) => {
+            open.insert(key, t);
+        }
+        (false, Some(since)) => {
+            open.remove(&key);
+            spans.entry(key).or_default().push((since, t));
+        }
+        _ => {}
+    }
+}

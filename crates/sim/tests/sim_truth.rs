@@ -1,0 +1,138 @@
+//! The ground truth a real run records: the network tap's wire messages (votes, promotions,
+//! hellos) and the world's facts. Simulation builds only (`cargo simtest`).
+#![cfg(madsim)]
+
+mod common;
+
+use common::scenarios_dir;
+use sim::report::EventKind;
+use sim::run::run_once;
+use sim::scenario;
+use sim::trace::{Fact, ProcState, Role, Sent, WireMsg};
+use std::collections::BTreeSet;
+
+fn wire_of(name: &str, seed: u64) -> (Vec<(u64, WireMsg)>, Vec<(u64, Fact)>) {
+    let s = scenario::load(&scenarios_dir().join(format!("{name}.toml"))).expect("bundled scenario parses");
+    let r = run_once(&s, seed).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let wire = r
+        .events
+        .iter()
+        .filter_map(|e| e.wire.clone().map(|w| (e.t_ms, w)))
+        .collect();
+    let facts = r
+        .events
+        .iter()
+        .filter_map(|e| e.world.clone().map(|f| (e.t_ms, f)))
+        .collect();
+    assert!(r.events.iter().any(|e| e.kind == EventKind::Wire));
+    (wire, facts)
+}
+
+#[test]
+fn master_kill_seed_1_votes_and_promotion_are_on_the_wire() {
+    let (wire, facts) = wire_of("master_kill", 1);
+    // Each Sentinel's run id, as its hellos announce it.
+    let id = |node: &str| {
+        wire.iter()
+            .find_map(|(_, w)| match &w.sent {
+                Sent::Hello(h) if w.from == node => Some(h.runid.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no hello from {node}"))
+    };
+    let leader = id("sentinel-5000");
+    // Epoch 1: sentinel-5000 and sentinel-5001 both ask for themselves; sentinel-5002 votes for
+    // 5000, 5000 answers 5001 with its own vote: three replies name 5000 at epoch 1 (from two
+    // voters), and 5001's replies name itself.
+    let for_leader: Vec<(&str, &str)> = wire
+        .iter()
+        .filter_map(|(_, w)| match &w.sent {
+            Sent::VoteReply {
+                leader: l,
+                leader_epoch: 1,
+                ..
+            } if *l == leader => Some((w.from.as_str(), w.to.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        for_leader[..3],
+        [
+            ("sentinel-5000", "sentinel-5001"),
+            ("sentinel-5002", "sentinel-5000"),
+            ("sentinel-5002", "sentinel-5001")
+        ]
+    );
+    let voters: BTreeSet<&str> = for_leader.iter().map(|v| v.0).collect();
+    assert_eq!(voters, BTreeSet::from(["sentinel-5000", "sentinel-5002"]));
+    let asked: BTreeSet<(&str, &str)> = wire
+        .iter()
+        .filter_map(|(_, w)| match &w.sent {
+            Sent::VoteRequest { epoch: 1, runid, .. } if *runid == leader => Some((w.from.as_str(), w.to.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert!(asked.contains(&("sentinel-5000", "sentinel-5001")) && asked.contains(&("sentinel-5000", "sentinel-5002")));
+    // The promotion: SLAVEOF NO ONE then CONFIG REWRITE, from the leader to redis-6383.
+    let to_data: Vec<(u64, &str, &Sent)> = wire
+        .iter()
+        .filter(|(_, w)| matches!(w.sent, Sent::SlaveOf { .. } | Sent::ConfigRewrite))
+        .map(|(t, w)| (*t, w.to.as_str(), &w.sent))
+        .collect();
+    assert_eq!(
+        to_data[0],
+        (
+            13_358,
+            "redis-6383",
+            &Sent::SlaveOf {
+                verb: "SLAVEOF".into(),
+                master: None
+            }
+        )
+    );
+    assert_eq!(to_data[1], (13_358, "redis-6383", &Sent::ConfigRewrite));
+    assert!(wire.iter().all(|(_, w)| w.from.starts_with("sentinel-")));
+    // The world's facts: the kill, and the replicas' links lost at that instant.
+    assert!(facts.contains(&(
+        10_000,
+        Fact::Process {
+            node: "redis-6382".into(),
+            state: ProcState::Killed
+        }
+    )));
+    assert!(facts.contains(&(
+        10_000,
+        Fact::Replication {
+            node: "redis-6383".into(),
+            role: Role::Replica,
+            master: Some("127.0.0.1:6382".into()),
+            link_up: false,
+            down_since_ms: Some(10_000)
+        }
+    )));
+}
+
+#[test]
+fn clock_and_cut_facts_follow_the_timeline() {
+    let (_, facts) = wire_of("clock_jump", 1);
+    assert!(facts.contains(&(
+        20_000,
+        Fact::Clock {
+            node: "sentinel-5000".into(),
+            offset_ms: 10_000,
+            rate: 1.0
+        }
+    )));
+    let (_, facts) = wire_of("split_brain", 1);
+    let cuts: Vec<&Fact> = facts
+        .iter()
+        .filter(|(_, f)| matches!(f, Fact::Link { cut: true, .. }))
+        .map(|(_, f)| f)
+        .collect();
+    assert!(!cuts.is_empty());
+    let opened = facts
+        .iter()
+        .filter(|(_, f)| matches!(f, Fact::Link { cut: false, .. }))
+        .count();
+    assert_eq!(opened, cuts.len(), "every cut is opened again by the heal");
+}
