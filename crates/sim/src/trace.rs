@@ -62,17 +62,24 @@ impl Kind {
     /// What the world did to the processes or the network, as a scenario action: a timeline
     /// action, or the kill a `kill_on` trigger fired. None for other lines (replies, notes).
     pub fn performed(&self) -> Option<std::borrow::Cow<'_, crate::scenario::Action>> {
+        match self {
+            Kind::Action { note, .. } => note.performed(),
+            _ => None,
+        }
+    }
+}
+
+impl WorldNote {
+    /// The note as a scenario action: a timeline action, or a triggered kill as `kill`. None for
+    /// replies and notes.
+    pub fn performed(&self) -> Option<std::borrow::Cow<'_, crate::scenario::Action>> {
         use std::borrow::Cow;
         match self {
-            Kind::Action {
-                note: WorldNote::Timeline { action },
-                ..
-            } => Some(Cow::Borrowed(action)),
-            Kind::Action {
-                note: WorldNote::TriggeredKill { node, .. },
-                ..
-            } => Some(Cow::Owned(crate::scenario::Action::Kill { node: node.clone() })),
-            _ => None,
+            WorldNote::Timeline { action } => Some(Cow::Borrowed(action)),
+            WorldNote::TriggeredKill { node, .. } => {
+                Some(Cow::Owned(crate::scenario::Action::Kill { node: node.clone() }))
+            }
+            WorldNote::Reply { .. } | WorldNote::SurvivorsUnreadable { .. } => None,
         }
     }
 }

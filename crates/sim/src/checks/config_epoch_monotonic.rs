@@ -28,11 +28,12 @@ pub fn check(ev: &Evidence) -> CheckResult {
     let mut restarts = 0u32;
     let mut bad = Vec::new();
     let mut probed = 0usize;
-    for e in sentinel_events(trace) {
-        let line = trace[e.idx].line();
-        let node = e.node.to_string();
+    let events = sentinel_events(trace);
+    for e in &events {
         let Some(p) = e.ev.probe.as_ref() else { continue };
         probed += 1;
+        let line = trace[e.idx].line();
+        let node = e.node.to_string();
         if matches!(e.ev.body, EventBody::SentinelId { .. }) {
             // A (re)start: a new lifetime, bounded below by what must have been persisted.
             if current.remove(&node).is_some() {
@@ -104,7 +105,7 @@ pub fn check(ev: &Evidence) -> CheckResult {
             config.insert(key, (p.config_epoch, e.t, line));
         }
     }
-    if probed == 0 && !sentinel_events(trace).is_empty() {
+    if probed == 0 && !events.is_empty() {
         return CheckResult::pass(NAME, "not judged: needs the debug probe (core-internal epochs)");
     }
     verdict(&bad, &config, &current, restarts)

@@ -1,8 +1,6 @@
 //! The world's action lines on the chart: each injected action marks the world lane and opens or
 //! closes windows and marks on the lanes it concerns. One arm per action kind in [`Builder::action`].
 
-use std::borrow::Cow;
-
 use super::*;
 use crate::scenario::Action;
 use crate::trace::WorldNote;
@@ -10,17 +8,13 @@ use crate::trace::WorldNote;
 impl Builder {
     /// A world line: what it is comes from its typed note (schema 2); the line is only shown.
     pub(super) fn action(&mut self, t: u64, note: Option<&WorldNote>, line: &str) {
-        let action = match note {
-            Some(WorldNote::Timeline { action }) => Cow::Borrowed(action),
-            Some(WorldNote::TriggeredKill { node, .. }) => Cow::Owned(Action::Kill { node: node.clone() }),
-            Some(WorldNote::Reply { reply, .. }) => {
-                self.mark(WORLD, t, MarkKind::Action, format!("reply: {reply}"), line);
-                return self.reply(t, line);
-            }
-            Some(WorldNote::SurvivorsUnreadable { .. }) | None => {
-                let human = self.humanize(line);
-                return self.mark(WORLD, t, MarkKind::Action, human, line);
-            }
+        if let Some(WorldNote::Reply { reply, .. }) = note {
+            self.mark(WORLD, t, MarkKind::Action, format!("reply: {reply}"), line);
+            return self.reply(t, line);
+        }
+        let Some(action) = note.and_then(WorldNote::performed) else {
+            let human = self.humanize(line);
+            return self.mark(WORLD, t, MarkKind::Action, human, line);
         };
         let kind = action.kind();
         let words: Vec<&str> = line.split_whitespace().collect();

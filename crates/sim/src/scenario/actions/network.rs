@@ -2,6 +2,7 @@
 //! `net_reset`.
 
 use std::collections::BTreeMap;
+use toml::Spanned;
 
 use super::Action;
 use crate::duration::format_ms;
@@ -105,6 +106,16 @@ pub fn isolate(v: &Input) -> Result<Action, ScenarioError> {
 pub fn partition_oneway(v: &Input) -> Result<Action, ScenarioError> {
     let from_l = need(&v.raw().from);
     let to_l = need(&v.raw().to);
+    let (from, to) = from_to(v, from_l, to_l)?;
+    Ok(Action::PartitionOneway { from, to })
+}
+
+/// A directed `from` → `to` pair of node lists: resolved, each non-empty, disjoint.
+fn from_to(
+    v: &Input,
+    from_l: &Spanned<Vec<String>>,
+    to_l: &Spanned<Vec<String>>,
+) -> Result<(Vec<String>, Vec<String>), ScenarioError> {
     let from = v.nodes(from_l, "from")?;
     let to = v.nodes(to_l, "to")?;
     if from.is_empty() {
@@ -116,7 +127,7 @@ pub fn partition_oneway(v: &Input) -> Result<Action, ScenarioError> {
     if let Some(n) = from.iter().find(|n| to.contains(n)) {
         return Err(v.err(to_l.span(), "to", format!("{n} is in both `from` and `to`")));
     }
-    Ok(Action::PartitionOneway { from, to })
+    Ok((from, to))
 }
 
 /// `heal {}`.
@@ -180,17 +191,7 @@ fn directed(v: &Input) -> Result<FromTo, ScenarioError> {
         (None, Some(l), None) => return Err(v.err(l.span(), "from", "`to` needs `from`")),
         (Some(a), Some(b), None) => (a, b),
     };
-    let from = v.nodes(from_l, "from")?;
-    let to = v.nodes(to_l, "to")?;
-    if from.is_empty() {
-        return Err(v.err(from_l.span(), "from", "must name at least one node"));
-    }
-    if to.is_empty() {
-        return Err(v.err(to_l.span(), "to", "must name at least one node"));
-    }
-    if let Some(n) = from.iter().find(|n| to.contains(n)) {
-        return Err(v.err(to_l.span(), "to", format!("{n} is in both `from` and `to`")));
-    }
+    let (from, to) = from_to(v, from_l, to_l)?;
     Ok((Some(from), Some(to)))
 }
 
