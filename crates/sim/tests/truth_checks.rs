@@ -284,6 +284,65 @@ fn an_odown_needs_a_quorum_cut_off_from_the_master() {
     );
 }
 
+/// Sentinel 5001 hangs 8–10 s (TILT from 10.01 s to 40.01 s) after 5000 lost the master
+/// (5–9 s); a new cut from 36 s makes 5001 flag the master on the tick it leaves TILT, counting
+/// 5000's down reply from before the hang (Redis expires stale replies only outside TILT).
+fn odown_on_leaving_tilt(with_tilt: bool) -> Vec<TraceEvent> {
+    let mut tr = start();
+    let link = |t, from: &str, to: &str, cut| {
+        fact(
+            t,
+            Fact::Link {
+                from: from.into(),
+                to: to.into(),
+                cut,
+            },
+        )
+    };
+    for (a, b) in [("sentinel-5000", "redis-6382"), ("redis-6382", "sentinel-5000")] {
+        tr.extend([link(5_000, a, b, true), link(9_000, a, b, false)]);
+    }
+    tr.extend([
+        link(36_000, "sentinel-5001", "redis-6382", true),
+        proc(8_000, "sentinel-5001", ProcState::Paused),
+        proc(10_000, "sentinel-5001", ProcState::Resumed),
+        sev(40_010, "sentinel-5001", "+sdown", M, Ev::default()),
+        sev(
+            40_010,
+            "sentinel-5001",
+            "+odown",
+            &format!("{M} #quorum 2/2"),
+            Ev::default(),
+        ),
+    ]);
+    if with_tilt {
+        tr.extend([
+            sev(10_010, "sentinel-5001", "+tilt", "#tilt mode entered", Ev::default()),
+            sev(40_010, "sentinel-5001", "-tilt", "#tilt mode exited", Ev::default()),
+        ]);
+    }
+    tr
+}
+
+#[test]
+fn an_odown_on_leaving_tilt_may_count_replies_from_before_it() {
+    let r = judge(&odown_on_leaving_tilt(true), None, "no-failover-without-outage");
+    assert!(r.ok, "{r:?}");
+    assert_eq!(
+        r.detail,
+        "ground truth: 1 +odown, each with a quorum of sentinels cut off from the master \
+         (1 on leaving TILT, with peers' replies kept through it)"
+    );
+    // Without the TILT the same +odown has only 5001's own outage in its window.
+    let r = judge(&odown_on_leaving_tilt(false), None, "no-failover-without-outage");
+    assert!(!r.ok);
+    assert_eq!(
+        r.detail,
+        "ground truth: 40.010s sentinel-5001 +odown of redis-6382 but only 1 sentinel(s) could not reach it \
+         (sentinel-5001); quorum 2"
+    );
+}
+
 #[test]
 fn a_promotion_without_odown_or_operator_fails() {
     let mut tr = promotion(10_000);

@@ -9,11 +9,17 @@
 //! And every `SLAVEOF NO ONE` a Sentinel sends is either forced (an operator `SENTINEL FAILOVER`
 //! to it before) or follows its own `+odown` since it booted.
 //!
+//! A `+odown` on the tick a Sentinel leaves TILT may count down replies its peers gave before the
+//! TILT began: Redis 7.0.15 expires stale replies only in the asking step (spec §4.4 step 1),
+//! which TILT skips, and the ODOWN check runs before it on the exit tick. Such a reply can be as
+//! old as the stall that started the TILT, so for that `+odown` the window reaches back to the
+//! stall (the Sentinel's own pause, or its `+tilt`) — faithful behaviour, not a false failover.
+//!
 //! Evidence: the Sentinels' `+odown`, `Sentinel ID is` lines (their logs); **ground truth** for
 //! the outage — the world's process states, cuts, shapes, network and clock facts, the data
 //! nodes' replication facts; the promotions as sent on the wire; the operator's actions.
 
-use super::trace_view::{actions, join, node_name, sentinel_events, subject_addr};
+use super::trace_view::{actions, join, node_name, sentinel_events, subject_addr, Sev};
 use super::truth_view::{cut_spans, facts, merged, proc_times, wire, ProcTimes, Spans};
 use super::{CheckResult, Evidence};
 use crate::duration::secs;
@@ -36,13 +42,17 @@ pub fn check(ev: &Evidence) -> CheckResult {
     let end = trace.last().map_or(0, |e| e.t_ms);
     let causes = Causes::new(trace, s.master.down_after_ms, end);
     let mut bad = Vec::new();
-    let mut judged = 0;
-    for e in sentinel_events(trace).into_iter().filter(|e| e.ev.name() == "+odown") {
+    let (mut judged, mut after_tilt) = (0, 0);
+    let sev = sentinel_events(trace);
+    for e in sev.iter().filter(|e| e.ev.name() == "+odown") {
         let Some(m) = subject_addr(e.ev).map(|a| node_name(s, &a)) else {
             continue;
         };
         judged += 1;
-        let window = (e.t.saturating_sub(s.master.down_after_ms + REPLY_MS), e.t);
+        let stale = stale_replies_since(&sev, &causes, e.node, e.t);
+        after_tilt += usize::from(stale.is_some());
+        let since = stale.unwrap_or(e.t);
+        let window = (since.saturating_sub(s.master.down_after_ms + REPLY_MS), e.t);
         let down: Vec<&str> = s
             .sentinels
             .iter()
@@ -72,10 +82,34 @@ pub fn check(ev: &Evidence) -> CheckResult {
     if judged == 0 {
         return CheckResult::pass(NAME, "ground truth: no +odown; every promotion forced or after one");
     }
+    let tilt_note = if after_tilt > 0 {
+        format!(" ({after_tilt} on leaving TILT, with peers' replies kept through it)")
+    } else {
+        String::new()
+    };
     CheckResult::pass(
         NAME,
-        format!("ground truth: {judged} +odown, each with a quorum of sentinels cut off from the master"),
+        format!("ground truth: {judged} +odown, each with a quorum of sentinels cut off from the master{tilt_note}"),
     )
+}
+
+/// When `node` leaves TILT at `t` (a `-tilt` in the same tick), the time from which its peers'
+/// down replies may still be counted: the start of the stall that began the TILT — its own pause
+/// ending at the `+tilt`, else the `+tilt` itself. None when `t` is not a TILT exit.
+fn stale_replies_since(sev: &[Sev], causes: &Causes, node: &str, t: u64) -> Option<u64> {
+    const SAME_TICK_MS: u64 = 1;
+    let mine = || sev.iter().filter(|e| e.node == node && e.t <= t);
+    mine().find(|e| e.ev.name() == "-tilt" && e.t + SAME_TICK_MS >= t)?;
+    let entered = mine().filter(|e| e.ev.name() == "+tilt").map(|e| e.t).next_back()?;
+    let stall = causes.procs.get(node).and_then(|p| {
+        // The pause whose resume put it in TILT (at the first tick after the resume).
+        p.paused
+            .iter()
+            .filter(|&&(_, b)| b <= entered && entered - b <= 1_000)
+            .map(|&(a, _)| a)
+            .next_back()
+    });
+    Some(stall.unwrap_or(entered).min(entered))
 }
 
 /// Promotions neither forced by an operator nor preceded by the sender's own `+odown`.
