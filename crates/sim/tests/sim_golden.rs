@@ -36,6 +36,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("pause_master", "7c9ee3f73e84f176"),
     ("priority_zero", "2768cae08066a3c0"),
     ("replica_priority", "1e96bb0584776652"),
+    ("rolling_restart", "d6244c21f9a0a7ab"),
     ("sentinel_kill", "32093bca6aa5f85c"),
     ("slow_link", "d37a3659825b0977"),
     ("soak", "c1b9db52168a1c91"),
