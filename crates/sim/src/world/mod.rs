@@ -39,7 +39,7 @@ use timeline::WorldCtl;
 use tokio::time::Instant;
 
 /// The network's RNG stream (per-link latency and loss draws), mixed with the run's seed.
-const NETWORK_RNG_STREAM: u64 = 0x6e65_7477_6f72_6b;
+const NETWORK_RNG_STREAM: u64 = 0x006e_6574_776f_726b;
 
 /// What a run produced.
 #[derive(Debug, Clone)]
