@@ -11,7 +11,10 @@ use sim::scenario;
 use sim::trace::{Fact, ProcState, Role, Sent, WireMsg};
 use std::collections::BTreeSet;
 
-fn wire_of(name: &str, seed: u64) -> (Vec<(u64, WireMsg)>, Vec<(u64, Fact)>) {
+/// A run's wire messages and world facts, each with its time (ms).
+type Truth = (Vec<(u64, WireMsg)>, Vec<(u64, Fact)>);
+
+fn wire_of(name: &str, seed: u64) -> Truth {
     let s = scenario::load(&scenarios_dir().join(format!("{name}.toml"))).expect("bundled scenario parses");
     let r = run_once(&s, seed).unwrap_or_else(|e| panic!("{name}: {e}"));
     let wire = r

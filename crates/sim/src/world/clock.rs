@@ -15,7 +15,7 @@ use tokio::time::Instant;
 pub const EPOCH_MS: i64 = 1_795_420_800_000;
 
 /// The wall-clock epoch's RNG stream, mixed with the run's seed.
-const EPOCH_PHASE_STREAM: u64 = 0x6570_6f63_68;
+const EPOCH_PHASE_STREAM: u64 = 0x0065_706f_6368;
 
 /// The wall time at simulated time zero for a run with this seed: [`EPOCH_MS`] plus 0–999 ms
 /// drawn from the seed, shared by every node (they differ only by their clock faults).

@@ -35,7 +35,7 @@ pub const START_PHASE_WINDOW_MS: u64 = 1000;
 
 /// The start phases' RNG stream, mixed with the run's seed (its own stream, so drawing phases
 /// shifts none of the processes' other draws).
-const START_PHASE_STREAM: u64 = 0x7068_6173_65;
+const START_PHASE_STREAM: u64 = 0x0070_6861_7365;
 
 /// When each process of `spec` first starts, from the run's time zero: data node `i` at its phase
 /// (0–999 ms); each Sentinel [`SENTINEL_BOOT_DELAY`] after the last data node, plus its own phase.

@@ -126,7 +126,9 @@ impl WorldCtl<'_> {
 
     /// Records a change of the world's state (ground truth) in the trace.
     fn fact(&self, fact: Fact) {
-        self.rec.push(&fact.node().to_string(), Kind::World(fact));
+        // An owned copy: the fact itself moves into the trace event.
+        let node = fact.node().to_string();
+        self.rec.push(&node, Kind::World(fact));
     }
 
     fn restart(&mut self, proc: usize, wipe: bool) {
