@@ -6,9 +6,10 @@
 //!
 //! Evidence: the **disk** dates each vote — a Sentinel's leader-epoch reaching E in a save of its
 //! config is the moment it voted in E (the vote is flushed in that tick; the self-vote of an
-//! attempt in the tick the attempt starts); the **wire** says whose vote it was — an attempt when
-//! it asked the others for itself in E, a vote for another when a reply of its named another
-//! leader at E (wire times alone would not do: a request queued behind a cut is written at the
+//! attempt in the tick the attempt starts); the **wire** says whose vote it was — a vote for another
+//! when a reply of its named another leader at E, else an attempt when it asked for itself in E
+//! (requests carry the current epoch, so a retry of an older attempt asks in E too; and wire
+//! times alone would not do: a request queued behind a cut is written at the
 //! heal); **world clocks** measure the gap on the Sentinel's own wall clock. What resets the
 //! delay (spec §5.4, §6.7): a restart, a save of the master at another address (a switch resets
 //! the record), an operator's `SENTINEL FAILOVER` (which ignores the delay) or `SENTINEL RESET`
@@ -103,7 +104,11 @@ pub fn check(ev: &Evidence) -> CheckResult {
                 continue;
             }
             let epoch = m.leader_epoch;
-            let what = if votes.own.contains(&(node.clone(), epoch)) {
+            // A reply naming another at E says whose vote it was: a request for itself at E may
+            // be a retry of an older attempt (requests carry the current epoch).
+            let what = if let Some(other) = votes.other.get(&(node.clone(), epoch)) {
+                format!("its vote for {other} in epoch {epoch}")
+            } else if votes.own.contains(&(node.clone(), epoch)) {
                 judged += 1;
                 if let Some(prev) = last.get(&key) {
                     let gap = clocks
@@ -124,8 +129,6 @@ pub fn check(ev: &Evidence) -> CheckResult {
                     }
                 }
                 format!("its attempt in epoch {epoch}")
-            } else if let Some(other) = votes.other.get(&(node.clone(), epoch)) {
-                format!("its vote for {other} in epoch {epoch}")
             } else {
                 continue;
             };
