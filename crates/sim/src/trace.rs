@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-pub use crate::truth::{Fact, Hello, ProcState, Role, Sent, WireMsg};
+pub use crate::truth::{Fact, Hello, ProcState, Role, SavedMaster, Sent, WireMsg};
 pub use sentinel_core::{DebugProbe, EventBody, Level};
 
 /// A Sentinel event or log-only line, typed, as the Sentinel logs it (its level and

@@ -68,6 +68,24 @@ pub enum Fact {
         link_up: bool,
         down_since_ms: Option<u64>,
     },
+    /// A Sentinel's config file as the world's disk received it (a save through its storage, read
+    /// back from the text written, as a file watcher would; a save that leaves these fields as
+    /// they were is not recorded again). `node` is the Sentinel.
+    ConfigSaved {
+        node: String,
+        current_epoch: u64,
+        masters: Vec<SavedMaster>,
+    },
+}
+
+/// One master of a saved Sentinel config: its `monitor` address and its epochs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedMaster {
+    pub name: String,
+    /// `ip:port` of the `sentinel monitor` line.
+    pub addr: String,
+    pub config_epoch: u64,
+    pub leader_epoch: u64,
 }
 
 impl Fact {
@@ -77,6 +95,7 @@ impl Fact {
             Fact::Process { node, .. }
             | Fact::Clock { node, .. }
             | Fact::Replication { node, .. }
+            | Fact::ConfigSaved { node, .. }
             | Fact::Link { from: node, .. }
             | Fact::Shape { from: node, .. } => node,
             Fact::Network { .. } => "world",
@@ -113,6 +132,22 @@ impl Fact {
                     down_since_ms.map(|t| format!(" since {t}ms")).unwrap_or_default()
                 ),
             },
+            Fact::ConfigSaved {
+                node,
+                current_epoch,
+                masters,
+            } => {
+                let ms: Vec<String> = masters
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            " {} {} config-epoch {} leader-epoch {}",
+                            m.name, m.addr, m.config_epoch, m.leader_epoch
+                        )
+                    })
+                    .collect();
+                format!("{node} saved config: current-epoch {current_epoch}{}", ms.join(";"))
+            }
         }
     }
 }

@@ -44,9 +44,13 @@ fn real_failover_passes_every_invariant() {
             "config-epoch-monotonic",
             "leader-had-votes",
             "no-action-in-tilt",
+            "vote-persisted",
+            "failover-attempt-spacing",
+            "sdown-needs-outage",
             "one-leader-per-epoch-log",
             "one-vote-per-epoch-log",
             "no-bad-promotion-probe",
+            "config-epoch-monotonic-probe",
             "one-master",
             "replicas-follow",
             "sentinels-agree",
@@ -182,8 +186,8 @@ fn decreasing_config_epoch() {
     let last = tr.len() - 1; // sentinel-5001 +sdown slave 6382 after its +switch-master
     probe_mut(&mut tr[last]).config_epoch = 0;
     let r = run_invariants(&tr, &kill9_final());
-    assert_eq!(failing(&r), ["config-epoch-monotonic"], "{r:#?}");
-    let d = detail(&r, "config-epoch-monotonic");
+    assert_eq!(failing(&r), ["config-epoch-monotonic-probe"], "{r:#?}");
+    let d = detail(&r, "config-epoch-monotonic-probe");
     assert!(
         d.starts_with("sentinel-5001 mymaster: config_epoch 1 at 14.241s"),
         "{d}"
@@ -197,8 +201,8 @@ fn decreasing_current_epoch() {
     let last = tr.len() - 1;
     probe_mut(&mut tr[last]).current_epoch = 0;
     let r = run_invariants(&tr, &kill9_final());
-    assert_eq!(failing(&r), ["config-epoch-monotonic"], "{r:#?}");
-    assert!(detail(&r, "config-epoch-monotonic").contains("sentinel-5001: current_epoch 1"));
+    assert_eq!(failing(&r), ["config-epoch-monotonic-probe"], "{r:#?}");
+    assert!(detail(&r, "config-epoch-monotonic-probe").contains("sentinel-5001: current_epoch 1"));
 }
 
 #[test]
@@ -552,9 +556,12 @@ fn restart_may_lose_an_unpersisted_epoch_but_not_a_vote() {
     tr.push(action(61_000, "restart 127.0.0.1:5000"));
     tr.push(start(61_001, 0, 0));
     let r = run_invariants(&tr, &kill9_final());
-    assert!(failing(&r).contains(&"config-epoch-monotonic".to_string()), "{r:#?}");
     assert!(
-        detail(&r, "config-epoch-monotonic").contains("below the persisted 1"),
+        failing(&r).contains(&"config-epoch-monotonic-probe".to_string()),
+        "{r:#?}"
+    );
+    assert!(
+        detail(&r, "config-epoch-monotonic-probe").contains("below the persisted 1"),
         "{r:#?}"
     );
 
@@ -576,5 +583,8 @@ fn restart_may_lose_an_unpersisted_epoch_but_not_a_vote() {
     tr.push(action(63_000, "restart 127.0.0.1:5000"));
     tr.push(start(63_001, 1, 1));
     let r = run_invariants(&tr, &kill9_final());
-    assert!(!failing(&r).contains(&"config-epoch-monotonic".to_string()), "{r:#?}");
+    assert!(
+        !failing(&r).contains(&"config-epoch-monotonic-probe".to_string()),
+        "{r:#?}"
+    );
 }

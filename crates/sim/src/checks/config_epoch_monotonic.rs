@@ -1,134 +1,93 @@
-//! Invariant `config-epoch-monotonic`: per Sentinel and master, `config_epoch` never decreases
-//! along the trace (restarts included); per Sentinel, `current_epoch` never decreases.
+//! Invariant `config-epoch-monotonic`: what a Sentinel has written to its disk never goes back —
+//! its current-epoch never decreases from one save to the next (its restarts included: the file
+//! survives them and Sentinel only raises the epoch it loads), and per master name its
+//! config-epoch never decreases, with the one decrease Redis makes on purpose: a leader that
+//! observes its own promotion sets the config epoch to its failover epoch, even if a hello had
+//! meanwhile raised it (spec §3.2-4); that save moves the master to the replica it promoted.
 //!
-//! Evidence: the **debug probe** (core-internal `current_epoch` / `config_epoch` /
-//! `failover_epoch` recorded with every Sentinel event; not judged without it),
-//! its (re)start lines (`Sentinel ID is ...`), and `+vote-for-leader`, `+switch-master`,
-//! `+promoted-slave` (what a Sentinel must have persisted before a restart).
+//! Evidence: the **disk** (the world's `config_saved` facts: each save of a Sentinel's config as
+//! written) and the **wire** (the leader's `SLAVEOF NO ONE` to the promoted replica, which excuses
+//! the promotion's decrease). Hellos are not used: a hello is recorded when written, and a
+//! command queued on a connection still being set up may be written after newer ones. The
+//! core-internal version is `config-epoch-monotonic-probe`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::trace_view::{at, join, sentinel_events};
+use super::trace_view::{at, join, node_name};
 use super::{CheckResult, Evidence};
-use crate::trace::EventBody;
+use crate::trace::{Fact, Kind, Sent};
 
 pub const NAME: &str = "config-epoch-monotonic";
 
+/// A value as last saved: (value, time, master address for config epochs).
+type Last = (u64, u64, String);
+
 pub fn check(ev: &Evidence) -> CheckResult {
-    let trace = ev.trace;
-    // Within one lifetime of a Sentinel process its epochs never go back. Across a restart they
-    // may fall back to what was on disk: Redis 7.0 persists a vote before giving it, and a new
-    // config epoch when it switches or promotes, but not `current_epoch++` at failover start
-    // (spec §9.3; the fuzzer found a run where a Sentinel was killed between the two). So after a
-    // restart the epochs must still be at least those durable values.
-    let mut config: Epochs<(String, String)> = BTreeMap::new();
-    let mut current: Epochs<String> = BTreeMap::new();
-    let mut durable_current: BTreeMap<String, (u64, String)> = BTreeMap::new();
-    let mut durable_config: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
-    let mut restarts = 0u32;
-    let mut bad = Vec::new();
-    let mut probed = 0usize;
-    let events = sentinel_events(trace);
-    for e in &events {
-        let Some(p) = e.ev.probe.as_ref() else { continue };
-        probed += 1;
-        let line = trace[e.idx].line();
-        let node = e.node.to_string();
-        if matches!(e.ev.body, EventBody::SentinelId { .. }) {
-            // A (re)start: a new lifetime, bounded below by what must have been persisted.
-            if current.remove(&node).is_some() {
-                restarts += 1;
+    let mut current: BTreeMap<&str, Last> = BTreeMap::new();
+    let mut config: BTreeMap<(&str, &str), Last> = BTreeMap::new();
+    // (sender, promoted node): the SLAVEOF NO ONE each Sentinel sent.
+    let mut promoted: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let (mut saves, mut bad) = (0usize, Vec::new());
+    for e in ev.trace {
+        let t = e.t_ms;
+        match &e.kind {
+            Kind::Wire(w) if matches!(w.sent, Sent::SlaveOf { master: None, .. }) => {
+                promoted.insert((w.from.as_str(), w.to.as_str()));
             }
-            config.retain(|(n, _), _| *n != node);
-            if let Some((floor, why)) = durable_current.get(&node) {
-                if p.current_epoch < *floor {
-                    bad.push(format!(
-                        "{node}: restarted {} with current_epoch {} below the persisted {floor} ({why})",
-                        at(e.t),
-                        p.current_epoch
-                    ));
+            Kind::World(Fact::ConfigSaved {
+                node,
+                current_epoch,
+                masters,
+            }) => {
+                saves += 1;
+                if let Some((prev, pt, _)) = current.get(node.as_str()) {
+                    if current_epoch < prev {
+                        bad.push(format!(
+                            "{node} saved current-epoch {prev} {} then {current_epoch} {}",
+                            at(*pt),
+                            at(t)
+                        ));
+                    }
+                }
+                current.insert(node, (*current_epoch, t, String::new()));
+                // A master no longer in the file starts afresh if it is monitored again.
+                config.retain(|(n, m), _| *n != node || masters.iter().any(|s| s.name == *m));
+                for m in masters {
+                    let key = (node.as_str(), m.name.as_str());
+                    if let Some((prev, pt, paddr)) = config.get(&key) {
+                        let to = node_name(ev.scenario, &m.addr);
+                        let own_promotion = *paddr != m.addr && promoted.iter().any(|p| p.0 == node && p.1 == to);
+                        if m.config_epoch < *prev && !own_promotion {
+                            bad.push(format!(
+                                "{node} saved {} config-epoch {prev} ({paddr}) {} then {} ({}) {}",
+                                m.name,
+                                at(*pt),
+                                m.config_epoch,
+                                m.addr,
+                                at(t)
+                            ));
+                        }
+                    }
+                    config.insert(key, (m.config_epoch, t, m.addr.clone()));
                 }
             }
-        }
-        if let Some(prev) = current.get(&node) {
-            if p.current_epoch < prev.0 {
-                bad.push(format!(
-                    "{node}: current_epoch {} {} ({}) then {} {} ({line})",
-                    prev.0,
-                    at(prev.1),
-                    prev.2,
-                    p.current_epoch,
-                    at(e.t)
-                ));
-            }
-        }
-        current.insert(node.clone(), (p.current_epoch, e.t, line.clone()));
-        if e.ev.name() == "+vote-for-leader" {
-            let d = durable_current.entry(node.clone()).or_insert((0, String::new()));
-            if p.failover_epoch >= d.0 {
-                *d = (p.failover_epoch, format!("{} {line}", at(e.t)));
-            }
-        }
-        if let Some(m) = &p.master {
-            let key = (node.clone(), m.clone());
-            if let Some((floor, why)) = durable_config.get(&key) {
-                if p.config_epoch < *floor && !config.contains_key(&key) {
-                    bad.push(format!(
-                        "{node} {m}: config_epoch {} {} after a restart, below the persisted {floor} ({why})",
-                        p.config_epoch,
-                        at(e.t)
-                    ));
-                }
-            } // The one decrease Redis makes on purpose: observing its promotion, the leader sets the
-              // config epoch to its failover epoch, even if a hello meanwhile raised it for the same
-              // address (spec §3.2-4); the higher config then wins back through hello.
-            let promotion = e.ev.name() == "+promoted-slave" && p.config_epoch == p.failover_epoch;
-            if let Some(prev) = config.get(&key) {
-                if p.config_epoch < prev.0 && !promotion {
-                    bad.push(format!(
-                        "{node} {m}: config_epoch {} {} ({}) then {} {} ({line})",
-                        prev.0,
-                        at(prev.1),
-                        prev.2,
-                        p.config_epoch,
-                        at(e.t)
-                    ));
-                }
-            }
-            if e.ev.name() == "+switch-master" || e.ev.name() == "+promoted-slave" {
-                durable_config.insert(key.clone(), (p.config_epoch, format!("{} {line}", at(e.t))));
-                let d = durable_current.entry(node.clone()).or_insert((0, String::new()));
-                if p.current_epoch > d.0 {
-                    *d = (p.current_epoch, format!("{} {line}", at(e.t)));
-                }
-            }
-            config.insert(key, (p.config_epoch, e.t, line));
+            _ => {}
         }
     }
-    if probed == 0 && !events.is_empty() {
-        return CheckResult::pass(NAME, "not judged: needs the debug probe (core-internal epochs)");
+    if saves == 0 {
+        return CheckResult::pass(NAME, "not judged: no Sentinel config save in the trace");
     }
-    verdict(&bad, &config, &current, restarts)
-}
-
-type Epochs<K> = BTreeMap<K, (u64, u64, String)>;
-
-/// The result: the decreases found, else the last epochs seen.
-fn verdict(bad: &[String], config: &Epochs<(String, String)>, current: &Epochs<String>, restarts: u32) -> CheckResult {
     if !bad.is_empty() {
-        return CheckResult::fail(NAME, join(bad));
+        return CheckResult::fail(NAME, format!("disk: {}", join(&bad)));
     }
-    if current.is_empty() {
-        return CheckResult::pass(NAME, "no sentinel event in the trace");
-    }
-    let cfg: Vec<String> = config.iter().map(|((n, _), v)| format!("{n}={}", v.0)).collect();
     let cur: Vec<String> = current.iter().map(|(n, v)| format!("{n}={}", v.0)).collect();
+    let cfg: Vec<String> = config.iter().map(|((n, _), v)| format!("{n}={}", v.0)).collect();
     CheckResult::pass(
         NAME,
         format!(
-            "last config epochs: {}; last current epochs: {}; {restarts} restart(s) checked against persisted epochs",
-            cfg.join(" "),
-            cur.join(" ")
+            "disk: {saves} save(s) never lowered an epoch; last current-epochs {}; last config-epochs {}",
+            cur.join(" "),
+            cfg.join(" ")
         ),
     )
 }

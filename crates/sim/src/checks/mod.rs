@@ -11,8 +11,10 @@
 //! `final_state` the shared reading of the evidence.
 
 mod config_epoch_monotonic;
+mod config_epoch_monotonic_probe;
 mod data_safety;
 mod expectations;
+mod failover_attempt_spacing;
 mod final_state;
 mod leader_had_votes;
 mod no_action_in_tilt;
@@ -24,12 +26,15 @@ mod one_leader_per_epoch_log;
 mod one_master;
 mod one_vote_per_epoch;
 mod one_vote_per_epoch_log;
+mod outage;
 mod replicas_follow;
+mod sdown_needs_outage;
 mod sentinels_agree;
 mod tilt_from_clock;
 mod timeline;
 pub(crate) mod trace_view;
 pub(crate) mod truth_view;
+mod vote_persisted;
 
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +88,7 @@ pub struct Invariant {
 
 /// Every invariant, in the order [`invariants`] reports them. The first six judge from ground
 /// truth (the wire and the world's facts); the `-log` and `-probe` ones are second opinions.
-pub const INVARIANTS: [Invariant; 15] = [
+pub const INVARIANTS: [Invariant; 19] = [
     Invariant {
         name: one_leader_per_epoch::NAME,
         check: one_leader_per_epoch::check,
@@ -120,6 +125,18 @@ pub const INVARIANTS: [Invariant; 15] = [
         name: no_action_in_tilt::NAME,
         check: no_action_in_tilt::check,
     },
+    Invariant {
+        name: vote_persisted::NAME,
+        check: vote_persisted::check,
+    },
+    Invariant {
+        name: failover_attempt_spacing::NAME,
+        check: failover_attempt_spacing::check,
+    },
+    Invariant {
+        name: sdown_needs_outage::NAME,
+        check: sdown_needs_outage::check,
+    },
     // Second opinions: the same properties judged from the Sentinels' logs and the core's view.
     Invariant {
         name: one_leader_per_epoch_log::NAME,
@@ -132,6 +149,10 @@ pub const INVARIANTS: [Invariant; 15] = [
     Invariant {
         name: no_bad_promotion_probe::NAME,
         check: no_bad_promotion_probe::check,
+    },
+    Invariant {
+        name: config_epoch_monotonic_probe::NAME,
+        check: config_epoch_monotonic_probe::check,
     },
     // Final-state convergence (skipped, as passing, when the run has no time to settle). They are
     // also the liveness bound: after the last action plus `settle`, one master, followed and agreed.

@@ -19,19 +19,18 @@
 //! the outage — the world's process states, cuts, shapes, network and clock facts, the data
 //! nodes' replication facts; the promotions as sent on the wire; the operator's actions.
 
+use super::outage::Causes;
 use super::trace_view::{actions, join, node_name, sentinel_events, subject_addr, Sev};
-use super::truth_view::{cut_spans, facts, merged, proc_times, wire, ProcTimes, Spans};
+use super::truth_view::{facts, wire};
 use super::{CheckResult, Evidence};
 use crate::duration::secs;
 use crate::scenario::Action;
-use crate::trace::{EventBody, Fact, Role, Sent, TraceEvent};
-use std::collections::BTreeMap;
+use crate::trace::{EventBody, Sent, TraceEvent};
 
 pub const NAME: &str = "no-failover-without-outage";
 
 /// A peer's down reply is kept 5 s and asked for every 1 s; 1 s more for timers.
 const REPLY_MS: u64 = 6_000;
-const HEAVY_LATENCY_MS: u64 = 100;
 
 pub fn check(ev: &Evidence) -> CheckResult {
     let (s, trace) = (ev.scenario, ev.trace);
@@ -59,7 +58,7 @@ pub fn check(ev: &Evidence) -> CheckResult {
             .map(|z| z.name.as_str())
             .filter(|z| {
                 causes
-                    .for_pair(z, &m)
+                    .for_pair(z, &m, true)
                     .iter()
                     .any(|&(a, b)| a <= window.1 && b >= window.0)
             })
@@ -142,125 +141,4 @@ fn unexplained_promotions(trace: &[TraceEvent]) -> Vec<String> {
         }
     }
     out
-}
-
-/// Spans during which a Sentinel could legitimately not reach a master, from ground truth.
-struct Causes<'a> {
-    trace: &'a [TraceEvent],
-    procs: BTreeMap<String, ProcTimes>,
-    /// Per node: its clock changes' effect spans.
-    clock: BTreeMap<String, Spans>,
-    /// Heavy shaping: whole network ("*") or directed links (from, to).
-    shaped: BTreeMap<(String, String), Spans>,
-    /// Per data node: when it was a replica.
-    replica: BTreeMap<String, Spans>,
-    end: u64,
-}
-
-impl<'a> Causes<'a> {
-    fn new(trace: &'a [TraceEvent], down_after: u64, end: u64) -> Self {
-        let mut clock: BTreeMap<String, Spans> = BTreeMap::new();
-        let mut shaped: BTreeMap<(String, String), Spans> = BTreeMap::new();
-        let mut open_shape: BTreeMap<(String, String), u64> = BTreeMap::new();
-        let mut replica: BTreeMap<String, Spans> = BTreeMap::new();
-        let mut open_replica: BTreeMap<String, u64> = BTreeMap::new();
-        for (t, f) in facts(trace) {
-            match f {
-                Fact::Clock { node, .. } => clock
-                    .entry(node.clone())
-                    .or_default()
-                    .push((t, t + down_after + 31_000)),
-                Fact::Shape {
-                    from, to, max_ms, loss, ..
-                } => toggle(
-                    &mut open_shape,
-                    &mut shaped,
-                    (from.clone(), to.clone()),
-                    heavy(*max_ms, *loss),
-                    t,
-                ),
-                Fact::Network { max_ms, loss, .. } => {
-                    let key = ("*".to_string(), "*".to_string());
-                    toggle(&mut open_shape, &mut shaped, key, heavy(*max_ms, *loss), t)
-                }
-                Fact::Replication { node, role, .. } => {
-                    let is_replica = *role == Role::Replica;
-                    match (is_replica, open_replica.get(node).copied()) {
-                        (true, None) => {
-                            open_replica.insert(node.clone(), t);
-                        }
-                        (false, Some(since)) => {
-                            open_replica.remove(node);
-                            replica.entry(node.clone()).or_default().push((since, t));
-                        }
-                        _ => {}
-                    }
-                }
-                _ => {}
-            }
-        }
-        for (k, since) in open_shape {
-            shaped.entry(k).or_default().push((since, end));
-        }
-        for (k, since) in open_replica {
-            replica.entry(k).or_default().push((since, end));
-        }
-        Causes {
-            trace,
-            procs: proc_times(trace, end),
-            clock,
-            shaped,
-            replica,
-            end,
-        }
-    }
-
-    /// When Sentinel `z` could not reach master `m`, each span widened by its grace.
-    fn for_pair(&self, z: &str, m: &str) -> Spans {
-        let none = ProcTimes::default();
-        let (pm, pz) = (self.procs.get(m).unwrap_or(&none), self.procs.get(z).unwrap_or(&none));
-        let mut spans: Spans = Vec::new();
-        let grace =
-            |spans: &mut Spans, from: &[(u64, u64)], g: u64| spans.extend(from.iter().map(|&(a, b)| (a, b + g)));
-        grace(&mut spans, &pm.killed, 1_000);
-        grace(&mut spans, &pm.paused, 1_000);
-        grace(&mut spans, &pz.paused, 1_000);
-        grace(&mut spans, &cut_spans(self.trace, z, m, self.end), 5_000);
-        grace(&mut spans, &cut_spans(self.trace, m, z, self.end), 5_000);
-        grace(&mut spans, self.clock.get(z).map_or(&[], |v| v.as_slice()), 0);
-        // Its role rule (down-after + 2 × info period) is covered by the span's length.
-        grace(&mut spans, self.replica.get(m).map_or(&[], |v| v.as_slice()), 0);
-        for key in [
-            ("*".to_string(), "*".to_string()),
-            (z.to_string(), m.to_string()),
-            (m.to_string(), z.to_string()),
-        ] {
-            grace(&mut spans, self.shaped.get(&key).map_or(&[], |v| v.as_slice()), 5_000);
-        }
-        merged(&spans)
-    }
-}
-
-fn heavy(max_ms: u64, loss: f64) -> bool {
-    max_ms >= HEAVY_LATENCY_MS || loss > 0.0
-}
-
-/// Opens or closes a span for `key` as `on` says.
-fn toggle(
-    open: &mut BTreeMap<(String, String), u64>,
-    spans: &mut BTreeMap<(String, String), Spans>,
-    key: (String, String),
-    on: bool,
-    t: u64,
-) {
-    match (on, open.get(&key).copied()) {
-        (true, None) => {
-            open.insert(key, t);
-        }
-        (false, Some(since)) => {
-            open.remove(&key);
-            spans.entry(key).or_default().push((since, t));
-        }
-        _ => {}
-    }
 }

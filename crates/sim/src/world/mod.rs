@@ -17,6 +17,7 @@
 
 mod clients;
 pub mod clock;
+mod disk_watch;
 pub mod net;
 pub mod probe;
 mod procs;

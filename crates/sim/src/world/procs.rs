@@ -10,6 +10,7 @@
 //! actions keep the times they are written with.
 
 use super::clock::NodeClock;
+use super::disk_watch::WatchedStorage;
 use super::net::{self, AddressBook, Network, ProcNet};
 use super::recorder::{DataTrace, Recorder, SentinelTrace};
 use crate::spec::{ProcKind, ProcSpec, WorldSpec};
@@ -192,7 +193,12 @@ fn sentinel(
     let env = sentinel::Env {
         clock: Arc::new(clock.clone()),
         net: w.proc_net(net::sim_ip(i)),
-        storage: Arc::new(storage.clone()),
+        storage: Arc::new(WatchedStorage {
+            inner: storage.clone(),
+            node: p.name.clone(),
+            rec: w.rec.clone(),
+            last: Arc::default(),
+        }),
         observer: Arc::new(SentinelTrace {
             node: p.name.clone(),
             rec: w.rec.clone(),

@@ -8,13 +8,17 @@ use crate::search::sweep::RunRecord;
 /// The invariants whose failure details name the offending trace events with their simulated
 /// times (`at 13.119s`, or `13.119s` leading an item): their earliest time is when the bug became
 /// visible. The other checks (final state, most expectations) judge the end of the run.
-pub const TRACE_CHECKS: [&str; 6] = [
+pub const TRACE_CHECKS: [&str; 10] = [
     "one-leader-per-epoch",
     "one-vote-per-epoch",
     "no-bad-promotion",
     "config-epoch-monotonic",
     "leader-had-votes",
     "no-action-in-tilt",
+    "vote-persisted",
+    "failover-attempt-spacing",
+    "sdown-needs-outage",
+    "config-epoch-monotonic-probe",
 ];
 
 /// The expectations (by the start of their name, e.g. `not_seen = [+odown]`) whose failure
