@@ -12,9 +12,12 @@
 
 mod config_epoch_monotonic;
 mod data_safety;
+mod disturbed;
 mod expectations;
+mod failover_timeouts;
 mod final_state;
 mod leader_had_votes;
+mod leader_reconfigures_replicas;
 mod no_action_in_tilt;
 mod no_bad_promotion;
 mod no_bad_promotion_probe;
@@ -24,6 +27,8 @@ mod one_leader_per_epoch_log;
 mod one_master;
 mod one_vote_per_epoch;
 mod one_vote_per_epoch_log;
+mod parallel_syncs;
+mod promotions;
 mod replicas_follow;
 mod sentinels_agree;
 mod tilt_from_clock;
@@ -83,7 +88,7 @@ pub struct Invariant {
 
 /// Every invariant, in the order [`invariants`] reports them. The first six judge from ground
 /// truth (the wire and the world's facts); the `-log` and `-probe` ones are second opinions.
-pub const INVARIANTS: [Invariant; 15] = [
+pub const INVARIANTS: [Invariant; 18] = [
     Invariant {
         name: one_leader_per_epoch::NAME,
         check: one_leader_per_epoch::check,
@@ -119,6 +124,19 @@ pub const INVARIANTS: [Invariant; 15] = [
     Invariant {
         name: no_action_in_tilt::NAME,
         check: no_action_in_tilt::check,
+    },
+    // Failover timing and reconfiguration (spec §6), from the wire, the world and the logs.
+    Invariant {
+        name: failover_timeouts::NAME,
+        check: failover_timeouts::check,
+    },
+    Invariant {
+        name: leader_reconfigures_replicas::NAME,
+        check: leader_reconfigures_replicas::check,
+    },
+    Invariant {
+        name: parallel_syncs::NAME,
+        check: parallel_syncs::check,
     },
     // Second opinions: the same properties judged from the Sentinels' logs and the core's view.
     Invariant {
