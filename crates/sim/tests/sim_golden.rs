@@ -21,6 +21,10 @@ use sim::scenario;
 /// scenarios still pass over seeds 1–200. The same issue added `priority_zero` and
 /// `stale_replica`.
 ///
+/// Issue "checks that cannot be fooled" added `parallel_syncs` and `promotion_timeout` (new
+/// pins only; `kill_on` gained `target`, serialised only when it is `subject`, so no other hash
+/// moved).
+///
 /// Before that, issue 8 changed them for the typed trace (the hash is FNV-1a over each event's
 /// typed JSON) and for the network layer (a FIN or RST held back by a cut arrives at the heal).
 const GOLDEN: &[(&str, &str)] = &[
@@ -33,8 +37,10 @@ const GOLDEN: &[(&str, &str)] = &[
     ("master_kill", "a5c3fd97010ad781"),
     ("master_kill_and_return", "21a40428138d1f37"),
     ("minority_partition", "cd7661e016994456"),
+    ("parallel_syncs", "adf56cbb04639474"),
     ("pause_master", "7c9ee3f73e84f176"),
     ("priority_zero", "2768cae08066a3c0"),
+    ("promotion_timeout", "c2552b896d387eba"),
     ("replica_priority", "1e96bb0584776652"),
     ("sentinel_kill", "32093bca6aa5f85c"),
     ("slow_link", "d37a3659825b0977"),

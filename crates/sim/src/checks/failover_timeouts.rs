@@ -100,7 +100,10 @@ pub fn check(ev: &Evidence) -> CheckResult {
     if !bad.is_empty() {
         return CheckResult::fail(NAME, join(&bad));
     }
-    let mut detail = format!("{ok} failover state(s) left in time (failover-timeout {})", format_ms(ft));
+    let mut detail = format!(
+        "{ok} failover state(s) left in time (failover-timeout {})",
+        format_ms(ft)
+    );
     if !excused.is_empty() {
         detail.push_str(&format!("; excused: {}", join(&excused)));
     }
@@ -116,5 +119,6 @@ fn promoted_trouble(ev: &Evidence, d: &Disturbances, before: &[Sev], e: &Sev, de
         .and_then(|x| subject_addr(x.ev))?;
     let p = node_name(ev.scenario, &promoted);
     let from = e.t.saturating_sub(ev.scenario.master.down_after_ms + 2_000);
-    d.node(&p, from, deadline).or_else(|| d.link(e.node, &p, from, deadline))
+    d.node(&p, from, deadline)
+        .or_else(|| d.link(e.node, &p, from, deadline))
 }

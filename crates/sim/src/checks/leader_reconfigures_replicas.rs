@@ -150,9 +150,9 @@ fn follows_throughout(ev: &Evidence, r: &str, master: &str, from: u64, to: u64) 
     let at_start = repl_at(ev.trace, r, from).is_some_and(|x| follows(x.role, x.master.as_deref()));
     at_start
         && facts(ev.trace).into_iter().all(|(t, f)| match f {
-            Fact::Replication { node, role, master: m, .. } if node == r && t >= from && t <= to => {
-                follows(*role, m.as_deref())
-            }
+            Fact::Replication {
+                node, role, master: m, ..
+            } if node == r && t >= from && t <= to => follows(*role, m.as_deref()),
             _ => true,
         })
 }
@@ -169,9 +169,11 @@ fn known_to_leader(ev: &Evidence, p: &Promotion, r: &str) -> bool {
         match e.ev.name() {
             "+reset-master" => known = false,
             "+slave" => {
-                let under_old = e.ev.body.subject().and_then(|s| s.master.as_ref()).is_some_and(|m| {
-                    format!("{}:{}", m.ip, m.port) == p.old_master
-                });
+                let under_old =
+                    e.ev.body
+                        .subject()
+                        .and_then(|s| s.master.as_ref())
+                        .is_some_and(|m| format!("{}:{}", m.ip, m.port) == p.old_master);
                 if under_old && subject_addr(e.ev).as_deref() == Some(addr) {
                     known = true;
                 }

@@ -38,7 +38,9 @@ pub fn check(ev: &Evidence) -> CheckResult {
     let all = promotions(s, trace);
     for (i, p) in all.iter().enumerate() {
         let next_promotion = all[i + 1..].iter().find(|x| x.leader == p.leader).map(|x| x.t);
-        let until = (p.t + ft).min(next_promotion.unwrap_or(u64::MAX)).min(switch_after(trace, p));
+        let until = (p.t + ft)
+            .min(next_promotion.unwrap_or(u64::MAX))
+            .min(switch_after(trace, p));
         if d.clock(&p.leader, p.t, until).is_some() {
             skipped += 1;
             continue;
@@ -67,7 +69,12 @@ pub fn check(ev: &Evidence) -> CheckResult {
             .collect();
         if over.is_empty() {
             if !sends.is_empty() {
-                good.push(format!("{} re-pointed {} replica(s) to {}", p.leader, sends.len(), p.promoted));
+                good.push(format!(
+                    "{} re-pointed {} replica(s) to {}",
+                    p.leader,
+                    sends.len(),
+                    p.promoted
+                ));
             }
         } else {
             bad.push(format!("parallel-syncs {ps}: {}", join(&over)));

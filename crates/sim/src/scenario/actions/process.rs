@@ -51,19 +51,18 @@ pub fn kill_on(v: &Input) -> Result<Action, ScenarioError> {
             "must be a Sentinel event name such as \"+elected-leader\"",
         ));
     }
-    let target = match v.raw().target.as_ref() {
-        None => KillTarget::Emitter,
-        Some(t) => match t.get_ref().as_str() {
-            "emitter" => KillTarget::Emitter,
-            "subject" => KillTarget::Subject,
-            _ => {
-                return Err(v.err(
+    let target =
+        match v.raw().target.as_ref() {
+            None => KillTarget::Emitter,
+            Some(t) => match t.get_ref().as_str() {
+                "emitter" => KillTarget::Emitter,
+                "subject" => KillTarget::Subject,
+                _ => return Err(v.err(
                     t.span(),
                     "target",
                     "must be \"emitter\" (the Sentinel that emits the event) or \"subject\" (the instance it is about)",
-                ))
-            }
-        },
-    };
+                )),
+            },
+        };
     Ok(Action::KillOn { event: ev, target })
 }
