@@ -93,8 +93,8 @@ pub fn check(ev: &Evidence) -> CheckResult {
             "{} entered \"{state}\" at {}: limit {} + {} slack, {left}",
             e.node,
             secs(e.t),
-            format_ms(lim),
-            format_ms(SLACK_MS)
+            secs(lim),
+            secs(SLACK_MS)
         ));
     }
     if !bad.is_empty() {
