@@ -278,3 +278,22 @@ fn all_at_once_after_failover_timeout_is_the_timeout_path() {
     assert!(r.ok, "{r:?}");
     assert_eq!(r.detail, "parallel-syncs 1: no reconfiguration to judge");
 }
+
+#[test]
+fn a_vote_for_another_candidate_restarts_the_election_wait() {
+    let other = "bbbb000000000000000000000000000000000000";
+    let mut tr = vec![
+        proc(0, "sentinel-5000", ProcState::Alive),
+        boot(1_000, "sentinel-5000", Ev::default()),
+        ev(13_000, "sentinel-5000", "+try-failover", M),
+        ev(21_000, "sentinel-5000", "-failover-abort-not-elected", M),
+    ];
+    // Limit min(10 s, failover-timeout 3 s) + 1 s + 1.5 s: 18.5 s; the abort at 21 s is late.
+    let r = judge("master_kill.toml", &tr, "failover-timeouts");
+    assert!(!r.ok);
+    assert!(r.detail.contains("left only at 21.000s"), "{}", r.detail);
+    // Voting for another candidate at 16 s restarts the wait (Sentinel resets the start time).
+    tr.push(ev(16_000, "sentinel-5000", "+vote-for-leader", &format!("{other} 2")));
+    let r = judge("master_kill.toml", &tr, "failover-timeouts");
+    assert!(r.ok, "{r:?}");
+}

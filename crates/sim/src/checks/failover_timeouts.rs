@@ -1,6 +1,7 @@
 //! Invariant `failover-timeouts`: every timed failover state a Sentinel enters is left within its
 //! limit (spec §5.4, §6.1, §6.6): the election (`+try-failover`) within min(10 s, failover-timeout)
-//! plus the start's random delay of up to 1 s; `send-slaveof-noone`, `wait-promotion` and
+//! plus the start's random delay of up to 1 s (counted from the last vote it gave another candidate
+//! meanwhile, which restarts that wait); `send-slaveof-noone`, `wait-promotion` and
 //! `reconf-slaves` within failover-timeout; `select-slave` and `+failover-end` at the next timer
 //! run. "Left" means a next state, an abort, `+switch-master`, `+config-update-from`,
 //! `+reset-master` or a restart in the same Sentinel's log. A slack of [`SLACK_MS`] covers the
@@ -15,7 +16,7 @@
 
 use super::disturbed::Disturbances;
 use super::promotions::max_setting;
-use super::trace_view::{join, master_of, node_name, sentinel_events, subject_addr, Sev};
+use super::trace_view::{join, master_of, node_name, sentinel_events, subject_addr, vote_of, Sev};
 use super::{CheckResult, Evidence};
 use crate::duration::{format_ms, secs};
 use sentinel_core::EventBody;
@@ -71,7 +72,7 @@ pub fn check(ev: &Evidence) -> CheckResult {
         let exit = evs[i + 1..]
             .iter()
             .find(|x| x.node == e.node && leaves(x) && (master_of(x.ev).is_none() || master_of(x.ev) == master));
-        let deadline = e.t + lim + SLACK_MS;
+        let deadline = restarted_at(&evs[i + 1..], e, lim) + lim + SLACK_MS;
         if exit.is_some_and(|x| x.t <= deadline) || deadline > end {
             ok += 1;
             continue;
@@ -108,6 +109,25 @@ pub fn check(ev: &Evidence) -> CheckResult {
         detail.push_str(&format!("; excused: {}", join(&excused)));
     }
     CheckResult::pass(NAME, detail)
+}
+
+/// When the state's clock last started: its entry, or for the election (`+try-failover`) the
+/// last vote this Sentinel gave another candidate while still in it (a vote for another resets
+/// the attempt's start time, spec §5.2, which extends the wait).
+fn restarted_at(after: &[Sev], e: &Sev, lim: u64) -> u64 {
+    let mut start = e.t;
+    if e.ev.name() != "+try-failover" {
+        return start;
+    }
+    for x in after.iter().filter(|x| x.node == e.node) {
+        if x.t > start + lim + SLACK_MS || leaves(x) {
+            break;
+        }
+        if vote_of(x.ev).is_some_and(|(runid, _)| !runid.eq_ignore_ascii_case(e.myid)) {
+            start = x.t;
+        }
+    }
+    start
 }
 
 /// Why the replica `e`'s Sentinel promoted (its last `+promoted-slave` before) may look S_DOWN.
