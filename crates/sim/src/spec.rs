@@ -103,9 +103,11 @@ pub enum WorldAction {
     ClockReset {
         proc: usize,
     },
-    /// Arms a trigger: the first Sentinel that emits `event` from now on is killed at that instant.
+    /// Arms a trigger: the first Sentinel that emits `event` from now on is killed at that instant
+    /// (with `subject`, the instance the event is about instead).
     KillOn {
         event: String,
+        subject: bool,
     },
 }
 

@@ -238,6 +238,7 @@ fn semantic_errors() {
         (&with("[[timeline]]\nat = \"10s\"\naction = \"partition\"\ngroups = [[\"x\"], [\"*\"]]"), "timeline[0].groups[0][0]: unknown node \"x\""),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"replicaof\"\nnode = \"sentinel-5000\"\nmaster = \"no one\""), "timeline[0].node: \"sentinel-5000\" is a sentinel; a data node is needed here"),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"restart\"\nnode = \"sentinel-5000\"\nwipe = true"), "timeline[0].wipe: wipe applies to data nodes only"),
+        (&with("[[timeline]]\nat = \"10s\"\naction = \"kill_on\"\nevent = \"+selected-slave\"\ntarget = \"replica\""), "timeline[0].target: must be \"emitter\" (the Sentinel that emits the event) or \"subject\" (the instance it is about)"),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"loss\"\nrate = 1.5"), "timeline[0].rate: loss rate 1.5 must be within 0..=1"),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"latency\"\nmin = \"50ms\"\nmax = \"5ms\""), "timeline[0].max: max 5ms is below min 50ms"),
         (&with("[[timeline]]\nat = \"10s\"\naction = \"latency\"\nmin = \"5ms\"\nmax = \"50ms\"\nfrom = [\"sentinel-5000\"]"), "t.toml:26:8: timeline[0].to: `from` needs `to`"),
@@ -277,6 +278,20 @@ fn semantic_errors() {
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn kill_on_takes_an_optional_target() {
+    let text = "[[timeline]]\nat = \"10s\"\naction = \"kill_on\"\nevent = \"+failover-state-wait-promotion\"";
+    let s = scenario::parse(&with(text), "t.toml").unwrap();
+    let emitter = sim::scenario::KillTarget::Emitter;
+    assert!(matches!(&s.timeline[0].action, Action::KillOn { target, .. } if *target == emitter));
+    let s = scenario::parse(&with(&format!("{text}\ntarget = \"subject\"")), "t.toml").unwrap();
+    let subject = sim::scenario::KillTarget::Subject;
+    assert!(matches!(&s.timeline[0].action, Action::KillOn { target, .. } if *target == subject));
+    // Written back only when it is not the default, and it round-trips.
+    let again = scenario::parse(&to_toml(&s), "t.toml").unwrap();
+    assert_eq!(again.timeline, s.timeline);
 }
 
 #[test]

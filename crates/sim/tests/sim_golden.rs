@@ -26,6 +26,10 @@ use sim::scenario;
 /// scenarios still pass over seeds 1–200. The same issue added `priority_zero` and
 /// `stale_replica`.
 ///
+/// Issue "checks that cannot be fooled" added `parallel_syncs`, `promotion_timeout` and `rolling_restart` (new
+/// pins only; `kill_on` gained `target`, serialised only when it is `subject`, so no other hash
+/// moved).
+///
 /// Before that, issue 8 changed them for the typed trace (the hash is FNV-1a over each event's
 /// typed JSON) and for the network layer (a FIN or RST held back by a cut arrives at the heal).
 const GOLDEN: &[(&str, &str)] = &[
@@ -38,8 +42,10 @@ const GOLDEN: &[(&str, &str)] = &[
     ("master_kill", "34298bdcec40bcdf"),
     ("master_kill_and_return", "09b3c9a3e12fafd1"),
     ("minority_partition", "d2ce51b2127222d6"),
+    ("parallel_syncs", "0398e53a55b238b3"),
     ("pause_master", "057e4b5478805a02"),
     ("priority_zero", "df75fab22eb2009f"),
+    ("promotion_timeout", "36c71fa32d83f659"),
     ("replica_priority", "78f1010b3f4d17ff"),
     ("rolling_restart", "c00d4425f51eeb47"),
     ("sentinel_kill", "f699f3017efa04b2"),

@@ -13,10 +13,13 @@
 mod config_epoch_monotonic;
 mod config_epoch_monotonic_probe;
 mod data_safety;
+mod disturbed;
 mod expectations;
 mod failover_attempt_spacing;
+mod failover_timeouts;
 mod final_state;
 mod leader_had_votes;
+mod leader_reconfigures_replicas;
 mod no_action_in_tilt;
 mod no_bad_promotion;
 mod no_bad_promotion_probe;
@@ -27,6 +30,8 @@ mod one_master;
 mod one_vote_per_epoch;
 mod one_vote_per_epoch_log;
 mod outage;
+mod parallel_syncs;
+mod promotions;
 mod replicas_follow;
 mod sdown_needs_outage;
 mod sentinels_agree;
@@ -88,7 +93,7 @@ pub struct Invariant {
 
 /// Every invariant, in the order [`invariants`] reports them. The first six judge from ground
 /// truth (the wire and the world's facts); the `-log` and `-probe` ones are second opinions.
-pub const INVARIANTS: [Invariant; 19] = [
+pub const INVARIANTS: [Invariant; 22] = [
     Invariant {
         name: one_leader_per_epoch::NAME,
         check: one_leader_per_epoch::check,
@@ -136,6 +141,19 @@ pub const INVARIANTS: [Invariant; 19] = [
     Invariant {
         name: sdown_needs_outage::NAME,
         check: sdown_needs_outage::check,
+    },
+    // Failover timing and reconfiguration (spec §6), from the wire, the world and the logs.
+    Invariant {
+        name: failover_timeouts::NAME,
+        check: failover_timeouts::check,
+    },
+    Invariant {
+        name: leader_reconfigures_replicas::NAME,
+        check: leader_reconfigures_replicas::check,
+    },
+    Invariant {
+        name: parallel_syncs::NAME,
+        check: parallel_syncs::check,
     },
     // Second opinions: the same properties judged from the Sentinels' logs and the core's view.
     Invariant {

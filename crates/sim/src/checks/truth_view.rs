@@ -219,6 +219,8 @@ pub(crate) fn clocks(trace: &[TraceEvent]) -> BTreeMap<String, ClockLine> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ReplAt {
     pub role: Role,
+    /// The master it replicates (`ip:port`), as its last fact said.
+    pub master: Option<String>,
     pub link_up: bool,
     pub down_since_ms: Option<u64>,
 }
@@ -232,11 +234,12 @@ pub(crate) fn repl_at(trace: &[TraceEvent], node: &str, t: u64) -> Option<ReplAt
             Fact::Replication {
                 node: n,
                 role,
+                master,
                 link_up,
                 down_since_ms,
-                ..
             } if n == node => Some(ReplAt {
                 role: *role,
+                master: master.clone(),
                 link_up: *link_up,
                 down_since_ms: *down_since_ms,
             }),

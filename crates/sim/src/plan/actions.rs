@@ -82,7 +82,10 @@ impl Resolve<'_> {
             },
             Action::Pause { node } => WorldAction::Pause(self.index(node)?),
             Action::Resume { node } => WorldAction::Resume(self.index(node)?),
-            Action::KillOn { event } => WorldAction::KillOn { event: event.clone() },
+            Action::KillOn { event, target } => WorldAction::KillOn {
+                event: event.clone(),
+                subject: *target == crate::scenario::KillTarget::Subject,
+            },
             _ => unreachable!("not a process action"),
         })
     }

@@ -54,7 +54,7 @@ mod validate;
 
 use std::path::Path;
 
-pub use actions::{Action, ActionKind, FaultKind, KindSpec, Role, KINDS};
+pub use actions::{Action, ActionKind, FaultKind, KillTarget, KindSpec, Role, KINDS};
 pub use error::ScenarioError;
 pub use toml_writer::to_toml;
 pub use types::*;

@@ -198,6 +198,7 @@ pub struct RawAction {
     pub kinds: S<Vec<String>>,
     pub until: S<Dur>,
     pub event: S<String>,
+    pub target: S<String>,
 }
 
 impl RawAction {
@@ -209,7 +210,7 @@ impl RawAction {
         }
         p!(
             node, wipe, groups, from, to, min, max, nodes, rate, offset, by, amplitude, period, duration, via, option,
-            value, master, pattern, every, heal_after, kinds, until, event
+            value, master, pattern, every, heal_after, kinds, until, event, target
         );
         v
     }

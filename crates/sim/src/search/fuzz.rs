@@ -39,6 +39,10 @@ pub enum Fault {
     Latency(u16),
     /// Loss in percent.
     Loss(u8),
+    /// Arms `kill_on` (target `subject`): the replica the next failover promotes dies the moment
+    /// it is told to (its failover must time out); the episode ends with `SENTINEL FAILOVER` via
+    /// this Sentinel, so that a promotion happens. The victim stays down.
+    KillPromoted(u8),
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +60,7 @@ pub struct Case {
     pub quorum: u8,
     pub down_after_ms: u64,
     pub failover_timeout_ms: u64,
+    pub parallel_syncs: u8,
     pub priorities: Vec<u32>,
     pub min_replicas: bool,
     pub persistence: bool,
@@ -77,6 +82,7 @@ fn fault() -> impl Strategy<Value = Fault> {
         1 => any::<u8>().prop_map(Fault::Failover),
         1 => (10u16..2_000).prop_map(Fault::Latency),
         1 => (1u8..30).prop_map(Fault::Loss),
+        2 => any::<u8>().prop_map(Fault::KillPromoted),
     ]
 }
 
@@ -84,9 +90,9 @@ fn episode() -> impl Strategy<Value = Episode> {
     (0u64..15_000, 1_000u64..20_000, fault()).prop_map(|(gap_ms, len_ms, fault)| Episode { gap_ms, len_ms, fault })
 }
 
-/// The strategy: a cluster and 1..=8 episodes.
+/// The strategy: a cluster (up to 4 replicas, so that parallel-syncs shows) and 1..=8 episodes.
 pub fn case() -> impl Strategy<Value = Case> {
-    (2u8..=4, 3u8..=5)
+    (2u8..=5, 3u8..=5)
         .prop_flat_map(|(data_nodes, sentinels)| {
             (
                 any::<u64>(),
@@ -94,7 +100,7 @@ pub fn case() -> impl Strategy<Value = Case> {
                 Just(sentinels),
                 1u8..=sentinels,
                 prop_oneof![Just(1_000u64), Just(2_000), Just(3_000), Just(5_000)],
-                prop_oneof![Just(3_000u64), Just(5_000), Just(10_000)],
+                (prop_oneof![Just(3_000u64), Just(5_000), Just(10_000)], 1u8..=2),
                 proptest::collection::vec(
                     prop_oneof![Just(0u32), Just(50), Just(100), Just(100)],
                     data_nodes as usize - 1,
@@ -111,7 +117,7 @@ pub fn case() -> impl Strategy<Value = Case> {
                 sentinels,
                 quorum,
                 down_after_ms,
-                failover_timeout_ms,
+                (failover_timeout_ms, parallel_syncs),
                 priorities,
                 min_replicas,
                 persistence,
@@ -123,6 +129,7 @@ pub fn case() -> impl Strategy<Value = Case> {
                 quorum,
                 down_after_ms,
                 failover_timeout_ms,
+                parallel_syncs,
                 priorities,
                 min_replicas,
                 persistence,
@@ -220,6 +227,12 @@ impl Case {
                 begin = Some(format!("action = \"latency\"\nmin = \"1ms\"\nmax = \"{max}ms\""));
                 undo = Some("action = \"net_reset\"".into());
             }
+            Fault::KillPromoted(n) => {
+                begin = Some(
+                    "action = \"kill_on\"\nevent = \"+failover-state-wait-promotion\"\ntarget = \"subject\"".into(),
+                );
+                undo = Some(format!("action = \"failover\"\nvia = {}", q(&sentinel(*n))));
+            }
             Fault::Loss(pct) => {
                 begin = Some(format!("action = \"loss\"\nrate = {}", *pct as f64 / 100.0));
                 undo = Some("action = \"net_reset\"".into());
@@ -255,10 +268,11 @@ impl Case {
         );
         let _ = writeln!(
             o,
-            "[master]\nname = \"mymaster\"\nquorum = {}\ndown_after = {}\nfailover_timeout = {}\n",
+            "[master]\nname = \"mymaster\"\nquorum = {}\ndown_after = {}\nfailover_timeout = {}\nparallel_syncs = {}\n",
             self.quorum,
             ms(self.down_after_ms),
-            ms(self.failover_timeout_ms)
+            ms(self.failover_timeout_ms),
+            self.parallel_syncs
         );
         for i in 0..self.data_nodes as usize {
             let _ = writeln!(o, "[[redis]]\naddr = \"127.0.0.1:{}\"", 6382 + i);

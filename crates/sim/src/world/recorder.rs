@@ -17,8 +17,9 @@ pub const MAX_TRACE_EVENTS: usize = 2_000_000;
 pub struct Recorder {
     start: Instant,
     events: Arc<Mutex<Vec<TraceEvent>>>,
-    /// `kill_on`: the armed event name; the node that emits it is sent to `fired`.
-    trigger: Arc<Mutex<Option<String>>>,
+    /// `kill_on`: the armed event name and whether its subject (not its emitter) is the victim;
+    /// the victim (a node name, or the subject's `ip:port`) is sent to `fired`.
+    trigger: Arc<Mutex<Option<(String, bool)>>>,
     fired: UnboundedSender<(String, String)>,
     /// Each data node's replication state as its log tells it.
     repl: Arc<Mutex<BTreeMap<String, ReplView>>>,
@@ -70,9 +71,10 @@ impl Recorder {
             self.push(node, Kind::World(f));
         }
     }
-    /// Arms `kill_on`: the next node to emit `event` is killed.
-    pub(super) fn arm(&self, event: String) {
-        *self.trigger.lock().unwrap() = Some(event);
+    /// Arms `kill_on`: the next node to emit `event` (or, with `subject`, the instance it is about)
+    /// is killed.
+    pub(super) fn arm(&self, event: String, subject: bool) {
+        *self.trigger.lock().unwrap() = Some((event, subject));
     }
     pub(super) fn take(&self) -> Vec<TraceEvent> {
         std::mem::take(&mut *self.events.lock().unwrap())
@@ -101,10 +103,19 @@ impl sentinel::SentinelObserver for SentinelTrace {
         });
         self.rec.push(&self.node, kind);
         let mut trig = self.rec.trigger.lock().unwrap();
-        if trig.as_deref() == Some(ev.name()) {
-            *trig = None;
-            let _ = self.rec.fired.send((self.node.clone(), ev.name().to_string()));
+        let Some((event, subject)) = trig.as_ref() else { return };
+        if event != ev.name() {
+            return;
         }
+        let victim = if *subject {
+            // An event about no instance cannot fire a subject trigger: it stays armed.
+            let Some(s) = ev.body.subject() else { return };
+            format!("{}:{}", s.instance.ip, s.instance.port)
+        } else {
+            self.node.clone()
+        };
+        *trig = None;
+        let _ = self.rec.fired.send((victim, ev.name().to_string()));
     }
 }
 

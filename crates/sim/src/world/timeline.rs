@@ -56,9 +56,11 @@ impl WorldCtl<'_> {
                 biased;
                 Some((node, event)) = fired.recv() => {
                     // A `kill_on` trigger fired: kill that process now, as an ordinary kill.
-                    if let Some(i) = names.iter().position(|n| *n == node) {
-                        let line = format!("kill {}:{}", self.procs[i].ip, self.procs[i].port);
-                        let note = WorldNote::TriggeredKill { node, event };
+                    // `node` is the emitter's name, or the subject's `ip:port` (`target = "subject"`).
+                    let addr = |i: usize| format!("{}:{}", self.procs[i].ip, self.procs[i].port);
+                    if let Some(i) = (0..names.len()).find(|&i| names[i] == node || addr(i) == node) {
+                        let line = format!("kill {}", addr(i));
+                        let note = WorldNote::TriggeredKill { node: names[i].clone(), event };
                         self.apply(&WorldAction::Kill(i), note, &line);
                     }
                 }
@@ -117,7 +119,7 @@ impl WorldCtl<'_> {
                 h.resume(self.procs[*i].node.id());
                 (*i, ProcState::Resumed)
             }
-            WorldAction::KillOn { event } => return self.rec.arm(event.clone()),
+            WorldAction::KillOn { event, subject } => return self.rec.arm(event.clone(), *subject),
             _ => unreachable!("not a process action"),
         };
         let node = self.names[proc].clone();

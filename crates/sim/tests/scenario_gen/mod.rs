@@ -274,6 +274,7 @@ fn process(g: &mut Gen, kind: ActionKind, t: Targets, names: &Names) -> Action {
         ActionKind::Resume => Action::Resume { node },
         ActionKind::KillOn => Action::KillOn {
             event: "+elected-leader".into(),
+            target: sim::scenario::KillTarget::Emitter,
         },
         _ => unreachable!("not a process action"),
     }

@@ -95,10 +95,16 @@ pub enum Action {
     },
     /// `clock_reset {node}`: the node's clock back to true time, no drift (a jump if it was off).
     ClockReset { node: String },
-    /// `kill_on {event}`: from `at` on, the first Sentinel that emits `event` (e.g.
+    /// `kill_on {event, target?}`: from `at` on, the first Sentinel that emits `event` (e.g.
     /// `"+failover-state-wait-promotion"`: a leader in the middle of a failover) is killed at that
-    /// instant (written to the trace as an ordinary `kill <addr>`). Fires once.
-    KillOn { event: String },
+    /// instant (written to the trace as an ordinary `kill <addr>`). Fires once. With `target =
+    /// "subject"` the instance the event is about (its `%@`, e.g. the replica being promoted) is
+    /// killed instead; an event about no scenario node then does not fire.
+    KillOn {
+        event: String,
+        #[serde(default, skip_serializing_if = "KillTarget::is_emitter")]
+        target: KillTarget,
+    },
     /// `failover {via}`: an operator runs `SENTINEL FAILOVER <master>` on Sentinel `via`.
     Failover { via: String },
     /// `sentinel_set {via, option, value}`: `SENTINEL SET <master> <option> <value>` on `via`.
@@ -178,6 +184,24 @@ impl FaultKind {
 
     pub fn parse(s: &str) -> Option<FaultKind> {
         FaultKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Whom a `kill_on` trigger kills.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KillTarget {
+    /// The Sentinel that emitted the event (the default).
+    #[default]
+    Emitter,
+    /// The instance the event is about (`%@`), e.g. the replica `+failover-state-wait-promotion`
+    /// names: lets a scenario kill the replica being promoted.
+    Subject,
+}
+
+impl KillTarget {
+    fn is_emitter(&self) -> bool {
+        *self == KillTarget::Emitter
     }
 }
 
@@ -277,7 +301,7 @@ pub const KINDS: [KindSpec; 22] = [
     row(K::ClockDrift,      "clock_drift",       &["node", "rate"],                           &[],                 Fault,  clock::drift),
     row(K::ClockStrobe,     "clock_strobe",      &["node", "amplitude", "period", "duration"], &[],                Fault,  clock::strobe),
     row(K::ClockReset,      "clock_reset",       &["node"],                                   &[],                 Undo,   clock::reset),
-    row(K::KillOn,          "kill_on",           &["event"],                                  &[],                 Fault,  process::kill_on),
+    row(K::KillOn,          "kill_on",           &["event"],                                  &["target"],         Fault,  process::kill_on),
     row(K::Failover,        "failover",          &["via"],                                    &[],                 Fault,  operator::failover),
     row(K::SentinelSet,     "sentinel_set",      &["via", "option", "value"],                 &[],                 Config, operator::sentinel_set),
     row(K::SentinelReset,   "sentinel_reset",    &["via"],                                    &["pattern"],        Config, operator::sentinel_reset),
@@ -375,7 +399,10 @@ impl Action {
             | Action::Resume { node }
             | Action::Isolate { node }
             | Action::ClockReset { node } => format!("{k} {}", a(node)),
-            Action::KillOn { event } => format!("{k} {event}"),
+            Action::KillOn { event, target } => match target {
+                KillTarget::Emitter => format!("{k} {event}"),
+                KillTarget::Subject => format!("{k} {event} (its subject)"),
+            },
             Action::Restart { node, wipe } => {
                 format!("{k} {}{}", a(node), if *wipe { " (wiped)" } else { "" })
             }
@@ -483,7 +510,13 @@ impl Action {
             | Action::Resume { node }
             | Action::Isolate { node }
             | Action::ClockReset { node } => vec![("node", q(node))],
-            Action::KillOn { event } => vec![("event", q(event))],
+            Action::KillOn { event, target } => {
+                let mut v = vec![("event", q(event))];
+                if *target == KillTarget::Subject {
+                    v.push(("target", q("subject")));
+                }
+                v
+            }
             Action::Restart { node, wipe } => {
                 let mut v = vec![("node", q(node))];
                 if *wipe {

@@ -1,6 +1,6 @@
 //! Process faults: `kill`, `restart`, `pause`, `resume`, `kill_on`.
 
-use super::Action;
+use super::{Action, KillTarget};
 use crate::scenario::error::ScenarioError;
 use crate::scenario::types::NodeKind;
 use crate::scenario::validate::action::{need, Input};
@@ -39,7 +39,8 @@ pub fn resume(v: &Input) -> Result<Action, ScenarioError> {
     })
 }
 
-/// `kill_on {event}`: a Sentinel event name.
+/// `kill_on {event, target?}`: a Sentinel event name; `target` `"emitter"` (default) or
+/// `"subject"`.
 pub fn kill_on(v: &Input) -> Result<Action, ScenarioError> {
     let e = need(&v.raw().event);
     let ev = e.get_ref().trim().to_string();
@@ -50,5 +51,18 @@ pub fn kill_on(v: &Input) -> Result<Action, ScenarioError> {
             "must be a Sentinel event name such as \"+elected-leader\"",
         ));
     }
-    Ok(Action::KillOn { event: ev })
+    let target =
+        match v.raw().target.as_ref() {
+            None => KillTarget::Emitter,
+            Some(t) => match t.get_ref().as_str() {
+                "emitter" => KillTarget::Emitter,
+                "subject" => KillTarget::Subject,
+                _ => return Err(v.err(
+                    t.span(),
+                    "target",
+                    "must be \"emitter\" (the Sentinel that emits the event) or \"subject\" (the instance it is about)",
+                )),
+            },
+        };
+    Ok(Action::KillOn { event: ev, target })
 }
