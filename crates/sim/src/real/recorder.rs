@@ -58,7 +58,8 @@ impl Recorder {
 
     /// Ground truth: a change the tool made (it performs the faults itself).
     pub fn fact(&self, fact: Fact) {
-        self.push(&fact.node().to_string(), Kind::World(fact));
+        let node = fact.node().to_owned();
+        self.push(&node, Kind::World(fact));
     }
 
     /// The trace in time order.
