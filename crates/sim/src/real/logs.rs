@@ -1,8 +1,8 @@
 //! The processes' logs as the trace's events: each log file is followed as it grows; a Sentinel's
 //! line becomes a typed Sentinel event (`EventBody::parse`, as the simulator's are), a data
 //! node's a data line (the write analysis reads the demotion from them). Addresses are mapped back
-//! to the scenario's. Each line is placed at its own timestamp (processes log in UTC here), or at
-//! the moment it was read when the tool has moved that process's clock.
+//! to the scenario's. Each line is placed at its own timestamp (processes log in UTC here), less
+//! the offset the tool gave that process's clock.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -19,8 +19,8 @@ pub struct Tail {
     pub node: String,
     pub path: PathBuf,
     pub sentinel: bool,
-    /// Its timestamps cannot be trusted (the tool changed the process's clock).
-    pub clock_moved: bool,
+    /// How far the tool has moved the process's wall clock (its log timestamps are that far off).
+    pub clock_offset_ms: i64,
     offset: u64,
     partial: String,
 }
@@ -31,7 +31,7 @@ impl Tail {
             node: node.to_string(),
             path,
             sentinel,
-            clock_moved: false,
+            clock_offset_ms: 0,
             offset: 0,
             partial: String::new(),
         }
@@ -67,9 +67,9 @@ pub fn poll(tails: &mut [Tail], rec: &Recorder, addrs: &Addrs) -> Seen {
             let Some((level, text)) = split_log_line(&line) else {
                 continue;
             };
-            let at = match (t.clock_moved, log_wall_ms(&line)) {
-                (false, Some(wall)) => rec.since_start(wall),
-                _ => rec.now_ms(),
+            let at = match log_wall_ms(&line) {
+                Some(wall) => rec.since_start(wall - t.clock_offset_ms),
+                None => rec.now_ms(),
             };
             let text = addrs.map_back(text);
             if !t.sentinel {
@@ -79,8 +79,13 @@ pub fn poll(tails: &mut [Tail], rec: &Recorder, addrs: &Addrs) -> Seen {
             if level == Level::Debug {
                 continue;
             }
-            // A line the typed parser rejects (an unknown `+event`) is not an event of the trace.
+            // A line the typed parser rejects (an unknown `+event`) is not an event of the trace,
+            // nor is free text (start-up banners, "configuration saved"): the simulated Sentinel
+            // records neither, and the trace's format has no place for it.
             let Ok(body) = EventBody::parse(&text) else { continue };
+            if matches!(body, EventBody::Text(_)) {
+                continue;
+            }
             if !body.name().is_empty() {
                 seen.push((t.node.clone(), body.name()));
             }

@@ -79,16 +79,20 @@ pub fn real_main(a: RealArgs) -> ExitCode {
         }
     };
     let text = std::fs::read_to_string(&a.scenario).unwrap_or_default();
-    let refused = support::refusals(&spec, &text);
-    let which = match preflight(&a).map(|w| (w, refused.is_empty())) {
-        Ok((w, true)) => w,
-        Ok((_, false)) | Err(_) => {
-            for r in refused.iter().chain(preflight(&a).err().as_slice()) {
-                eprintln!("{}: {r}", a.scenario.display());
-            }
+    let which = match preflight(&a) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("{}: {e}", a.scenario.display());
             return ExitCode::from(2);
         }
     };
+    let refused = support::refusals(&spec, &which, &text);
+    if !refused.is_empty() {
+        for r in refused {
+            eprintln!("{}: {r}", a.scenario.display());
+        }
+        return ExitCode::from(2);
+    }
     for ns in remove_leftovers() {
         eprintln!("real: removed namespace {ns}, left by an earlier run whose process is gone");
     }
@@ -133,7 +137,11 @@ fn play_and_report(
         )
     );
     let path = dir.join(format!("run-{k}.json"));
-    std::fs::write(&path, report::to_json(&r)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let json = report::to_json(&r);
+    if json.starts_with("{\"error\"") {
+        return Err(format!("cannot render the results JSON: {}", json.trim()));
+    }
+    std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("results: {}", path.display());
     println!("configs and logs: {}", work.display());
     Ok(r.ok)

@@ -35,6 +35,8 @@ pub struct Proc {
     program: PathBuf,
     child: Option<Child>,
     pub paused: bool,
+    /// The libfaketime timestamp file, for a process whose wall clock the plan moves.
+    clock_file: Option<PathBuf>,
 }
 
 impl Proc {
@@ -74,6 +76,7 @@ impl Proc {
             program,
             child: None,
             paused: false,
+            clock_file: None,
         };
         p.write_initial_conf()?;
         Ok(p)
@@ -99,6 +102,13 @@ impl Proc {
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log);
+        if let Some(file) = &self.clock_file {
+            // Wall clock only: Sentinel's timers use the monotonic clock, as in the simulator.
+            cmd.env("LD_PRELOAD", super::support::LIBFAKETIME)
+                .env("FAKETIME_TIMESTAMP_FILE", file)
+                .env("FAKETIME_NO_CACHE", "1")
+                .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        }
         // SAFETY: between fork and exec only async-signal-safe calls: setns(2) on a descriptor
         // opened before the fork, and setpgid(2).
         unsafe {
@@ -115,6 +125,30 @@ impl Proc {
         self.child = Some(child);
         self.paused = false;
         Ok(())
+    }
+
+    /// Runs it (from its next start) under libfaketime, its wall clock at `offset_ms`.
+    pub fn enable_clock(&mut self) -> Result<(), String> {
+        self.clock_file = Some(self.dir.join("faketime"));
+        self.set_clock_offset(0)
+    }
+
+    /// Moves its wall clock to `offset_ms` from the host's: libfaketime re-reads the file at
+    /// every clock call (`FAKETIME_NO_CACHE`); written whole, then renamed into place.
+    pub fn set_clock_offset(&self, offset_ms: i64) -> Result<(), String> {
+        let Some(file) = &self.clock_file else {
+            return Err(format!("{}: its clock is not under libfaketime", self.name));
+        };
+        let sign = if offset_ms < 0 { '-' } else { '+' };
+        let text = format!(
+            "{sign}{}.{:03}\n",
+            offset_ms.unsigned_abs() / 1000,
+            offset_ms.unsigned_abs() % 1000
+        );
+        let tmp = file.with_extension("tmp");
+        std::fs::write(&tmp, text)
+            .and_then(|_| std::fs::rename(&tmp, file))
+            .map_err(|e| format!("{}: {e}", file.display()))
     }
 
     /// Its PID while it runs (started and not reaped).

@@ -77,6 +77,9 @@ async fn session(ctx: &Ctx<'_>) -> Result<Outcome, String> {
     for (p, ns) in spec.procs.iter().zip(&ctx.nodes) {
         procs.push(Proc::prepare(ctx.work, p, ns, &addrs, ctx.which)?);
     }
+    for i in super::support::clocked(spec) {
+        procs[i].enable_clock()?;
+    }
     let tails = procs
         .iter()
         .map(|p| Tail::new(&p.name, p.log.clone(), p.sentinel))

@@ -128,6 +128,9 @@ impl Stage {
                 self.trigger = Some(event.clone());
                 Ok(())
             }
+            WorldAction::ClockSkew { .. } | WorldAction::ClockJump { .. } | WorldAction::ClockReset { .. } => {
+                self.clock(action)
+            }
             WorldAction::Command { proc, args } => {
                 self.operator(*proc, args, line);
                 Ok(())
@@ -165,6 +168,26 @@ impl Stage {
         self.rec.fact(Fact::Process {
             node: self.procs[i].name.clone(),
             state,
+        });
+        Ok(())
+    }
+
+    /// Moves a process's wall clock (libfaketime's file) and records its new offset.
+    fn clock(&mut self, action: &WorldAction) -> Result<(), String> {
+        // Lines logged before the change are placed with the offset they were logged under.
+        self.poll_logs();
+        let (i, offset) = match *action {
+            WorldAction::ClockSkew { proc, offset_ms } => (proc, offset_ms),
+            WorldAction::ClockJump { proc, by_ms } => (proc, self.tails[proc].clock_offset_ms + by_ms),
+            WorldAction::ClockReset { proc } => (proc, 0),
+            _ => unreachable!("not a clock action real mode plays"),
+        };
+        self.procs[i].set_clock_offset(offset)?;
+        self.tails[i].clock_offset_ms = offset;
+        self.rec.fact(Fact::Clock {
+            node: self.procs[i].name.clone(),
+            offset_ms: offset,
+            rate: 1.0,
         });
         Ok(())
     }
