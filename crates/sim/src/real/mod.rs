@@ -52,7 +52,7 @@ pub struct RealArgs {
     #[arg(long, value_name = "PATH")]
     pub sentinel_bin: Option<PathBuf>,
     /// How many times to play it.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Where results go: <out>/<scenario>/run-<k>.json, and run-<k>/ with the configs and logs.
     #[arg(long, default_value = "sim-results/real")]
