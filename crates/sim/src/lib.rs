@@ -3,6 +3,8 @@
 pub mod checks;
 pub mod duration;
 pub mod plan;
+#[cfg(not(madsim))]
+pub mod real;
 pub mod report;
 pub mod run;
 pub mod scenario;

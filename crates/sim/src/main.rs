@@ -101,6 +101,18 @@ enum Cmd {
     /// first and must pass. Needs a build with `--features sim/mutants` (`cargo sim-mutants`,
     /// `just mutants`). Writes sim-results/mutants/summary.json and table.md.
     Mutants(sim::search::mutants::MutantsArgs),
+    /// Play a scenario on real processes on this machine (redis-server data nodes, redis-sentinel
+    /// or our Sentinel), each in a network namespace of its own; faults by signals, nftables and
+    /// RESP; the simulator's checks and summary. Writes sim-results/real/<scenario>/run-<k>.json.
+    /// Needs root and the plain build (`cargo build --release -p sim`).
+    #[cfg(not(madsim))]
+    Real(sim::real::RealArgs),
+    /// Play a scenario on real processes: only in the plain build (`cargo build --release -p sim`).
+    #[cfg(madsim)]
+    Real {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -117,6 +129,16 @@ fn main() -> ExitCode {
         Cmd::Bench { scenarios, seeds, jobs } => bench_main(scenarios, seeds, jobs),
         Cmd::Merge(a) => sim::search::sweep::merge_main(a),
         Cmd::Mutants(a) => sim::search::mutants::mutants_main(a),
+        #[cfg(not(madsim))]
+        Cmd::Real(a) => sim::real::real_main(a),
+        #[cfg(madsim)]
+        Cmd::Real { .. } => {
+            eprintln!(
+                "`real` plays on real processes and needs the plain build (without --cfg madsim): \
+                 cargo build --release -p sim --bin sentinel-sim && target/release/sentinel-sim real ..."
+            );
+            ExitCode::from(2)
+        }
         Cmd::Check { scenario } => match scenario::load(&scenario) {
             Ok(s) => {
                 println!(

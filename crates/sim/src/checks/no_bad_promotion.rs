@@ -30,6 +30,9 @@ const RECENTLY_AVAILABLE_MS: u64 = 5_000;
 const SLACK_MS: u64 = 1_000;
 
 pub fn check(ev: &Evidence) -> CheckResult {
+    if !super::truth_view::has_wire(ev.trace) {
+        return CheckResult::pass(NAME, super::truth_view::NO_WIRE);
+    }
     let (s, trace) = (ev.scenario, ev.trace);
     let end = trace.last().map_or(0, |e| e.t_ms);
     let procs = proc_times(trace, end);

@@ -22,6 +22,18 @@ pub(crate) fn wire(trace: &[TraceEvent]) -> Vec<Wired<'_>> {
         .collect()
 }
 
+/// What a wire check says of a trace without a wire capture (a run on real processes, whose
+/// trace holds only the runner's actions and the processes' logs): an empty capture proves
+/// nothing, so it is not judged rather than passed as "no vote sent".
+pub(crate) const NO_WIRE: &str =
+    "not judged: the trace has no wire capture (a real run records only its own actions and the logs)";
+
+/// Whether the trace holds a wire capture at all (a simulated run with Sentinels always has one:
+/// their hellos).
+pub(crate) fn has_wire(trace: &[TraceEvent]) -> bool {
+    trace.iter().any(|e| matches!(e.kind, Kind::Wire(_)))
+}
+
 pub(crate) fn facts(trace: &[TraceEvent]) -> Vec<(u64, &Fact)> {
     trace
         .iter()
