@@ -69,6 +69,13 @@ fn whose_votes(trace: &[TraceEvent]) -> WhoseVote {
 
 pub fn check(ev: &Evidence) -> CheckResult {
     let trace = ev.trace;
+    // Attempts are dated by their saves: without the disk record (a real run) nothing is judged.
+    if !trace
+        .iter()
+        .any(|e| matches!(&e.kind, Kind::World(Fact::ConfigSaved { .. })))
+    {
+        return CheckResult::pass(NAME, "not judged: no Sentinel config save in the trace");
+    }
     let ft = failover_timeout(ev) as i64;
     let votes = whose_votes(trace);
     let clocks = clocks(trace);

@@ -56,8 +56,16 @@ impl Tail {
     }
 }
 
-/// What a poll saw: Sentinel events by node (to fire an armed `kill_on`).
-pub type Seen = Vec<(String, &'static str)>;
+/// A Sentinel event a poll saw (to fire an armed `kill_on`): who logged it, its name, and the
+/// scenario address (`ip:port`) of the instance it is about, if any.
+pub struct SeenEvent {
+    pub node: String,
+    pub name: &'static str,
+    pub subject: Option<String>,
+}
+
+/// What a poll saw, in log order.
+pub type Seen = Vec<SeenEvent>;
 
 /// Reads every tail once, records its new lines, and returns the Sentinel events seen.
 pub fn poll(tails: &mut [Tail], rec: &Recorder, addrs: &Addrs) -> Seen {
@@ -87,7 +95,11 @@ pub fn poll(tails: &mut [Tail], rec: &Recorder, addrs: &Addrs) -> Seen {
                 continue;
             }
             if !body.name().is_empty() {
-                seen.push((t.node.clone(), body.name()));
+                seen.push(SeenEvent {
+                    node: t.node.clone(),
+                    name: body.name(),
+                    subject: body.subject().map(|s| format!("{}:{}", s.instance.ip, s.instance.port)),
+                });
             }
             let ev = SentinelEvent {
                 level,

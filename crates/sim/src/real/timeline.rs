@@ -34,8 +34,8 @@ pub struct Stage {
     pub targets: Vec<(String, u16)>,
     pub fw: Firewall,
     pub tails: Vec<Tail>,
-    /// `kill_on`: the armed event name.
-    pub trigger: Option<String>,
+    /// `kill_on`: the armed event name, and whether its subject (not its emitter) is the victim.
+    pub trigger: Option<(String, bool)>,
 }
 
 impl Stage {
@@ -97,13 +97,25 @@ impl Stage {
     /// Reads the logs; fires an armed `kill_on`.
     pub fn poll_logs(&mut self) {
         let seen = logs::poll(&mut self.tails, &self.rec, &self.addrs);
-        let Some(event) = self.trigger.clone() else { return };
-        let Some((node, _)) = seen.into_iter().find(|(_, e)| *e == event) else {
+        let Some((event, subject)) = self.trigger.clone() else {
             return;
         };
-        let Some(i) = self.procs.iter().position(|p| p.name == node) else {
+        // As in the simulator, an event about no instance cannot fire a subject trigger.
+        let Some(e) = seen
+            .into_iter()
+            .find(|e| e.name == event && (!subject || e.subject.is_some()))
+        else {
             return;
         };
+        let victim = |i: &usize| match &e.subject {
+            Some(addr) if subject => self.scenario_addr(*i) == *addr,
+            _ => self.procs[*i].name == e.node,
+        };
+        let Some(i) = (0..self.procs.len()).find(victim) else {
+            return;
+        };
+        // The note names the victim, as the simulator's does.
+        let node = self.procs[i].name.clone();
         self.trigger = None;
         let line = format!("kill {}", self.scenario_addr(i));
         let note = WorldNote::TriggeredKill { node, event };
@@ -124,8 +136,8 @@ impl Stage {
             WorldAction::Kill(_) | WorldAction::Restart { .. } | WorldAction::Pause(_) | WorldAction::Resume(_) => {
                 self.process(action)
             }
-            WorldAction::KillOn { event } => {
-                self.trigger = Some(event.clone());
+            WorldAction::KillOn { event, subject } => {
+                self.trigger = Some((event.clone(), *subject));
                 Ok(())
             }
             WorldAction::ClockSkew { .. } | WorldAction::ClockJump { .. } | WorldAction::ClockReset { .. } => {
