@@ -251,8 +251,8 @@ fn announced(ev: &Evidence, p: &Promotion, r: &str) -> bool {
 fn last_logged(ev: &Evidence, node: &str, name: &str, t: u64, addr: Option<&str>) -> Option<u64> {
     sentinel_events(ev.trace)
         .into_iter()
+        .rev()
         .filter(|e| e.node == node && e.t <= t && e.ev.name() == name)
-        .filter(|e| addr.is_none_or(|a| subject_addr(e.ev).as_deref() == Some(a)))
+        .find(|e| addr.is_none_or(|a| subject_addr(e.ev).as_deref() == Some(a)))
         .map(|e| e.t)
-        .last()
 }
