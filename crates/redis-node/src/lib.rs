@@ -80,6 +80,10 @@ impl Default for RedisConfig {
 /// ("MASTER MODE enabled ...", "Full resync from master: ..."). Never called per command.
 pub trait DataObserver: Send + Sync {
     fn note(&self, line: &str);
+    /// INFO's `run_id` and `slave_repl_offset` as they stand after the transition the next lines
+    /// describe (called just before them): what an observer would read with `INFO` at that
+    /// moment, without sending a command over the network.
+    fn info(&self, _run_id: &str, _slave_repl_offset: i64) {}
 }
 
 /// An observer that drops every line.

@@ -48,15 +48,21 @@ impl Node {
     /// observer (outside the lock).
     fn with<R>(self: &Arc<Self>, f: impl FnOnce(&mut State, Now) -> R) -> R {
         let now = self.now();
-        let (r, notes) = {
+        let (r, notes, info) = {
             let mut g = self.lock();
             let r = f(&mut g.st, now);
             let effects = std::mem::take(&mut g.st.effects);
             for e in effects {
                 self.execute(&mut g, e);
             }
-            (r, std::mem::take(&mut g.st.notes))
+            let notes = std::mem::take(&mut g.st.notes);
+            // Only with lines: the observer reads INFO at transitions, not per command.
+            let info = (!notes.is_empty()).then(|| (g.st.run_id.clone(), g.st.slave_repl_offset()));
+            (r, notes, info)
         };
+        if let Some((run_id, offset)) = info {
+            self.env.observer.info(&run_id, offset);
+        }
         for n in &notes {
             self.env.observer.note(n);
         }

@@ -60,14 +60,21 @@ pub enum Fact {
     /// master lost.`, `… sync: Finished with success`, `… Partial Resynchronization.`, `Ready to
     /// accept connections`): its role, its master, whether the link is up, and since when (ms of
     /// the run) it has been down after having been up (None: never lost, as Redis's
-    /// `repl_down_since` 0, which INFO reports as -1).
+    /// `repl_down_since` 0, which INFO reports as -1). `offset`: while a replica's link is down,
+    /// the replication offset it holds (INFO `slave_repl_offset`, handed over by the node with
+    /// the line; frozen until the link is back, as nothing reaches it), None while the link is up.
     Replication {
         node: String,
         role: Role,
         master: Option<String>,
         link_up: bool,
         down_since_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset: Option<i64>,
     },
+    /// A data node's run id (INFO `run_id`, handed over by the node with its first log line
+    /// after each start: Redis draws a new one at every start).
+    RunId { node: String, run_id: String },
     /// A Sentinel's config file as the world's disk received it (a save through its storage, read
     /// back from the text written, as a file watcher would; a save that leaves these fields as
     /// they were is not recorded again). `node` is the Sentinel.
@@ -95,6 +102,7 @@ impl Fact {
             Fact::Process { node, .. }
             | Fact::Clock { node, .. }
             | Fact::Replication { node, .. }
+            | Fact::RunId { node, .. }
             | Fact::ConfigSaved { node, .. }
             | Fact::Link { from: node, .. }
             | Fact::Shape { from: node, .. } => node,
@@ -123,15 +131,18 @@ impl Fact {
                 master,
                 link_up,
                 down_since_ms,
+                offset,
             } => match role {
                 Role::Master => format!("{node} is a master"),
                 Role::Replica => format!(
-                    "{node} replicates {} link {}{}",
+                    "{node} replicates {} link {}{}{}",
                     master.as_deref().unwrap_or("?"),
                     if *link_up { "up" } else { "down" },
-                    down_since_ms.map(|t| format!(" since {t}ms")).unwrap_or_default()
+                    down_since_ms.map(|t| format!(" since {t}ms")).unwrap_or_default(),
+                    offset.map(|o| format!(" offset {o}")).unwrap_or_default()
                 ),
             },
+            Fact::RunId { node, run_id } => format!("{node} run id {run_id}"),
             Fact::ConfigSaved {
                 node,
                 current_epoch,

@@ -50,6 +50,7 @@ fn real_failover_passes_every_invariant() {
             "failover-timeouts",
             "leader-reconfigures-replicas",
             "parallel-syncs",
+            "promotion-choice",
             "one-leader-per-epoch-log",
             "one-vote-per-epoch-log",
             "no-bad-promotion-probe",

@@ -41,6 +41,7 @@ fn repl(t_ms: u64, node: &str, master: Option<&str>, link_up: bool) -> TraceEven
             master: master.map(str::to_string),
             link_up,
             down_since_ms: None,
+            offset: None,
         },
     )
 }
@@ -106,7 +107,7 @@ fn a_promotion_waited_for_forever_fails() {
     assert_eq!(
         r.detail,
         "sentinel-5000 entered \"+failover-state-wait-promotion slave 127.0.0.1:6383 127.0.0.1 6383 @ mymaster \
-         127.0.0.1 6382\" at 13.400s: limit 3.000s + 1.500s slack, never left"
+         127.0.0.1 6382\" at 13.400s: limit 3000 ms + 1500 ms slack, never left"
     );
     // Left, but late: the abort 6 s after.
     let mut tr = stuck_in_wait_promotion();

@@ -101,7 +101,7 @@ fn json_is_deterministic_apart_from_wall_time() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["final"]["data_nodes"][1]["role"], "master");
     assert_eq!(v["timeline"]["odown_ms"], 3126);
-    assert_eq!(v["invariants"].as_array().unwrap().len(), 22);
+    assert_eq!(v["invariants"].as_array().unwrap().len(), 23);
     assert_eq!(v["expectations"].as_array().unwrap().len(), 4);
     assert_eq!(v["events"][0]["kind"], "sentinel_log");
     assert_eq!(v["events"][0]["event"]["form"], "sentinel_id");

@@ -96,6 +96,7 @@ fn replica(t_ms: u64, node: &str, link_up: bool, down_since_ms: Option<u64>) -> 
             master,
             link_up,
             down_since_ms,
+            offset: None,
         },
     )
 }

@@ -31,6 +31,7 @@ mod one_vote_per_epoch;
 mod one_vote_per_epoch_log;
 mod outage;
 mod parallel_syncs;
+mod promotion_choice;
 mod promotions;
 mod replicas_follow;
 mod sdown_needs_outage;
@@ -93,7 +94,7 @@ pub struct Invariant {
 
 /// Every invariant, in the order [`invariants`] reports them. The first six judge from ground
 /// truth (the wire and the world's facts); the `-log` and `-probe` ones are second opinions.
-pub const INVARIANTS: [Invariant; 22] = [
+pub const INVARIANTS: [Invariant; 23] = [
     Invariant {
         name: one_leader_per_epoch::NAME,
         check: one_leader_per_epoch::check,
@@ -154,6 +155,11 @@ pub const INVARIANTS: [Invariant; 22] = [
     Invariant {
         name: parallel_syncs::NAME,
         check: parallel_syncs::check,
+    },
+    // Which replica is promoted (spec §6.3), from the wire and the world's replication facts.
+    Invariant {
+        name: promotion_choice::NAME,
+        check: promotion_choice::check,
     },
     // Second opinions: the same properties judged from the Sentinels' logs and the core's view.
     Invariant {

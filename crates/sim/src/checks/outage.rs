@@ -1,10 +1,13 @@
 //! What could legitimately keep a Sentinel from reaching an instance, from ground truth: the
 //! instance killed or paused, the path cut either way, the Sentinel paused or its clock changed,
-//! heavy latency or loss on the path or network-wide, or (for a master record) the instance being
-//! a replica. Shared by `no-failover-without-outage` and `sdown-needs-outage`.
+//! heavy latency or loss on the path or network-wide, (for a master record) the instance being
+//! a replica, or a Sentinel's `SLAVEOF` to the instance (on the wire: Sentinel sends it in a
+//! transaction ending with `CLIENT KILL TYPE normal` and `pubsub`, which drops every Sentinel's
+//! links to the instance, pending PINGs included). Shared by `no-failover-without-outage` and
+//! `sdown-needs-outage`.
 
-use super::truth_view::{cut_spans, facts, merged, proc_times, ProcTimes, Spans};
-use crate::trace::{Fact, Role, TraceEvent};
+use super::truth_view::{cut_spans, facts, merged, proc_times, wire, ProcTimes, Spans};
+use crate::trace::{Fact, Role, Sent, TraceEvent};
 use std::collections::BTreeMap;
 
 /// Latency from which a path counts as degraded.
@@ -20,6 +23,9 @@ pub(crate) struct Causes<'a> {
     shaped: BTreeMap<(String, String), Spans>,
     /// Per data node: when it was a replica.
     replica: BTreeMap<String, Spans>,
+    /// Per data node: from each `SLAVEOF` a Sentinel sent it, down-after + 2 s (its links
+    /// reconnect at once, but a PING pending when they were killed still counts).
+    reconfigured: BTreeMap<String, Spans>,
     end: u64,
 }
 
@@ -71,12 +77,20 @@ impl<'a> Causes<'a> {
         for (k, since) in open_replica {
             replica.entry(k).or_default().push((since, end));
         }
+        let mut reconfigured: BTreeMap<String, Spans> = BTreeMap::new();
+        for w in wire(trace) {
+            if matches!(w.msg.sent, Sent::SlaveOf { .. }) {
+                let span = (w.t, w.t + down_after + 2_000);
+                reconfigured.entry(w.msg.to.clone()).or_default().push(span);
+            }
+        }
         Causes {
             trace,
             procs: proc_times(trace, end),
             clock,
             shaped,
             replica,
+            reconfigured,
             end,
         }
     }
@@ -96,6 +110,7 @@ impl<'a> Causes<'a> {
         grace(&mut spans, &cut_spans(self.trace, z, m, self.end), 5_000);
         grace(&mut spans, &cut_spans(self.trace, m, z, self.end), 5_000);
         grace(&mut spans, self.clock.get(z).map_or(&[], |v| v.as_slice()), 0);
+        grace(&mut spans, self.reconfigured.get(m).map_or(&[], |v| v.as_slice()), 0);
         // Its role rule (down-after + 2 × info period) is covered by the span's length.
         if master_record {
             grace(&mut spans, self.replica.get(m).map_or(&[], |v| v.as_slice()), 0);

@@ -30,6 +30,10 @@ const HOLD_MS: u64 = 150;
 /// `+tilt` must follow within this.
 const WITHIN_MS: u64 = 1_000;
 const TILT_PERIOD_MS: i64 = 30_000;
+/// The end is searched in steps of this, and may come this much early: the Sentinel's 30 s are
+/// read off its own clock, which a later step (a `clock_reset`) may have moved on in one go.
+const END_STEP_MS: u64 = 10;
+const END_SLACK_MS: i64 = 100;
 
 /// A clock step that must put its Sentinel in TILT.
 struct Step {
@@ -129,11 +133,11 @@ fn tilt_end(clock: &ClockLine, p: &ProcTimes, t_tilt: u64) -> u64 {
     let mut until = t_tilt + TILT_PERIOD_MS as u64;
     let mut t = t_tilt;
     while t < until {
-        if clock.wall_between(t_tilt, t) >= TILT_PERIOD_MS {
+        if clock.wall_between(t_tilt, t) >= TILT_PERIOD_MS - END_SLACK_MS {
             until = t;
             break;
         }
-        t += 50;
+        t += END_STEP_MS;
     }
     let killed = p.killed.iter().map(|s| s.0).filter(|&k| k >= t_tilt).min();
     let kill = killed.or_else(|| span_at(&p.killed, t_tilt).map(|s| s.0));

@@ -235,6 +235,10 @@ pub(crate) struct ReplAt {
     pub master: Option<String>,
     pub link_up: bool,
     pub down_since_ms: Option<u64>,
+    /// The offset it held with the link down (see [`Fact::Replication`]).
+    pub offset: Option<i64>,
+    /// When that last fact was recorded.
+    pub since: u64,
 }
 
 /// `node`'s replication state just before `t` (facts at `t` included).
@@ -242,19 +246,34 @@ pub(crate) fn repl_at(trace: &[TraceEvent], node: &str, t: u64) -> Option<ReplAt
     facts(trace)
         .into_iter()
         .take_while(|(ft, _)| *ft <= t)
-        .filter_map(|(_, f)| match f {
+        .filter_map(|(ft, f)| match f {
             Fact::Replication {
                 node: n,
                 role,
                 master,
                 link_up,
                 down_since_ms,
+                offset,
             } if n == node => Some(ReplAt {
                 role: *role,
                 master: master.clone(),
                 link_up: *link_up,
                 down_since_ms: *down_since_ms,
+                offset: *offset,
+                since: ft,
             }),
+            _ => None,
+        })
+        .last()
+}
+
+/// `node`'s run id just before `t` (its last [`Fact::RunId`]), and when it was recorded.
+pub(crate) fn run_id_at<'a>(trace: &'a [TraceEvent], node: &str, t: u64) -> Option<(&'a str, u64)> {
+    facts(trace)
+        .into_iter()
+        .take_while(|(ft, _)| *ft <= t)
+        .filter_map(|(ft, f)| match f {
+            Fact::RunId { node: n, run_id } if n == node => Some((run_id.as_str(), ft)),
             _ => None,
         })
         .last()

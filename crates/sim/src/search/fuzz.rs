@@ -45,6 +45,21 @@ pub enum Fault {
     KillPromoted(u8),
 }
 
+/// A directed opening, played before the episodes while `redis-6382` is still the master: the
+/// situations where the choice of replica matters (ranked by priority, offset, run id; or too
+/// stale to be promoted at all), which random episodes reach too rarely.
+#[derive(Debug, Clone)]
+pub enum Opening {
+    /// The master is killed at 12 s and restarted 20 s later. With `lag` (replica index, ms), from
+    /// 5 s the master's stream to that replica is delayed by lag..lag + 500 ms, so that it holds
+    /// less data than the others when the master dies (as `scenarios/lagging_replica.toml`).
+    MasterKill { lag: Option<(u8, u16)> },
+    /// Every Sentinel is down from 8 s and the master dies at 10 s; the Sentinels come back
+    /// `after_ms` past 10 × down-after, when every replica's data is too old to promote (as
+    /// `scenarios/stale_replica.toml`), and the master 20 s after them.
+    Blackout { after_ms: u64 },
+}
+
 #[derive(Debug, Clone)]
 pub struct Episode {
     pub gap_ms: u64,
@@ -64,6 +79,7 @@ pub struct Case {
     pub priorities: Vec<u32>,
     pub min_replicas: bool,
     pub persistence: bool,
+    pub opening: Option<Opening>,
     pub episodes: Vec<Episode>,
 }
 
@@ -86,6 +102,15 @@ fn fault() -> impl Strategy<Value = Fault> {
     ]
 }
 
+fn opening() -> impl Strategy<Value = Option<Opening>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(Opening::MasterKill { lag: None })),
+        (any::<u8>(), 500u16..2_000).prop_map(|l| Some(Opening::MasterKill { lag: Some(l) })),
+        (10_000u64..20_000).prop_map(|after_ms| Some(Opening::Blackout { after_ms })),
+    ]
+}
+
 fn episode() -> impl Strategy<Value = Episode> {
     (0u64..15_000, 1_000u64..20_000, fault()).prop_map(|(gap_ms, len_ms, fault)| Episode { gap_ms, len_ms, fault })
 }
@@ -101,13 +126,15 @@ pub fn case() -> impl Strategy<Value = Case> {
                 1u8..=sentinels,
                 prop_oneof![Just(1_000u64), Just(2_000), Just(3_000), Just(5_000)],
                 (prop_oneof![Just(3_000u64), Just(5_000), Just(10_000)], 1u8..=2),
+                // Priorities: often equal (the default), else spread, so that all three ranks
+                // of the selection (priority, offset, run id) decide some promotions.
                 proptest::collection::vec(
-                    prop_oneof![Just(0u32), Just(50), Just(100), Just(100)],
+                    prop_oneof![1 => Just(0u32), 4 => Just(100u32), 3 => 1u32..=150],
                     data_nodes as usize - 1,
                 ),
                 any::<bool>(),
                 any::<bool>(),
-                proptest::collection::vec(episode(), 1..=8),
+                (opening(), proptest::collection::vec(episode(), 1..=8)),
             )
         })
         .prop_map(
@@ -121,7 +148,7 @@ pub fn case() -> impl Strategy<Value = Case> {
                 priorities,
                 min_replicas,
                 persistence,
-                episodes,
+                (opening, episodes),
             )| Case {
                 seed,
                 data_nodes,
@@ -133,6 +160,7 @@ pub fn case() -> impl Strategy<Value = Case> {
                 priorities,
                 min_replicas,
                 persistence,
+                opening,
                 episodes,
             },
         )
@@ -241,6 +269,44 @@ impl Case {
         (begin, undo)
     }
 
+    /// The opening's timed actions (as `[[timeline]]` bodies) and when the episodes may start.
+    fn opening_actions(&self) -> (Vec<(u64, String)>, u64) {
+        let master = format!("\"{}\"", self.data_name(0));
+        let act = |verb: &str, node: &str| format!("action = \"{verb}\"\nnode = {node}");
+        match &self.opening {
+            None => (Vec::new(), 5_000),
+            Some(Opening::MasterKill { lag }) => {
+                let mut v = Vec::new();
+                if let Some((i, ms)) = lag {
+                    let replica = self.data_name(1 + *i as usize % (self.data_nodes as usize - 1));
+                    v.push((
+                        5_000,
+                        format!(
+                            "action = \"latency\"\nmin = \"{ms}ms\"\nmax = \"{}ms\"\nfrom = [{master}]\nto = [\"{replica}\"]",
+                            ms + 500
+                        ),
+                    ));
+                    v.push((32_000, "action = \"net_reset\"".into()));
+                }
+                v.push((12_000, act("kill", &master)));
+                v.push((32_000, act("restart", &master)));
+                (v, 32_000)
+            }
+            Some(Opening::Blackout { after_ms }) => {
+                let back = 10_000 + 10 * self.down_after_ms + after_ms;
+                let mut v = Vec::new();
+                for i in 0..self.sentinels as usize {
+                    let s = format!("\"{}\"", self.sentinel_name(i));
+                    v.push((8_000, act("kill", &s)));
+                    v.push((back, act("restart", &s)));
+                }
+                v.push((10_000, act("kill", &master)));
+                v.push((back + 20_000, act("restart", &master)));
+                (v, back + 20_000)
+            }
+        }
+    }
+
     /// The scenario file for this case (`story` says how it was found).
     pub fn to_toml(&self, story: &str) -> String {
         let mut o = String::new();
@@ -248,8 +314,7 @@ impl Case {
             let _ = writeln!(o, "# {l}");
         }
         let nodes = self.nodes();
-        let mut timeline: Vec<(u64, String)> = Vec::new();
-        let mut t = 5_000u64;
+        let (mut timeline, mut t) = self.opening_actions();
         for e in &self.episodes {
             t += e.gap_ms;
             let (start, end) = (t, t + e.len_ms);
@@ -258,6 +323,8 @@ impl Case {
             timeline.extend(undo.map(|b| (end, b)));
             t = end;
         }
+        // The opening's actions interleave; a stable sort keeps same-time actions in order.
+        timeline.sort_by_key(|(when, _)| *when);
         let duration = t + LIVENESS_MS;
         let _ = writeln!(
             o,

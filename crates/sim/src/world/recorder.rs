@@ -1,7 +1,7 @@
 //! The one ordered trace of a run, and the observers through which data nodes and Sentinels
 //! append to it (a Sentinel event may also fire an armed `kill_on` trigger).
 
-use super::repl_view::ReplView;
+use super::repl_view::{NodeInfo, ReplView};
 use crate::trace::{Kind, SentinelEvent, TraceEvent, WorldNote};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -21,8 +21,8 @@ pub struct Recorder {
     /// the victim (a node name, or the subject's `ip:port`) is sent to `fired`.
     trigger: Arc<Mutex<Option<(String, bool)>>>,
     fired: UnboundedSender<(String, String)>,
-    /// Each data node's replication state as its log tells it.
-    repl: Arc<Mutex<BTreeMap<String, ReplView>>>,
+    /// Each data node's replication state as its log tells it, with the INFO fields handed over.
+    repl: Arc<Mutex<BTreeMap<String, (ReplView, NodeInfo)>>>,
 }
 
 impl Recorder {
@@ -61,15 +61,25 @@ impl Recorder {
     /// A data node's log line, then the replication fact it implies, if its state changed.
     fn data_line(&self, node: &str, line: &str) {
         self.push(node, Kind::Data { line: line.to_string() });
-        let fact = {
+        let facts = {
             let mut repl = self.repl.lock().unwrap();
-            repl.entry(node.to_string())
-                .or_default()
-                .read(node, line, self.now_ms())
+            let (view, info) = repl.entry(node.to_string()).or_default();
+            let run_id = info.run_id_fact(node);
+            let fact = view.read(node, line, self.now_ms(), info);
+            [run_id, fact]
         };
-        if let Some(f) = fact {
+        for f in facts.into_iter().flatten() {
             self.push(node, Kind::World(f));
         }
+    }
+    /// The INFO fields a data node hands over with its next lines.
+    fn data_info(&self, node: &str, run_id: &str, offset: i64) {
+        let mut repl = self.repl.lock().unwrap();
+        let (_, info) = repl.entry(node.to_string()).or_default();
+        if info.run_id != run_id {
+            info.run_id = run_id.to_string();
+        }
+        info.offset = offset;
     }
     /// Arms `kill_on`: the next node to emit `event` (or, with `subject`, the instance it is about)
     /// is killed.
@@ -127,5 +137,8 @@ pub(super) struct DataTrace {
 impl redis_node::DataObserver for DataTrace {
     fn note(&self, line: &str) {
         self.rec.data_line(&self.node, line);
+    }
+    fn info(&self, run_id: &str, slave_repl_offset: i64) {
+        self.rec.data_info(&self.node, run_id, slave_repl_offset);
     }
 }

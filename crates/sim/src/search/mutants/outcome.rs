@@ -8,7 +8,7 @@ use crate::search::sweep::RunRecord;
 /// The invariants whose failure details name the offending trace events with their simulated
 /// times (`at 13.119s`, or `13.119s` leading an item): their earliest time is when the bug became
 /// visible. The other checks (final state, most expectations) judge the end of the run.
-pub const TRACE_CHECKS: [&str; 10] = [
+pub const TRACE_CHECKS: [&str; 14] = [
     "one-leader-per-epoch",
     "one-vote-per-epoch",
     "no-bad-promotion",
@@ -18,6 +18,10 @@ pub const TRACE_CHECKS: [&str; 10] = [
     "vote-persisted",
     "failover-attempt-spacing",
     "sdown-needs-outage",
+    "failover-timeouts",
+    "leader-reconfigures-replicas",
+    "parallel-syncs",
+    "promotion-choice",
     "config-epoch-monotonic-probe",
 ];
 
