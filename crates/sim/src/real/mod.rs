@@ -63,61 +63,67 @@ pub struct RealArgs {
 }
 
 pub fn real_main(a: RealArgs) -> ExitCode {
-    let s = match crate::scenario::load(&a.scenario) {
-        Ok(s) => s,
+    match play_runs(&a, false) {
+        Ok(reports) if reports.iter().all(|r| r.ok) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
+            eprintln!("{}", e.msg);
+            ExitCode::from(e.code)
         }
-    };
+    }
+}
+
+/// Why the real runs stopped before all of them were played: the message (already naming the
+/// scenario file) and the exit status it calls for (2: bad input or a broken run, 130: interrupted).
+#[derive(Debug)]
+pub struct RealError {
+    pub msg: String,
+    pub code: u8,
+}
+
+/// Plays the scenario `a.runs` times on real processes, writing each run's results JSON under
+/// `a.out` and printing its summary (only a one-line timeline when `brief`); returns the reports in
+/// run order. Used by `real` and by `diff`.
+pub fn play_runs(a: &RealArgs, brief: bool) -> Result<Vec<RunReport>, RealError> {
+    let file = a.scenario.display();
+    let bad = |msg: String| RealError { msg, code: 2 };
+    let s = crate::scenario::load(&a.scenario).map_err(|e| bad(e.to_string()))?;
     let seed = s.seed.unwrap_or(1);
-    let spec = match crate::plan::plan(&s, seed) {
-        Ok(spec) => spec,
-        Err(e) => {
-            eprintln!("{}: {e}", a.scenario.display());
-            return ExitCode::from(2);
-        }
-    };
+    let spec = crate::plan::plan(&s, seed).map_err(|e| bad(format!("{file}: {e}")))?;
     let text = std::fs::read_to_string(&a.scenario).unwrap_or_default();
-    let which = match preflight(&a) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("{}: {e}", a.scenario.display());
-            return ExitCode::from(2);
-        }
-    };
+    let which = preflight(a).map_err(|e| bad(format!("{file}: {e}")))?;
     let refused = support::refusals(&spec, &which, &text);
     if !refused.is_empty() {
-        for r in refused {
-            eprintln!("{}: {r}", a.scenario.display());
-        }
-        return ExitCode::from(2);
+        let lines: Vec<String> = refused.iter().map(|r| format!("{file}: {r}")).collect();
+        return Err(bad(lines.join("\n")));
     }
     for ns in remove_leftovers() {
         eprintln!("real: removed namespace {ns}, left by an earlier run whose process is gone");
     }
-    let mut code = ExitCode::SUCCESS;
+    let mut reports = Vec::new();
     for k in 1..=a.runs {
-        match play_and_report(&a, &s, &spec, &which, k) {
-            Ok(true) => {}
-            Ok(false) => code = ExitCode::from(1),
+        match play_and_report(a, &s, &spec, &which, k, brief) {
+            Ok(r) => reports.push(r),
             Err(e) => {
-                eprintln!("{}: run {k}: {e}", a.scenario.display());
-                return ExitCode::from(if INTERRUPTED.load(Ordering::SeqCst) { 130 } else { 2 });
+                return Err(RealError {
+                    msg: format!("{file}: run {k}: {e}"),
+                    code: if INTERRUPTED.load(Ordering::SeqCst) { 130 } else { 2 },
+                })
             }
         }
     }
-    code
+    Ok(reports)
 }
 
-/// Plays run `k`, prints its summary and writes its results; Ok(whether every check passed).
+/// Plays run `k`, prints its summary (one timeline line when `brief`) and writes its results.
 fn play_and_report(
     a: &RealArgs,
     s: &Scenario,
     spec: &crate::spec::WorldSpec,
     which: &SentinelImpl,
     k: u32,
-) -> Result<bool, String> {
+    brief: bool,
+) -> Result<RunReport, String> {
     let dir = a.out.join(report::path_component(&s.name));
     let work = dir.join(format!("run-{k}"));
     let _ = std::fs::remove_dir_all(&work);
@@ -126,25 +132,27 @@ fn play_and_report(
     let work = work.canonicalize().map_err(|e| format!("{}: {e}", work.display()))?;
     let r = play(s, spec, which, &work)?;
     let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    print!(
-        "{}",
-        report::summary(
-            &r,
-            SummaryOpts {
-                verbose: a.verbose,
-                color
-            }
-        )
-    );
+    if brief {
+        let checks = if r.ok { "checks ok" } else { "checks FAILED" };
+        println!("real run {k}: {} ({checks})", r.timeline.describe());
+    } else {
+        let opts = SummaryOpts {
+            verbose: a.verbose,
+            color,
+        };
+        print!("{}", report::summary(&r, opts));
+    }
     let path = dir.join(format!("run-{k}.json"));
     let json = report::to_json(&r);
     if json.starts_with("{\"error\"") {
         return Err(format!("cannot render the results JSON: {}", json.trim()));
     }
     std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!("results: {}", path.display());
-    println!("configs and logs: {}", work.display());
-    Ok(r.ok)
+    if !brief {
+        println!("results: {}", path.display());
+        println!("configs and logs: {}", work.display());
+    }
+    Ok(r)
 }
 
 /// One run: the namespaces, then the session on a thread of its own inside the hub namespace (so
