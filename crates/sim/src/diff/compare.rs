@@ -27,9 +27,10 @@ pub const FLOOR_MS: u64 = 300;
 /// ...or by this many lost writes, whichever is larger.
 pub const FLOOR_WRITES: u64 = 10;
 
-/// The tolerances as printed and written to the JSON.
-pub fn tolerances() -> Vec<String> {
-    vec![
+/// The tolerances as printed and written to the JSON (`ignored`: the events `--ignore-event` left
+/// unjudged besides [`UNJUDGED_EVENTS`]).
+pub fn tolerances(ignored: &[String]) -> Vec<String> {
+    let mut t = vec![
         "outcomes (failover, final master, final epoch): every real run's value must occur on some simulator seed".into(),
         "events: disagree only when seen in every run of one side and no run of the other; not judged: ".to_string()
             + &UNJUDGED_EVENTS.join(" "),
@@ -38,7 +39,11 @@ pub fn tolerances() -> Vec<String> {
             MEDIAN_TOLERANCE * 100.0
         ),
         "sequences: the real runs' most common leader and observer sequences must each occur on some simulator seed".into(),
-    ]
+    ];
+    if !ignored.is_empty() {
+        t.push(format!("not judged on request (--ignore-event): {}", ignored.join(" ")));
+    }
+    t
 }
 
 /// One outcome: how often each value occurred per side.
@@ -116,8 +121,9 @@ impl Comparison {
     }
 }
 
-/// Compares the simulator's runs with the real ones. Both sides must have at least one run.
-pub fn compare(sim: &[RunFacts], real: &[RunFacts]) -> Comparison {
+/// Compares the simulator's runs with the real ones (both sides with at least one run); events
+/// named in `ignored` are listed but not judged.
+pub fn compare(sim: &[RunFacts], real: &[RunFacts], ignored: &[String]) -> Comparison {
     let outcomes = vec![
         outcome("failover", sim, real, |f| yes_no(f.failover)),
         outcome("final master", sim, real, |f| f.final_master.clone()),
@@ -125,7 +131,7 @@ pub fn compare(sim: &[RunFacts], real: &[RunFacts]) -> Comparison {
             f.final_epoch.map_or("-".into(), |e| e.to_string())
         }),
     ];
-    let events = events(sim, real);
+    let events = events(sim, real, ignored);
     let metrics = METRICS.iter().filter_map(|(k, u)| metric(k, *u, sim, real)).collect();
     let sequences = vec![
         sequences("leader", sim, real, |f| f.leader_seq.iter().cloned().collect()),
@@ -140,7 +146,7 @@ pub fn compare(sim: &[RunFacts], real: &[RunFacts]) -> Comparison {
         sequences,
         verdict: String::new(),
         reasons: Vec::new(),
-        tolerances: tolerances(),
+        tolerances: tolerances(ignored),
     };
     c.reasons = reasons(&c);
     c.verdict = if c.agrees() { "AGREE" } else { "DISAGREE" }.into();
@@ -169,7 +175,7 @@ fn outcome(name: &str, sim: &[RunFacts], real: &[RunFacts], f: impl Fn(&RunFacts
     }
 }
 
-fn events(sim: &[RunFacts], real: &[RunFacts]) -> Vec<EventRow> {
+fn events(sim: &[RunFacts], real: &[RunFacts], ignored: &[String]) -> Vec<EventRow> {
     let mut names: Vec<&String> = sim.iter().chain(real).flat_map(|f| &f.events).collect();
     names.sort();
     names.dedup();
@@ -178,7 +184,7 @@ fn events(sim: &[RunFacts], real: &[RunFacts]) -> Vec<EventRow> {
         .map(|name| {
             let seen = |runs: &[RunFacts]| runs.iter().filter(|f| f.events.contains(name)).count();
             let (s, r) = (seen(sim), seen(real));
-            let judged = !UNJUDGED_EVENTS.contains(&name.as_str());
+            let judged = !UNJUDGED_EVENTS.contains(&name.as_str()) && !ignored.contains(name);
             EventRow {
                 event: name.clone(),
                 sim_runs: s,
@@ -358,7 +364,7 @@ mod tests {
             run("run 1", "10.0.0.1:6383", 3050, Some(4200)),
             run("run 2", "10.0.0.1:6384", 3150, Some(4300)),
         ];
-        let c = compare(&sim(), &real);
+        let c = compare(&sim(), &real, &[]);
         assert_eq!(c.verdict, "AGREE", "{:?}", c.reasons);
         let sw = c.metrics.iter().find(|m| m.name == "+switch-master first").unwrap();
         assert_eq!(sw.real.unwrap().median, 4250);
@@ -369,7 +375,7 @@ mod tests {
     #[test]
     fn no_failover_is_an_outcome_disagreement() {
         let real = vec![run("run 1", "10.0.0.1:6382", 3050, None)];
-        let c = compare(&sim(), &real);
+        let c = compare(&sim(), &real, &[]);
         assert_eq!(c.verdict, "DISAGREE");
         assert!(
             c.reasons.iter().any(|r| r.starts_with("outcome failover")),
@@ -384,7 +390,7 @@ mod tests {
     #[test]
     fn a_master_the_simulator_never_chose_disagrees() {
         let real = vec![run("run 1", "10.0.0.1:6385", 3050, Some(4200))];
-        let c = compare(&sim(), &real);
+        let c = compare(&sim(), &real, &[]);
         assert_eq!(c.reasons.len(), 1, "{:?}", c.reasons);
         assert!(c.reasons[0].contains("final master"));
     }
@@ -396,7 +402,7 @@ mod tests {
             run("run 1", "10.0.0.1:6383", 3050, Some(4650)),
             run("run 2", "10.0.0.1:6383", 3050, Some(4750)),
         ];
-        let c = compare(&sim(), &real);
+        let c = compare(&sim(), &real, &[]);
         assert_eq!(c.verdict, "DISAGREE");
         assert_eq!(c.reasons.len(), 1, "{:?}", c.reasons);
         assert!(c.reasons[0].contains("+switch-master first"), "{:?}", c.reasons);
@@ -413,9 +419,9 @@ mod tests {
         };
         let sim: Vec<RunFacts> = (0..5).map(|k| mk(&format!("seed {k}"), 100)).collect();
         // 350 ms vs 100 ms is a ratio of 3.5, but within the 300 ms floor of the median.
-        let c = compare(&sim, &[mk("run 1", 350)]);
+        let c = compare(&sim, &[mk("run 1", 350)], &[]);
         assert_eq!(c.verdict, "AGREE", "{:?}", c.reasons);
-        let c = compare(&sim, &[mk("run 1", 450)]);
+        let c = compare(&sim, &[mk("run 1", 450)], &[]);
         assert_eq!(c.verdict, "DISAGREE");
         assert!(c.reasons[0].contains("+odown"));
     }
@@ -424,11 +430,25 @@ mod tests {
     fn unjudged_events_are_listed_but_do_not_disagree() {
         let mut real = run("run 1", "10.0.0.1:6383", 3050, Some(4200));
         real.events.insert("+tilt".into());
-        let c = compare(&sim(), &[real]);
+        let c = compare(&sim(), &[real], &[]);
         assert_eq!(c.verdict, "AGREE", "{:?}", c.reasons);
         let tilt = c.events.iter().find(|e| e.event == "+tilt").unwrap();
         assert!(!tilt.judged);
         assert_eq!((tilt.sim_runs, tilt.real_runs), (0, 1));
+    }
+
+    #[test]
+    fn an_event_on_one_side_only_disagrees_unless_ignored() {
+        let mut real = run("run 1", "10.0.0.1:6383", 3050, Some(4200));
+        real.events.insert("+sentinel-address-switch".into());
+        let c = compare(&sim(), std::slice::from_ref(&real), &[]);
+        assert_eq!(
+            c.reasons,
+            ["event +sentinel-address-switch: simulator 0/10 runs, real 1/1 runs"]
+        );
+        let c = compare(&sim(), &[real], &["+sentinel-address-switch".to_string()]);
+        assert_eq!(c.verdict, "AGREE", "{:?}", c.reasons);
+        assert!(c.tolerances.last().unwrap().contains("+sentinel-address-switch"));
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub struct DiffArgs {
     /// needed.
     #[arg(long, value_name = "DIR")]
     pub real_from: Option<PathBuf>,
+    /// List this Sentinel event but do not judge it (repeatable): a known difference, named so
+    /// that it shows in the command and the output.
+    #[arg(long, value_name = "EVENT")]
+    pub ignore_event: Vec<String>,
 }
 
 /// The diff JSON.
@@ -113,7 +117,7 @@ fn diff(a: &DiffArgs) -> Result<bool, (String, u8)> {
         .enumerate()
         .map(|(k, r)| RunFacts::of(&format!("run {}", k + 1), r))
         .collect();
-    let comparison = compare(&sim, &real);
+    let comparison = compare(&sim, &real, &a.ignore_event);
     let title = format!(
         "\n=== diff {}: simulator vs real {}",
         s.name,
