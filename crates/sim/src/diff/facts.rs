@@ -67,8 +67,10 @@ const FAILOVER_EVENTS: [&str; 24] = [
 /// One run as `diff` sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunFacts {
-    /// `seed 7` or `run 2`.
+    /// `seed 7` or `run 2 (seed 2)`.
     pub label: String,
+    /// The seed it was played with (a real run: the seed whose start phases it used).
+    pub seed: u64,
     /// The run's own checks all passed.
     pub ok: bool,
     /// Some Sentinel published `+switch-master` after the fault.
@@ -107,6 +109,7 @@ impl RunFacts {
         }
         RunFacts {
             label: label.to_string(),
+            seed: r.seed,
             ok: r.ok,
             failover: r.timeline.first_switch_ms.is_some(),
             final_master: final_master(r),

@@ -115,7 +115,7 @@ fn diff(a: &DiffArgs) -> Result<bool, (String, u8)> {
     let real: Vec<RunFacts> = real_reports
         .iter()
         .enumerate()
-        .map(|(k, r)| RunFacts::of(&format!("run {}", k + 1), r))
+        .map(|(k, r)| RunFacts::of(&format!("run {} (seed {})", k + 1, r.seed), r))
         .collect();
     let comparison = compare(&sim, &real, &a.ignore_event);
     let title = format!(

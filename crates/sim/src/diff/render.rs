@@ -24,7 +24,7 @@ pub fn render(title: &str, c: &Comparison) -> String {
     }
     let _ = writeln!(
         s,
-        "\nmilestones (after the fault)  simulator min/median/max     real min/median/max          ratio  allowed"
+        "\nmilestones (after the fault)  simulator min/median/max     real min/median/max          sim same seeds  ratio  allowed"
     );
     for m in &c.metrics {
         let _ = writeln!(s, "{}", metric_line(m));
@@ -74,12 +74,16 @@ fn metric_line(m: &MetricRow) -> String {
             format!("{}/{}/{} (n={})", fmt(x.min), fmt(x.median), fmt(x.max), x.n)
         })
     };
+    let same = m
+        .sim_same_seeds
+        .map_or("-".to_string(), |s| format!("{} (n={})", fmt(s.median), s.n));
     format!(
-        "  {} {:<26} {:<28} {:<28} {:<6} {}",
+        "  {} {:<26} {:<28} {:<28} {:<15} {:<6} {}",
         mark(m.ok),
         m.name,
         st(m.sim),
         st(m.real),
+        same,
         m.ratio.map_or("-".into(), |r| format!("{r:.2}")),
         m.allowed.map_or("-".into(), |a| format!("±{}", fmt(a)))
     )

@@ -51,7 +51,8 @@ pub struct RealArgs {
     /// Our Sentinel binary (default: sentinel-sim-sentinel next to this executable).
     #[arg(long, value_name = "PATH")]
     pub sentinel_bin: Option<PathBuf>,
-    /// How many times to play it.
+    /// How many times to play it. Run k plays seed S+k-1 (S: the scenario's `seed`, else 1): the
+    /// simulator's start phases and random faults of that seed.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Where results go: <out>/<scenario>/run-<k>.json, and run-<k>/ with the configs and logs.
@@ -88,11 +89,24 @@ pub fn play_runs(a: &RealArgs, brief: bool) -> Result<Vec<RunReport>, RealError>
     let file = a.scenario.display();
     let bad = |msg: String| RealError { msg, code: 2 };
     let s = crate::scenario::load(&a.scenario).map_err(|e| bad(e.to_string()))?;
-    let seed = s.seed.unwrap_or(1);
-    let spec = crate::plan::plan(&s, seed).map_err(|e| bad(format!("{file}: {e}")))?;
+    // Run k plays seed base + k - 1, as the simulator would: its start phases and any random
+    // faults are that seed's, so that N runs sample N phases (see `plan::start_phases`).
+    let base = s.seed.unwrap_or(1);
+    let specs = (0..u64::from(a.runs))
+        .map(|k| crate::plan::plan(&s, base.saturating_add(k)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("{file}: {e}")))?;
     let text = std::fs::read_to_string(&a.scenario).unwrap_or_default();
     let which = preflight(a).map_err(|e| bad(format!("{file}: {e}")))?;
-    let refused = support::refusals(&spec, &which, &text);
+    let refused = specs
+        .iter()
+        .flat_map(|spec| support::refusals(spec, &which, &text))
+        .fold(Vec::new(), |mut v, r| {
+            if !v.contains(&r) {
+                v.push(r);
+            }
+            v
+        });
     if !refused.is_empty() {
         let lines: Vec<String> = refused.iter().map(|r| format!("{file}: {r}")).collect();
         return Err(bad(lines.join("\n")));
@@ -101,8 +115,8 @@ pub fn play_runs(a: &RealArgs, brief: bool) -> Result<Vec<RunReport>, RealError>
         eprintln!("real: removed namespace {ns}, left by an earlier run whose process is gone");
     }
     let mut reports = Vec::new();
-    for k in 1..=a.runs {
-        match play_and_report(a, &s, &spec, &which, k, brief) {
+    for (k, spec) in (1..=a.runs).zip(&specs) {
+        match play_and_report(a, &s, spec, &which, k, brief) {
             Ok(r) => reports.push(r),
             Err(e) => {
                 return Err(RealError {
