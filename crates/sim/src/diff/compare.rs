@@ -10,10 +10,10 @@
 //! - milestones: the real median must be within ±10 % of the simulator's median, or within an
 //!   absolute floor (300 ms; 10 lost writes), whichever is larger: below ~3 s, scheduling noise,
 //!   the 100 ms timer tick and the phase of the 1 s PINGs dominate; a milestone seen in every run
-//!   of one side and in none of the other disagrees. The simulator's median is taken over the
-//!   seeds the real runs were played with when the sweep covers them all (real run k starts its
-//!   processes at seed k's phases, so the pairs differ only in what the simulator models), else
-//!   over every seed: a few real runs' phases are not a sample of the whole seed range;
+//!   of one side and in none of the other disagrees. The reference is the median over every seed:
+//!   real run k starts its processes at seed k's phases, but the Sentinels' randomised timer
+//!   frequency (10-19 Hz) moves their PING phase by the time of the fault (seed 1 gave pause→+sdown
+//!   3.04 s in one real run, 3.87 s in another), so the same seeds' median is shown, not judged;
 //! - sequences: the real runs' most common leader and observer sequences must each occur on some
 //!   simulator seed.
 
@@ -38,7 +38,7 @@ pub fn tolerances(ignored: &[String]) -> Vec<String> {
         "events: disagree only when seen in every run of one side and no run of the other; not judged: ".to_string()
             + &UNJUDGED_EVENTS.join(" "),
         format!(
-            "milestones: |real median - sim median| <= max({:.0} % of the sim median, {FLOOR_MS} ms / {FLOOR_WRITES} writes) (short intervals are dominated by scheduling noise and the 100 ms tick); the sim median is over the real runs' seeds when the simulator played them all (same start phases), else over all seeds",
+            "milestones: |real median - sim median| <= max({:.0} % of the sim median, {FLOOR_MS} ms / {FLOOR_WRITES} writes) (short intervals are dominated by scheduling noise and the 100 ms tick); the sim median is over all seeds (the same seeds' median is shown for information)",
             MEDIAN_TOLERANCE * 100.0
         ),
         "sequences: the real runs' most common leader and observer sequences must each occur on some simulator seed".into(),
@@ -84,10 +84,10 @@ pub struct MetricRow {
     pub unit: Unit,
     pub sim: Option<Stats>,
     pub real: Option<Stats>,
-    /// The simulator over the real runs' seeds only (None unless it played every one of them):
-    /// the reference of `ratio` and `allowed` when present, else `sim`.
+    /// The simulator over the real runs' seeds only (None unless it played every one of them);
+    /// for information (see the module's tolerances).
     pub sim_same_seeds: Option<Stats>,
-    /// real median / reference sim median.
+    /// real median / sim median.
     pub ratio: Option<f64>,
     /// The largest allowed |real median - sim median|.
     pub allowed: Option<u64>,
@@ -240,7 +240,7 @@ fn metric(name: &str, unit: Unit, sim: &[RunFacts], real: &[RunFacts]) -> Option
         Unit::Ms => FLOOR_MS,
         Unit::Writes => FLOOR_WRITES,
     };
-    let (ratio, allowed, ok) = match (same.or(s), r) {
+    let (ratio, allowed, ok) = match (s, r) {
         (Some(s), Some(r)) => {
             let allowed = ((s.median as f64 * MEDIAN_TOLERANCE).round() as u64).max(floor);
             let ratio = (s.median > 0).then(|| r.median as f64 / s.median as f64);
@@ -312,13 +312,9 @@ fn reasons(c: &Comparison) -> Vec<String> {
         ));
     }
     for m in c.metrics.iter().filter(|m| !m.ok) {
-        let (reference, over) = match m.sim_same_seeds {
-            Some(s) => (Some(s), "on the same seeds"),
-            None => (m.sim, "over all seeds"),
-        };
-        out.push(match (reference, m.real, m.allowed) {
+        out.push(match (m.sim, m.real, m.allowed) {
             (Some(s), Some(r), Some(a)) => format!(
-                "milestone {}: real median {} vs simulator median {} {over} (allowed ±{})",
+                "milestone {}: real median {} vs simulator median {} (allowed ±{})",
                 m.name, r.median, s.median, a
             ),
             _ => format!("milestone {}: present on one side only", m.name),
@@ -338,8 +334,7 @@ fn reasons(c: &Comparison) -> Vec<String> {
 mod tests {
     use super::*;
 
-    /// A run; real runs in these tests use seeds the simulator did not play (100+), so that the
-    /// reference is every seed, unless a test says otherwise.
+    /// A run; `seed k` labels give seed k, others (the real runs) seed 100 unless a test sets it.
     fn run(label: &str, master: &str, sdown: u64, switch: Option<u64>) -> RunFacts {
         let seed = label.strip_prefix("seed ").and_then(|k| k.parse().ok()).unwrap_or(100);
         let mut metrics = BTreeMap::from([("+sdown".to_string(), sdown)]);
@@ -471,20 +466,20 @@ mod tests {
     }
 
     #[test]
-    fn real_runs_on_simulated_seeds_compare_with_those_seeds() {
+    fn the_same_seeds_median_is_shown_not_judged() {
         // Seeds 0 and 1 switch at 4100 and 4110 ms; over all ten seeds the median is 4145.
         let mut a = run("run 1", "10.0.0.1:6383", 3050, Some(4530));
         let mut b = run("run 2", "10.0.0.1:6383", 3050, Some(4550));
-        // Against all seeds: 4540 vs 4145 (±415) agrees...
-        let c = compare(&sim(), &[a.clone(), b.clone()], &[]);
-        assert_eq!(c.verdict, "AGREE", "{:?}", c.reasons);
-        // ...against the same seeds: 4540 vs 4105 (±411) does not.
         (a.seed, b.seed) = (0, 1);
-        let c = compare(&sim(), &[a, b], &[]);
+        // 4540 vs 4145 (±415) agrees, though 4540 vs the same seeds' 4105 would not.
+        let c = compare(&sim(), &[a, b.clone()], &[]);
+        assert_eq!(c.verdict, "AGREE", "{:?}", c.reasons);
         let sw = c.metrics.iter().find(|m| m.name == "+switch-master first").unwrap();
         assert_eq!(sw.sim_same_seeds.map(|s| (s.n, s.median)), Some((2, 4105)));
-        assert_eq!(c.reasons.len(), 1, "{:?}", c.reasons);
-        assert!(c.reasons[0].contains("4105 on the same seeds"), "{:?}", c.reasons);
+        // A real run on a seed the simulator did not play: no same-seeds median.
+        b.seed = 100;
+        let c = compare(&sim(), &[b], &[]);
+        assert_eq!(c.metrics[0].sim_same_seeds, None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::process::Command;
 use crate::report::{self, RunReport};
 
 /// How to build the simulator binary, for the error that says it is missing.
-pub const BUILD_HINT: &str = "build it with `cargo sim-cli --help` (or: cargo --config \"build.rustflags=['--cfg','madsim']\" build --release --target-dir target/sim -p sim --bin sentinel-sim), or pass --sim-bin";
+pub const BUILD_HINT: &str = "build it with `cargo sim-cli --version` (that is: cargo --config \"build.rustflags=['--cfg','madsim']\" build --release --target-dir target/sim -p sim --bin sentinel-sim), or pass --sim-bin";
 
 /// The simulator binary: `given`, else `target/sim/release/sentinel-sim` under the current
 /// directory, else the same path relative to this executable (`target/release/sentinel-sim` →
