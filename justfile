@@ -68,6 +68,21 @@ upstream-sentinel *ARGS:
     cargo build --release -p sentinel --bin sentinel-sim-sentinel
     bash .ci/upstream-sentinel.sh target/release/sentinel-sim-sentinel {{ARGS}}
 
+# The simulator (seeds 1..M) against real processes (N runs), side by side, with a verdict; as root:
+# just diff scenarios/master_kill.toml [--runs 3] [--seeds 20] [--sentinel redis|ours]
+diff *ARGS:
+    cargo {{sim_flags}} build --release --target-dir target/sim -p sim --bin sentinel-sim
+    cargo build --release -p sim --bin sentinel-sim
+    cargo build --release -p sentinel --bin sentinel-sim-sentinel
+    target/release/sentinel-sim diff {{ARGS}}
+
+# What CI runs of `diff`: three scenarios with redis-sentinel, master_kill with ours (~7 min, root)
+diff-ci:
+    cargo {{sim_flags}} build --release --target-dir target/sim -p sim --bin sentinel-sim
+    cargo build --release -p sim --bin sentinel-sim
+    cargo build --release -p sentinel --bin sentinel-sim-sentinel
+    bash .ci/diff.sh target/release/sentinel-sim target/sim/release/sentinel-sim
+
 # Planted bugs through the sweep and the fuzzer, built in target/sim-mutants:
 # just mutants [--seeds 1..20] [--fuzz-cases 200] [--mutant NAME ...] [--require-all] [--list]
 mutants *ARGS:

@@ -1,6 +1,8 @@
 //! sentinel-sim: scenarios, the run's trace, invariants, expectations and reports.
 
 pub mod checks;
+#[cfg(not(madsim))]
+pub mod diff;
 pub mod duration;
 pub mod plan;
 #[cfg(not(madsim))]

@@ -113,6 +113,19 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// The simulator over seeds 1..M (the simulator build, run as a child: --sim-bin) and the real
+    /// processes N times (as `real`), side by side: outcomes, events, milestones with ratios,
+    /// per-role event sequences, and a verdict with the tolerances printed. Writes
+    /// sim-results/diff/<scenario>.<sentinel>.json; exit status 1 on DISAGREE. Needs root and the
+    /// plain build.
+    #[cfg(not(madsim))]
+    Diff(sim::diff::DiffArgs),
+    /// Simulator against real processes: only in the plain build (`cargo build --release -p sim`).
+    #[cfg(madsim)]
+    Diff {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -131,6 +144,16 @@ fn main() -> ExitCode {
         Cmd::Mutants(a) => sim::search::mutants::mutants_main(a),
         #[cfg(not(madsim))]
         Cmd::Real(a) => sim::real::real_main(a),
+        #[cfg(not(madsim))]
+        Cmd::Diff(a) => sim::diff::diff_main(a),
+        #[cfg(madsim)]
+        Cmd::Diff { .. } => {
+            eprintln!(
+                "`diff` plays real processes and needs the plain build (without --cfg madsim): \
+                 cargo build --release -p sim --bin sentinel-sim && target/release/sentinel-sim diff ..."
+            );
+            ExitCode::from(2)
+        }
         #[cfg(madsim)]
         Cmd::Real { .. } => {
             eprintln!(

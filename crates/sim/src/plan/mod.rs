@@ -4,6 +4,7 @@
 
 mod actions;
 mod random_faults;
+pub mod start_phases;
 
 pub use random_faults::random_faults;
 

@@ -51,7 +51,8 @@ pub struct RealArgs {
     /// Our Sentinel binary (default: sentinel-sim-sentinel next to this executable).
     #[arg(long, value_name = "PATH")]
     pub sentinel_bin: Option<PathBuf>,
-    /// How many times to play it.
+    /// How many times to play it. Run k plays seed S+k-1 (S: the scenario's `seed`, else 1): the
+    /// simulator's start phases and random faults of that seed.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Where results go: <out>/<scenario>/run-<k>.json, and run-<k>/ with the configs and logs.
@@ -63,61 +64,80 @@ pub struct RealArgs {
 }
 
 pub fn real_main(a: RealArgs) -> ExitCode {
-    let s = match crate::scenario::load(&a.scenario) {
-        Ok(s) => s,
+    match play_runs(&a, false) {
+        Ok(reports) if reports.iter().all(|r| r.ok) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
+            eprintln!("{}", e.msg);
+            ExitCode::from(e.code)
         }
-    };
-    let seed = s.seed.unwrap_or(1);
-    let spec = match crate::plan::plan(&s, seed) {
-        Ok(spec) => spec,
-        Err(e) => {
-            eprintln!("{}: {e}", a.scenario.display());
-            return ExitCode::from(2);
-        }
-    };
+    }
+}
+
+/// Why the real runs stopped before all of them were played: the message (already naming the
+/// scenario file) and the exit status it calls for (2: bad input or a broken run, 130: interrupted).
+#[derive(Debug)]
+pub struct RealError {
+    pub msg: String,
+    pub code: u8,
+}
+
+/// Plays the scenario `a.runs` times on real processes, writing each run's results JSON under
+/// `a.out` and printing its summary (only a one-line timeline when `brief`); returns the reports in
+/// run order. Used by `real` and by `diff`.
+pub fn play_runs(a: &RealArgs, brief: bool) -> Result<Vec<RunReport>, RealError> {
+    let file = a.scenario.display();
+    let bad = |msg: String| RealError { msg, code: 2 };
+    let s = crate::scenario::load(&a.scenario).map_err(|e| bad(e.to_string()))?;
+    // Run k plays seed base + k - 1, as the simulator would: its start phases and any random
+    // faults are that seed's, so that N runs sample N phases (see `plan::start_phases`).
+    let base = s.seed.unwrap_or(1);
+    let specs = (0..u64::from(a.runs))
+        .map(|k| crate::plan::plan(&s, base.saturating_add(k)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("{file}: {e}")))?;
     let text = std::fs::read_to_string(&a.scenario).unwrap_or_default();
-    let which = match preflight(&a) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("{}: {e}", a.scenario.display());
-            return ExitCode::from(2);
-        }
-    };
-    let refused = support::refusals(&spec, &which, &text);
+    let which = preflight(a).map_err(|e| bad(format!("{file}: {e}")))?;
+    let refused = specs
+        .iter()
+        .flat_map(|spec| support::refusals(spec, &which, &text))
+        .fold(Vec::new(), |mut v, r| {
+            if !v.contains(&r) {
+                v.push(r);
+            }
+            v
+        });
     if !refused.is_empty() {
-        for r in refused {
-            eprintln!("{}: {r}", a.scenario.display());
-        }
-        return ExitCode::from(2);
+        let lines: Vec<String> = refused.iter().map(|r| format!("{file}: {r}")).collect();
+        return Err(bad(lines.join("\n")));
     }
     for ns in remove_leftovers() {
         eprintln!("real: removed namespace {ns}, left by an earlier run whose process is gone");
     }
-    let mut code = ExitCode::SUCCESS;
-    for k in 1..=a.runs {
-        match play_and_report(&a, &s, &spec, &which, k) {
-            Ok(true) => {}
-            Ok(false) => code = ExitCode::from(1),
+    let mut reports = Vec::new();
+    for (k, spec) in (1..=a.runs).zip(&specs) {
+        match play_and_report(a, &s, spec, &which, k, brief) {
+            Ok(r) => reports.push(r),
             Err(e) => {
-                eprintln!("{}: run {k}: {e}", a.scenario.display());
-                return ExitCode::from(if INTERRUPTED.load(Ordering::SeqCst) { 130 } else { 2 });
+                return Err(RealError {
+                    msg: format!("{file}: run {k}: {e}"),
+                    code: if INTERRUPTED.load(Ordering::SeqCst) { 130 } else { 2 },
+                })
             }
         }
     }
-    code
+    Ok(reports)
 }
 
-/// Plays run `k`, prints its summary and writes its results; Ok(whether every check passed).
+/// Plays run `k`, prints its summary (one timeline line when `brief`) and writes its results.
 fn play_and_report(
     a: &RealArgs,
     s: &Scenario,
     spec: &crate::spec::WorldSpec,
     which: &SentinelImpl,
     k: u32,
-) -> Result<bool, String> {
+    brief: bool,
+) -> Result<RunReport, String> {
     let dir = a.out.join(report::path_component(&s.name));
     let work = dir.join(format!("run-{k}"));
     let _ = std::fs::remove_dir_all(&work);
@@ -126,25 +146,27 @@ fn play_and_report(
     let work = work.canonicalize().map_err(|e| format!("{}: {e}", work.display()))?;
     let r = play(s, spec, which, &work)?;
     let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    print!(
-        "{}",
-        report::summary(
-            &r,
-            SummaryOpts {
-                verbose: a.verbose,
-                color
-            }
-        )
-    );
+    if brief {
+        let checks = if r.ok { "checks ok" } else { "checks FAILED" };
+        println!("real run {k}: {} ({checks})", r.timeline.describe());
+    } else {
+        let opts = SummaryOpts {
+            verbose: a.verbose,
+            color,
+        };
+        print!("{}", report::summary(&r, opts));
+    }
     let path = dir.join(format!("run-{k}.json"));
     let json = report::to_json(&r);
     if json.starts_with("{\"error\"") {
         return Err(format!("cannot render the results JSON: {}", json.trim()));
     }
     std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!("results: {}", path.display());
-    println!("configs and logs: {}", work.display());
-    Ok(r.ok)
+    if !brief {
+        println!("results: {}", path.display());
+        println!("configs and logs: {}", work.display());
+    }
+    Ok(r)
 }
 
 /// One run: the namespaces, then the session on a thread of its own inside the hub namespace (so

@@ -53,7 +53,7 @@ pub async fn run(ctx: Ctx<'_>) -> Result<RunReport, String> {
         _ = sigint.recv() => return Err(stopped("SIGINT")),
         _ = sigterm.recv() => return Err(stopped("SIGTERM")),
     };
-    let seed = ctx.s.seed.unwrap_or(1);
+    let seed = ctx.spec.seed;
     let wall_ms = wall.elapsed().as_millis() as u64;
     Ok(RunReport::new(
         ctx.s,

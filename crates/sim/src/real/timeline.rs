@@ -1,5 +1,6 @@
-//! Plays the plan on the real processes: starts them (data nodes at once, Sentinels
-//! [`SENTINEL_DELAY`] later, as the simulator starts them after its data nodes), follows their
+//! Plays the plan on the real processes: starts them at the simulator's start phases for the run's
+//! seed (`plan::start_phases`: data nodes within the first second, Sentinels 1.5 s after the last
+//! of them, each at its own sub-second phase), follows their
 //! logs, and does each action at its time, recording it as the simulator's world does (the action
 //! line, then the facts of what changed), and a `kill_on` kill as soon as the armed event shows in
 //! a Sentinel's log.
@@ -17,8 +18,6 @@ use super::recorder::Recorder;
 use crate::spec::{WorldAction, WorldSpec};
 use crate::trace::{Fact, ProcState, WorldNote};
 
-/// Sentinels start this long after the data nodes (the simulator's boot delay).
-pub const SENTINEL_DELAY: Duration = Duration::from_millis(1500);
 /// How long after the Sentinels' start every process must still be running.
 const STARTUP_CHECK: Duration = Duration::from_millis(500);
 /// How often the logs are read (the resolution of `kill_on` and of lines without a usable
@@ -48,22 +47,25 @@ impl Stage {
                 state: ProcState::Alive,
             });
         }
-        for p in self.procs.iter_mut().filter(|p| !p.sentinel) {
-            p.start()?;
-        }
-        let mut sentinels_started = false;
+        // The simulator's start phases for this run's seed: each process at a sub-second phase,
+        // Sentinels 1.5 s after the last data node. Started all at once, every real run would
+        // meet the fault at the same point of the Sentinels' 1 s PING period (one phase of the
+        // many the simulator's seeds sample; `diff` showed pause→+sdown at 3.85 s in every run).
+        let starts = crate::plan::start_phases::first_starts(spec);
+        let all_started = starts.iter().max().copied().unwrap_or_default();
+        let mut started = vec![false; self.procs.len()];
         let mut checked = false;
         let mut next = 0;
         loop {
             self.poll_logs();
             let now = start.elapsed();
-            if !sentinels_started && now >= SENTINEL_DELAY {
-                for p in self.procs.iter_mut().filter(|p| p.sentinel) {
+            for (i, p) in self.procs.iter_mut().enumerate() {
+                if !started[i] && starts.get(i).is_some_and(|t| now >= *t) {
                     p.start()?;
+                    started[i] = true;
                 }
-                sentinels_started = true;
             }
-            if !checked && now >= SENTINEL_DELAY + STARTUP_CHECK {
+            if !checked && now >= all_started + STARTUP_CHECK {
                 self.check_started()?;
                 checked = true;
             }

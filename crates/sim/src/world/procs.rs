@@ -6,8 +6,9 @@
 //! process started on a whole second, every seed would see a fault written `at = "10s"` land at
 //! the same point of those periods, and behaviours that depend on it (how long a hang goes
 //! unnoticed, how a replica's link-down seconds round) would show one mode only. So each process
-//! starts at a sub-second phase drawn from the run's seed ([`first_starts`]); the scenario's
-//! actions keep the times they are written with.
+//! starts at a sub-second phase drawn from the run's seed ([`first_starts`], in the plan, since the
+//! real runner starts its processes at the same phases); the scenario's actions keep the times
+//! they are written with.
 
 use super::clock::NodeClock;
 use super::disk_watch::WatchedStorage;
@@ -22,43 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// Sentinels start at least this long after the last data node, so that replicas are attached
-/// when a Sentinel first asks the master for INFO (as in the reference capture, where the data
-/// nodes were up before the Sentinels started). A replica that came up before its master retries
-/// every second, so it can attach up to 1 s (plus its handshake) after the last data node starts:
-/// hence 1.5 s, not 1 s. A Sentinel that missed a replica would learn of it only from the next
-/// INFO, 10 s later, after the fault of most scenarios.
-pub const SENTINEL_BOOT_DELAY: Duration = Duration::from_millis(1500);
-
-/// Width of the window each process's start phase is drawn from: one period of Sentinel's 1 s
-/// timers.
-pub const START_PHASE_WINDOW_MS: u64 = 1000;
-
-/// The start phases' RNG stream, mixed with the run's seed (its own stream, so drawing phases
-/// shifts none of the processes' other draws).
-const START_PHASE_STREAM: u64 = 0x0070_6861_7365;
-
-/// When each process of `spec` first starts, from the run's time zero: data node `i` at its phase
-/// (0–999 ms); each Sentinel [`SENTINEL_BOOT_DELAY`] after the last data node, plus its own phase.
-/// Every phase is drawn from the run's seed. Restarts are actions and happen at their `at`.
-pub fn first_starts(spec: &WorldSpec) -> Vec<Duration> {
-    let stream = crate::plan::mix(spec.seed, START_PHASE_STREAM);
-    let phase = |i: usize| Duration::from_millis(crate::plan::mix(stream, i as u64) % START_PHASE_WINDOW_MS);
-    let last_data = (spec.procs.iter().enumerate())
-        .filter(|(_, p)| !p.is_sentinel())
-        .map(|(i, _)| phase(i))
-        .max()
-        .unwrap_or_default();
-    (spec.procs.iter().enumerate())
-        .map(|(i, p)| {
-            if p.is_sentinel() {
-                last_data + SENTINEL_BOOT_DELAY + phase(i)
-            } else {
-                phase(i)
-            }
-        })
-        .collect()
-}
+pub use crate::plan::start_phases::{first_starts, SENTINEL_BOOT_DELAY, START_PHASE_WINDOW_MS};
 
 /// Per-process handles the world keeps to inject faults.
 pub(super) struct Proc {
