@@ -20,7 +20,6 @@ use madsim::runtime::{Handle, NodeHandle};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::time::Instant;
 
 pub use crate::plan::start_phases::{first_starts, SENTINEL_BOOT_DELAY, START_PHASE_WINDOW_MS};
