@@ -5,30 +5,12 @@
 mod common;
 
 use common::*;
-use sim::checks::{self, CheckResult};
+use sim::checks::CheckResult;
 use sim::trace::{Fact, Kind, ProcState, Role, Sent, TraceEvent, WireMsg};
 
 const M: &str = "master mymaster 127.0.0.1 6382";
 const S83: &str = "slave 127.0.0.1:6383 127.0.0.1 6383 @ mymaster 127.0.0.1 6382";
 const S84: &str = "slave 127.0.0.1:6384 127.0.0.1 6384 @ mymaster 127.0.0.1 6382";
-
-fn fact(t_ms: u64, f: Fact) -> TraceEvent {
-    TraceEvent {
-        t_ms,
-        node: f.node().to_string(),
-        kind: Kind::World(f),
-    }
-}
-
-fn proc(t_ms: u64, node: &str, state: ProcState) -> TraceEvent {
-    fact(
-        t_ms,
-        Fact::Process {
-            node: node.into(),
-            state,
-        },
-    )
-}
 
 /// `node` replicates `master` (an address; None: it is a master).
 fn repl(t_ms: u64, node: &str, master: Option<&str>, link_up: bool) -> TraceEvent {
@@ -67,13 +49,7 @@ fn ev(t_ms: u64, node: &str, name: &str, payload: &str) -> TraceEvent {
 }
 
 fn judge(scenario: &str, trace: &[TraceEvent], name: &str) -> CheckResult {
-    let s = load(scenario);
-    let mut trace = trace.to_vec();
-    trace.sort_by_key(|e| e.t_ms);
-    let r = checks::invariants(&s, &trace, &kill9_final(), None);
-    r.into_iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no check {name}"))
+    judge_in(scenario, trace, None, name)
 }
 
 /// master_kill (failover-timeout 3 s): sentinel-5000 is elected and tells redis-6383 to become

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use sim::checks::{self, CheckResult};
+use sim::checks::CheckResult;
 use sim::trace::{Fact, Kind, ProcState, Role, Sent, TraceEvent, WireMsg};
 
 const NAME: &str = "promotion-choice";
@@ -14,14 +14,6 @@ const M: &str = "master mymaster 127.0.0.1 6382";
 
 fn slave(port: u16) -> String {
     format!("slave 127.0.0.1:{port} 127.0.0.1 {port} @ mymaster 127.0.0.1 6382")
-}
-
-fn fact(t_ms: u64, f: Fact) -> TraceEvent {
-    TraceEvent {
-        t_ms,
-        node: f.node().to_string(),
-        kind: Kind::World(f),
-    }
 }
 
 /// `node` replicates the master; with `down` = (since, offset), its link is down.
@@ -98,11 +90,7 @@ fn failover(replicas: &[(u16, i64, &str)], port: u16) -> Vec<TraceEvent> {
 }
 
 fn judge(scenario: &str, trace: &[TraceEvent]) -> CheckResult {
-    let s = load(scenario);
-    let mut trace = trace.to_vec();
-    trace.sort_by_key(|e| e.t_ms);
-    let r = checks::invariants(&s, &trace, &kill9_final(), None);
-    r.into_iter().find(|c| c.name == NAME).expect("the check runs")
+    judge_in(scenario, trace, None, NAME)
 }
 
 const A: &str = "aaaa000000000000000000000000000000000000";

@@ -4,44 +4,14 @@
 mod common;
 
 use common::*;
-use sim::checks::{self, CheckResult};
+use sim::checks::CheckResult;
 use sim::report::WritesSummary;
-use sim::trace::{Fact, Hello, Kind, ProcState, Role, Sent, TraceEvent, WireMsg};
+use sim::trace::{Fact, Hello, Kind, ProcState, Role, Sent, TraceEvent};
 
 const A: &str = "aaaa000000000000000000000000000000000000";
 const B: &str = "bbbb000000000000000000000000000000000000";
 const C: &str = "cccc000000000000000000000000000000000000";
 const M: &str = "master mymaster 127.0.0.1 6382";
-
-fn fact(t_ms: u64, f: Fact) -> TraceEvent {
-    TraceEvent {
-        t_ms,
-        node: f.node().to_string(),
-        kind: Kind::World(f),
-    }
-}
-
-fn sent(t_ms: u64, from: &str, to: &str, sent: Sent) -> TraceEvent {
-    TraceEvent {
-        t_ms,
-        node: from.to_string(),
-        kind: Kind::Wire(WireMsg {
-            from: from.into(),
-            to: to.into(),
-            sent,
-        }),
-    }
-}
-
-fn proc(t_ms: u64, node: &str, state: ProcState) -> TraceEvent {
-    fact(
-        t_ms,
-        Fact::Process {
-            node: node.into(),
-            state,
-        },
-    )
-}
 
 fn hello(t_ms: u64, from: &str, runid: &str) -> TraceEvent {
     let h = Hello::parse(&format!("127.0.0.1,5000,{runid},0,mymaster,127.0.0.1,6382,0")).expect("hello");
@@ -133,13 +103,7 @@ fn start() -> Vec<TraceEvent> {
 }
 
 fn judge(trace: &[TraceEvent], writes: Option<&WritesSummary>, name: &str) -> CheckResult {
-    let s = load("master_kill.toml");
-    let mut trace = trace.to_vec();
-    trace.sort_by_key(|e| e.t_ms);
-    let r = checks::invariants(&s, &trace, &kill9_final(), writes);
-    r.into_iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no check {name}"))
+    judge_in("master_kill.toml", trace, writes, name)
 }
 
 /// Epoch 1: sentinel-5000 (A) asks for itself; 5001 and 5002 vote for it.

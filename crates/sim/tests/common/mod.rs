@@ -6,10 +6,12 @@
 use std::path::PathBuf;
 
 use sentinel_core::CandidateView;
+use sim::checks::{self, CheckResult};
 use sim::scenario::Action;
 use sim::scenario::{self, Scenario};
 use sim::trace::{
-    DataFinal, DebugProbe, EventBody, FinalState, Kind, Level, SentinelEvent, SentinelFinal, TraceEvent, WorldNote,
+    DataFinal, DebugProbe, EventBody, Fact, FinalState, Kind, Level, ProcState, Sent, SentinelEvent, SentinelFinal,
+    TraceEvent, WireMsg, WorldNote,
 };
 
 pub const ID0: &str = "db6678da4a0a430810dd6269fd9b66593c4647ce"; // sentinel-5000
@@ -458,4 +460,54 @@ pub fn probe_mut(e: &mut TraceEvent) -> &mut DebugProbe {
         Kind::Sentinel(SentinelEvent { probe: Some(p), .. }) => p,
         _ => panic!("not a probed sentinel event"),
     }
+}
+
+/// A world fact at `t_ms`, attributed to the node it is about.
+pub fn fact(t_ms: u64, f: Fact) -> TraceEvent {
+    TraceEvent {
+        t_ms,
+        node: f.node().to_string(),
+        kind: Kind::World(f),
+    }
+}
+
+/// A safety message `from` → `to` as the wire tap records it.
+pub fn sent(t_ms: u64, from: &str, to: &str, sent: Sent) -> TraceEvent {
+    TraceEvent {
+        t_ms,
+        node: from.to_string(),
+        kind: Kind::Wire(WireMsg {
+            from: from.into(),
+            to: to.into(),
+            sent,
+        }),
+    }
+}
+
+/// The world changing a process's state.
+pub fn proc(t_ms: u64, node: &str, state: ProcState) -> TraceEvent {
+    fact(
+        t_ms,
+        Fact::Process {
+            node: node.into(),
+            state,
+        },
+    )
+}
+
+/// The invariant `name` over a hand-built `trace` (sorted by time, stably) played as `scenario`,
+/// with the master_kill final state.
+pub fn judge_in(
+    scenario: &str,
+    trace: &[TraceEvent],
+    writes: Option<&sim::report::WritesSummary>,
+    name: &str,
+) -> CheckResult {
+    let s = load(scenario);
+    let mut trace = trace.to_vec();
+    trace.sort_by_key(|e| e.t_ms);
+    let r = checks::invariants(&s, &trace, &kill9_final(), writes);
+    r.into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no check {name}"))
 }
