@@ -8,6 +8,7 @@ pub mod plan;
 #[cfg(not(madsim))]
 pub mod real;
 pub mod report;
+pub mod resp_probe;
 pub mod run;
 pub mod scenario;
 pub mod search;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use resp::{Conn, Value};
+use resp::Value;
 
 use super::addrs::Addrs;
 use super::procs::Proc;
@@ -14,27 +14,10 @@ use crate::trace::{DataFinal, FinalState, SentinelFinal};
 /// `timeout`.
 pub async fn request(addrs: &Addrs, ip: &str, port: u16, args: &[String], timeout: Duration) -> Option<Value> {
     let addr = addrs.real(ip, port)?;
-    let fut = async {
-        let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let mut conn = Conn::new(stream);
-        conn.write_command(args).await.ok()?;
-        conn.read_value().await.ok()
-    };
-    tokio::time::timeout(timeout, fut).await.ok().flatten()
+    crate::resp_probe::request(addr, args, timeout).await
 }
 
-/// A reply as redis-cli shows it on one line.
-pub fn show(v: &Value) -> String {
-    match v {
-        Value::Simple(s) => s.clone(),
-        Value::Error(e) => format!("(error) {e}"),
-        Value::Int(i) => format!("(integer) {i}"),
-        Value::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
-        Value::Nil | Value::NilArray => "(nil)".into(),
-        Value::Array(a) => a.iter().map(show).collect::<Vec<_>>().join(" "),
-        other => show(&other.to_resp2()),
-    }
-}
+pub use crate::resp_probe::show;
 
 fn text(v: &Value) -> String {
     v.as_text().map(|t| t.into_owned()).unwrap_or_default()

@@ -5,33 +5,10 @@ use super::net::AddressBook;
 use crate::spec::WorldSpec;
 use crate::trace::{DataFinal, FinalState, SentinelFinal};
 use madsim::runtime::NodeHandle;
-use resp::{Conn, Value};
-use std::net::SocketAddr;
+use resp::Value;
 use std::time::Duration;
 
-/// Sends one command and waits for its reply, or None on any failure or after `timeout`.
-pub async fn request(addr: SocketAddr, args: &[String], timeout: Duration) -> Option<Value> {
-    let fut = async {
-        let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let mut conn = Conn::new(stream);
-        conn.write_command(args).await.ok()?;
-        conn.read_value().await.ok()
-    };
-    tokio::time::timeout(timeout, fut).await.ok().flatten()
-}
-
-/// A reply as redis-cli would show it on one line.
-pub fn show(v: &Value) -> String {
-    match v {
-        Value::Simple(s) => s.clone(),
-        Value::Error(e) => format!("(error) {e}"),
-        Value::Int(i) => format!("(integer) {i}"),
-        Value::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
-        Value::Nil | Value::NilArray => "(nil)".into(),
-        Value::Array(a) => a.iter().map(show).collect::<Vec<_>>().join(" "),
-        other => show(&other.to_resp2()),
-    }
-}
+pub use crate::resp_probe::{request, show};
 
 fn text(v: &Value) -> Option<String> {
     v.as_text().map(|t| t.into_owned())
