@@ -17,8 +17,8 @@
 //! (`+slave`, `+tilt`, the cut-short events); the scenario's failover-timeout.
 
 use super::disturbed::Disturbances;
-use super::promotions::{logged, max_setting, promotions, Promotion};
-use super::trace_view::{join, node_name, sentinel_events, subject_addr};
+use super::promotions::{announced_by_leader, logged, max_setting, promotions, Promotion};
+use super::trace_view::{join, node_name};
 use super::truth_view::{facts, repl_at, wire};
 use super::{CheckResult, Evidence};
 use crate::duration::secs;
@@ -134,7 +134,7 @@ fn judge(ev: &Evidence, d: &Disturbances, p: &Promotion, deadline: u64) -> (Vec<
             continue;
         }
         let required = follows_throughout(ev, r, &p.old_master, from, p.t)
-            && known_to_leader(ev, p, r)
+            && announced_by_leader(ev.trace, ev.scenario, p, r, 0)
             && d.node(r, from, deadline).is_none()
             && d.link(&p.leader, r, from, deadline).is_none();
         if required {
@@ -155,31 +155,4 @@ fn follows_throughout(ev: &Evidence, r: &str, master: &str, from: u64, to: u64) 
             } if node == r && t >= from && t <= to => follows(*role, m.as_deref()),
             _ => true,
         })
-}
-
-/// The leader announced `r` as a replica of the old master (`+slave`) before the promotion, after
-/// its last `+reset-master` (which forgets replicas).
-fn known_to_leader(ev: &Evidence, p: &Promotion, r: &str) -> bool {
-    let addr = ev.scenario.addr_of(r).unwrap_or(r);
-    let mut known = false;
-    for e in sentinel_events(ev.trace) {
-        if e.node != p.leader || e.t > p.t {
-            continue;
-        }
-        match e.ev.name() {
-            "+reset-master" => known = false,
-            "+slave" => {
-                let under_old =
-                    e.ev.body
-                        .subject()
-                        .and_then(|s| s.master.as_ref())
-                        .is_some_and(|m| format!("{}:{}", m.ip, m.port) == p.old_master);
-                if under_old && subject_addr(e.ev).as_deref() == Some(addr) {
-                    known = true;
-                }
-            }
-            _ => {}
-        }
-    }
-    known
 }

@@ -27,7 +27,7 @@
 //! `+switch-master`, `+tilt`.
 
 use super::disturbed::Disturbances;
-use super::promotions::{promotions, Promotion};
+use super::promotions::{announced_by_leader, promotions, Promotion};
 use super::trace_view::{join, node_name, sentinel_events, short_id, subject_addr};
 use super::truth_view::{repl_at, run_id_at};
 use super::{CheckResult, Evidence};
@@ -207,7 +207,7 @@ fn clearly_candidate(ev: &Evidence, d: &Disturbances, p: &Promotion, r: &str, fr
         && run_id_at(ev.trace, r, p.t).is_some_and(|(_, t)| t < from)
         && d.node(r, from, p.t).is_none()
         && d.link(&p.leader, r, from, p.t).is_none()
-        && announced(ev, p, r)
+        && announced_by_leader(ev.trace, ev.scenario, p, r, KNOWN_MS)
 }
 
 /// The smallest down-after the leader may have used (the scenario's, or a `sentinel_set`).
@@ -221,30 +221,6 @@ fn min_down_after(s: &Scenario) -> u64 {
             _ => None,
         })
         .fold(s.master.down_after_ms, u64::min)
-}
-
-/// The leader logged `+slave` about `r` under the old master at least [`KNOWN_MS`] before the
-/// promotion, after its last `+reset-master` (which forgets replicas).
-fn announced(ev: &Evidence, p: &Promotion, r: &str) -> bool {
-    let addr = ev.scenario.addr_of(r).unwrap_or(r);
-    let mut known = false;
-    for e in sentinel_events(ev.trace) {
-        if e.node != p.leader || e.t > p.t {
-            continue;
-        }
-        match e.ev.name() {
-            "+reset-master" => known = false,
-            "+slave" if e.t + KNOWN_MS <= p.t => {
-                let sub = e.ev.body.subject();
-                let under_old = sub
-                    .and_then(|s| s.master.as_ref())
-                    .is_some_and(|m| format!("{}:{}", m.ip, m.port) == p.old_master);
-                known |= under_old && subject_addr(e.ev).as_deref() == Some(addr);
-            }
-            _ => {}
-        }
-    }
-    known
 }
 
 /// When `node` last logged `name` by `t` (about the master at `addr`, if given).

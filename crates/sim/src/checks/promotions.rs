@@ -2,7 +2,7 @@
 //! old master the world says the promoted node replicated, and the failover settings in force
 //! (the largest a scenario ever sets: a longer limit is the conservative one).
 
-use super::trace_view::{node_name, sentinel_events};
+use super::trace_view::{node_name, sentinel_events, subject_addr};
 use super::truth_view::{repl_at, wire};
 use crate::scenario::{Action, Scenario};
 use crate::trace::{Sent, TraceEvent};
@@ -58,4 +58,29 @@ pub(crate) fn logged(trace: &[TraceEvent], node: &str, names: &[&str], from: u64
         .filter(|e| e.node == node && e.t >= from && e.t <= to)
         .find(|e| names.contains(&e.ev.name()) || matches!(e.ev.body, sentinel_core::EventBody::SentinelId { .. }))
         .map(|e| (e.t, trace[e.idx].line()))
+}
+
+/// The leader of `p` logged `+slave` about replica `r` under the old master at least
+/// `min_age_ms` before the promotion, after its last `+reset-master` (which forgets replicas).
+pub(crate) fn announced_by_leader(trace: &[TraceEvent], s: &Scenario, p: &Promotion, r: &str, min_age_ms: u64) -> bool {
+    let addr = s.addr_of(r).unwrap_or(r);
+    let mut known = false;
+    for e in sentinel_events(trace) {
+        if e.node != p.leader || e.t > p.t {
+            continue;
+        }
+        match e.ev.name() {
+            "+reset-master" => known = false,
+            "+slave" if e.t + min_age_ms <= p.t => {
+                let under_old =
+                    e.ev.body
+                        .subject()
+                        .and_then(|s| s.master.as_ref())
+                        .is_some_and(|m| format!("{}:{}", m.ip, m.port) == p.old_master);
+                known |= under_old && subject_addr(e.ev).as_deref() == Some(addr);
+            }
+            _ => {}
+        }
+    }
+    known
 }
