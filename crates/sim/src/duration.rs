@@ -1,12 +1,20 @@
 //! Durations as scenario files write them: `"1500ms"`, `"3s"`, `"2m"`, `"1m30s"`, `"1h"`, `"1.5s"`
 //! or a bare integer of milliseconds; signed offsets add a leading `+`/`-` (`"+5s"`, `"-3s"`).
 //! Parsed values are whole milliseconds (`u64`, or `i64` when signed); the canonical rendering
-//! ([`format_ms`], [`format_signed_ms`]) parses back to the same value.
+//! ([`format_ms`], [`format_signed_ms`]) parses back to the same value. Network delays, which
+//! are far below a millisecond on loopback, are read in microseconds ([`parse_us`], `"30us"`).
 
 /// Longest duration a scenario accepts anywhere (24 hours).
 pub const MAX_MS: u64 = 24 * 3600 * 1000;
 
-const UNITS: [(&str, u64); 4] = [("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)];
+/// Each unit in microseconds, largest first.
+const UNITS: [(&str, u64); 5] = [
+    ("h", 3_600_000_000),
+    ("m", 60_000_000),
+    ("s", 1_000_000),
+    ("ms", 1_000),
+    ("us", 1),
+];
 
 /// What a duration string must look like, for error messages.
 pub const EXPECTED: &str =
@@ -16,6 +24,15 @@ pub const EXPECTED: &str =
 /// (`h`, `m`, `s`, `ms`), each at most once; a component may carry a decimal fraction as long as
 /// the total is a whole number of milliseconds. The result must not exceed [`MAX_MS`].
 pub fn parse_ms(text: &str) -> Result<u64, String> {
+    let us = parse_us(text)?;
+    if us % 1000 != 0 {
+        return Err(format!("invalid duration {text:?}: not a whole number of milliseconds"));
+    }
+    Ok(us / 1000)
+}
+
+/// As [`parse_ms`], in whole microseconds, and `us` is a unit too (`"30us"`, `"0.05ms"`).
+pub fn parse_us(text: &str) -> Result<u64, String> {
     let s = text.trim();
     if s.is_empty() {
         return Err(format!("empty duration; {EXPECTED}"));
@@ -53,14 +70,14 @@ pub fn parse_ms(text: &str) -> Result<u64, String> {
         let unit = &s[us..i];
         let Some(ui) = UNITS.iter().position(|(u, _)| *u == unit) else {
             return Err(if unit.is_empty() {
-                format!("invalid duration {text:?}: missing unit (h, m, s or ms); {EXPECTED}")
+                format!("invalid duration {text:?}: missing unit (h, m, s, ms or us); {EXPECTED}")
             } else {
-                format!("invalid duration {text:?}: unknown unit {unit:?} (use h, m, s or ms)")
+                format!("invalid duration {text:?}: unknown unit {unit:?} (use h, m, s, ms or us)")
             });
         };
         if last_unit != usize::MAX && ui <= last_unit {
             return Err(format!(
-                "invalid duration {text:?}: units must be in order h, m, s, ms, each once"
+                "invalid duration {text:?}: units must be in order h, m, s, ms, us, each once"
             ));
         }
         last_unit = ui;
@@ -80,12 +97,12 @@ pub fn parse_ms(text: &str) -> Result<u64, String> {
             let scale = 10u64.pow(frac_part.len() as u32);
             let num = frac.checked_mul(mult).ok_or_else(too_long)?;
             if num % scale != 0 {
-                return Err(format!("invalid duration {text:?}: not a whole number of milliseconds"));
+                return Err(format!("invalid duration {text:?}: not a whole number of microseconds"));
             }
             part = part.checked_add(num / scale).ok_or_else(too_long)?;
         }
         total = total.checked_add(part).ok_or_else(too_long)?;
-        if total > MAX_MS {
+        if total > MAX_MS * 1000 {
             return Err(too_long());
         }
     }
@@ -106,11 +123,16 @@ pub fn parse_signed_ms(text: &str) -> Result<i64, String> {
 
 /// Canonical rendering: `"0s"`, `"1500ms"` → `"1s500ms"`, `"90s"` → `"1m30s"`.
 pub fn format_ms(ms: u64) -> String {
-    if ms == 0 {
+    format_us(ms.saturating_mul(1000))
+}
+
+/// Canonical rendering of microseconds: `"30us"`, `"1ms500us"`, `"2s"`.
+pub fn format_us(us: u64) -> String {
+    if us == 0 {
         return "0s".to_string();
     }
     let mut out = String::new();
-    let mut rest = ms;
+    let mut rest = us;
     for (unit, mult) in UNITS {
         let n = rest / mult;
         rest %= mult;
@@ -203,5 +225,20 @@ mod tests {
         assert_eq!(short_secs(3_400), "3.4s");
         assert_eq!(short_secs(12_000), "12s");
         assert_eq!(short_secs(50), "0.05s");
+    }
+
+    #[test]
+    fn microseconds_for_network_delays() {
+        assert_eq!(parse_us("30us"), Ok(30));
+        assert_eq!(parse_us("0.05ms"), Ok(50));
+        assert_eq!(parse_us("1ms500us"), Ok(1500));
+        assert!(parse_us("2").is_err(), "a string needs its unit");
+        assert!(parse_us("0.5us").is_err());
+        assert!(parse_us("5us1ms").is_err());
+        assert!(parse_ms("30us").unwrap_err().contains("whole number of milliseconds"));
+        for us in [0, 1, 30, 999, 1000, 1500, 2_000_000, MAX_MS * 1000] {
+            assert_eq!(parse_us(&format_us(us)), Ok(us), "{}", format_us(us));
+        }
+        assert_eq!(format_us(40), "40us");
     }
 }

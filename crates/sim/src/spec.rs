@@ -61,7 +61,7 @@ pub enum WorldAction {
     /// Removes every partition.
     Heal,
     /// Without `links`: every message is delayed by a uniform draw in [min, max] ms instead of the
-    /// network's base latency (madsim's global configuration). With `links`: each segment on those
+    /// scenario's base latency (madsim's global configuration). With `links`: each segment on those
     /// links is delayed by that much on top of the base latency (replacing their previous extra).
     Latency {
         min_ms: u64,
@@ -75,7 +75,7 @@ pub enum WorldAction {
         rate: f64,
         links: Option<Links>,
     },
-    /// Latency and loss back to the defaults, on every link.
+    /// Latency and loss back to the scenario's base network, on every link.
     NetReset,
     /// The process's wall clock reads `offset_ms` away from true time from now on.
     ClockSkew {
@@ -145,6 +145,8 @@ pub struct WorldSpec {
     /// Record the Sentinel core's debug probe (internal epochs, candidate view, TILT flag) with
     /// each event, for the checks that judge from it (README: "What each check judges from").
     pub debug_probe: bool,
+    /// The base network (latency and loss of every message) before any network action.
+    pub network: crate::scenario::Network,
 }
 
 /// A workload client and where it lives in the network.

@@ -50,8 +50,9 @@ pub enum Fact {
         max_ms: u64,
         loss: f64,
     },
-    /// The whole network's base latency and loss (madsim's global configuration) changed.
-    Network { min_ms: u64, max_ms: u64, loss: f64 },
+    /// The whole network's base latency (µs) and loss (madsim's global configuration): at the
+    /// start, and whenever it changes.
+    Network { min_us: u64, max_us: u64, loss: f64 },
     /// A process's wall clock now reads `offset_ms` away from true time and runs `rate` times as
     /// fast as true time from here on (from the world's clock handle, after every change).
     Clock { node: String, offset_ms: i64, rate: f64 },
@@ -123,7 +124,7 @@ impl Fact {
                 max_ms,
                 loss,
             } => format!("link {from} -> {to} latency {min_ms}-{max_ms}ms loss {loss}"),
-            Fact::Network { min_ms, max_ms, loss } => format!("network latency {min_ms}-{max_ms}ms loss {loss}"),
+            Fact::Network { min_us, max_us, loss } => format!("network latency {min_us}-{max_us}us loss {loss}"),
             Fact::Clock { node, offset_ms, rate } => format!("clock {node} offset {offset_ms}ms rate {rate}"),
             Fact::Replication {
                 node,

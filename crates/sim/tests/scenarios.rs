@@ -161,12 +161,32 @@ fn replica_priority_and_manual_failover() {
 }
 
 #[test]
+fn the_base_network_defaults_to_loopback_and_reads_microseconds() {
+    let s = common::load("master_kill.toml");
+    assert_eq!(s.network, sim::scenario::Network::LOOPBACK);
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad/network_latency.toml"))
+        .unwrap()
+        .replace("\"500us\"", "\"2.5ms\"")
+        + "loss = 0.01\n";
+    let n = scenario::parse(&text, "network.toml").unwrap().network;
+    assert_eq!((n.latency_min_us, n.latency_max_us, n.loss), (2_000, 2_500, 0.01));
+    let err = scenario::parse(&text.replace("0.01", "1.0"), "network.toml").unwrap_err().to_string();
+    assert!(err.contains("network.loss: loss 1 must be within"), "{err}");
+    let err = scenario::parse(&text.replace("\"2ms\"", "\"2.5us5\""), "n.toml").unwrap_err().to_string();
+    assert!(err.contains("network.latency_min: invalid duration"), "{err}");
+}
+
+#[test]
 fn bad_files_name_file_line_and_field() {
     let expected = [
         ("bad_duration.toml", "tests/bad/bad_duration.toml:6:14: master.down_after: invalid duration \"3 seconds\""),
         (
             "failover_via_data_node.toml",
             "tests/bad/failover_via_data_node.toml:16:7: timeline[0].via: \"127.0.0.1:6382\" is a data node; a sentinel is needed here (sentinels: sentinel-5000)",
+        ),
+        (
+            "network_latency.toml",
+            "tests/bad/network_latency.toml:15:15: network.latency_max: latency_max 500us is below latency_min 2ms",
         ),
         ("missing_master.toml", "tests/bad/missing_master.toml:1:1: master: missing field `master`"),
         (

@@ -58,7 +58,7 @@ impl<'a> Disturbances<'a> {
             clocks: clocks(trace),
             tilts,
             network: shaped_spans(trace, end, |f| match f {
-                Fact::Network { max_ms, loss, .. } => Some(*loss > 0.0 || *max_ms > NETWORK_SLOW_MS),
+                Fact::Network { max_us, loss, .. } => Some(*loss > 0.0 || *max_us > NETWORK_SLOW_MS * 1000),
                 _ => None,
             }),
         }

@@ -51,9 +51,9 @@ impl<'a> Causes<'a> {
                     heavy(*max_ms, *loss),
                     t,
                 ),
-                Fact::Network { max_ms, loss, .. } => {
+                Fact::Network { max_us, loss, .. } => {
                     let key = ("*".to_string(), "*".to_string());
-                    toggle(&mut open_shape, &mut shaped, key, heavy(*max_ms, *loss), t)
+                    toggle(&mut open_shape, &mut shaped, key, heavy(*max_us / 1000, *loss), t)
                 }
                 Fact::Replication { node, role, .. } => {
                     let is_replica = *role == Role::Replica;

@@ -119,6 +119,7 @@ pub fn plan(s: &Scenario, seed: u64) -> Result<WorldSpec, String> {
         clients,
         actions,
         debug_probe: true,
+        network: s.network,
     })
 }
 

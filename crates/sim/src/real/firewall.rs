@@ -146,8 +146,8 @@ impl Firewall {
         }
         if global != self.global_loss {
             facts.push(Fact::Network {
-                min_ms: 0,
-                max_ms: 0,
+                min_us: 0,
+                max_us: 0,
                 loss: self.global_loss,
             });
         }

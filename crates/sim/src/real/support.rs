@@ -65,6 +65,15 @@ pub fn refusals(spec: &WorldSpec, which: &SentinelImpl, text: &str) -> Vec<Strin
             ));
         }
     }
+    if !spec.network.is_loopback() {
+        // The real network is this machine's veth pairs, which is what the default stands for.
+        out.push(format!(
+            "not supported in real mode: [network] ({}): the real network is this machine's own (about \
+             loopback's); a different base latency needs netem, which this kernel lacks, and base loss is \
+             not implemented (use a `loss` action)",
+            line_of_network(text)
+        ));
+    }
     if !clocked(spec).is_empty() && !std::path::Path::new(LIBFAKETIME).is_file() {
         out.push(format!(
             "clock faults need libfaketime at {LIBFAKETIME} (apt-get install faketime)"
@@ -77,6 +86,14 @@ pub fn refusals(spec: &WorldSpec, which: &SentinelImpl, text: &str) -> Vec<Strin
         out.push(format!("real mode plays at most {MAX_CLIENTS} clients"));
     }
     out
+}
+
+/// `line N` of the `[network]` header.
+fn line_of_network(text: &str) -> String {
+    match text.lines().position(|l| l.trim() == "[network]") {
+        Some(i) => format!("line {}", i + 1),
+        None => "the [network] table".into(),
+    }
 }
 
 /// `line N` (or `lines N, M`) where the file writes `action = "<name>"`, or where a

@@ -17,29 +17,55 @@ pub struct Dur(pub u64);
 
 impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
+        Self::deserialize_in(d, false).map(|ms| Dur(ms / 1000))
+    }
+}
+
+impl Dur {
+    /// In microseconds: an integer of milliseconds, or a string (whole milliseconds unless
+    /// `us_ok`).
+    fn deserialize_in<'de, D: Deserializer<'de>>(d: D, us_ok: bool) -> Result<u64, D::Error> {
+        struct V {
+            us_ok: bool,
+        }
         impl Visitor<'_> for V {
-            type Value = Dur;
+            type Value = u64;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(duration::EXPECTED)
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dur, E> {
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
                 if v < 0 {
                     Err(E::custom(format!("negative duration {v}; {}", duration::EXPECTED)))
                 } else if v as u64 > duration::MAX_MS {
                     Err(E::custom(format!("duration {v} ms exceeds the maximum of 24h")))
                 } else {
-                    Ok(Dur(v as u64))
+                    Ok(v as u64 * 1000)
                 }
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dur, E> {
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
                 self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Dur, E> {
-                duration::parse_ms(v).map(Dur).map_err(E::custom)
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+                if self.us_ok {
+                    duration::parse_us(v).map_err(E::custom)
+                } else {
+                    duration::parse_ms(v).map(|ms| ms * 1000).map_err(E::custom)
+                }
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V { us_ok })
+    }
+}
+
+/// A network delay as written: a string in any unit down to microseconds (`"30us"`, `"0.05ms"`,
+/// `"5ms"`) or an integer of milliseconds; held in microseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UsDur(pub u64);
+
+impl<'de> Deserialize<'de> for UsDur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // An integer is milliseconds, as everywhere else in the file.
+        Dur::deserialize_in(d, true).map(UsDur)
     }
 }
 
@@ -121,9 +147,18 @@ pub struct RawScenario {
     pub sentinel: Vec<Spanned<RawSentinel>>,
     #[serde(default)]
     pub client: Vec<Spanned<RawClient>>,
+    pub network: Option<RawNetwork>,
     #[serde(default)]
     pub timeline: Vec<Spanned<RawAction>>,
     pub expect: Option<RawExpect>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub latency_min: S<UsDur>,
+    pub latency_max: S<UsDur>,
+    pub loss: S<f64>,
 }
 
 #[derive(Debug, Deserialize)]

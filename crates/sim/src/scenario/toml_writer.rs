@@ -5,7 +5,7 @@
 use super::actions::Action;
 use super::types::{Expect, Scenario};
 use super::{DEFAULT_MIN_REPLICAS_MAX_LAG_MS, DEFAULT_PRIORITY};
-use crate::duration::format_ms;
+use crate::duration::{format_ms, format_us};
 
 /// A TOML basic string.
 pub(super) fn q(s: &str) -> String {
@@ -58,6 +58,13 @@ pub fn to_toml(s: &Scenario) -> String {
     master_lines(&mut lines, s);
     node_lines(&mut lines, s);
     client_lines(&mut lines, s);
+    if !s.network.is_loopback() {
+        lines.push(String::new());
+        lines.push("[network]".to_string());
+        lines.push(format!("latency_min = {}", q(&format_us(s.network.latency_min_us))));
+        lines.push(format!("latency_max = {}", q(&format_us(s.network.latency_max_us))));
+        lines.push(format!("loss = {}", f64_lit(s.network.loss)));
+    }
     for t in &s.timeline {
         lines.push(String::new());
         lines.push("[[timeline]]".to_string());

@@ -72,7 +72,9 @@ pub fn run(spec: WorldSpec) -> Result<WorldOutcome, String> {
         .name(format!("sim-seed-{seed}"))
         .spawn(move || {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let mut rt = madsim::runtime::Runtime::with_seed_and_config(spec.seed, madsim::Config::default());
+                let mut config = madsim::Config::default();
+                config.net = timeline::madsim_net(&spec.network);
+                let mut rt = madsim::runtime::Runtime::with_seed_and_config(spec.seed, config);
                 rt.set_time_limit(Duration::from_millis(spec.duration_ms + 120_000));
                 rt.block_on(play(spec))
             }));
@@ -154,7 +156,8 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         near: &hosts.near,
         names: &names,
         rates: vec![1.0; spec.procs.len()],
-        global: (1, 10, 0.0),
+        global: timeline::global_of(&spec.network),
+        base: spec.network,
     };
     ctl.play(&spec, start, fired).await;
     let alive: Vec<bool> = procs.iter().map(|p| p.alive && !h.is_exit(p.node.id())).collect();

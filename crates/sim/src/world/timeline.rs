@@ -33,8 +33,10 @@ pub(super) struct WorldCtl<'a> {
     pub names: &'a [String],
     /// Each process's clock rate (the world's record; [`NodeClock`] keeps it but does not show it).
     pub rates: Vec<f64>,
-    /// madsim's global latency range and loss rate, as last set.
+    /// madsim's global latency range (µs) and loss rate, as last set.
     pub global: (u64, u64, f64),
+    /// The scenario's base network, which `net_reset` goes back to.
+    pub base: crate::scenario::Network,
 }
 
 impl WorldCtl<'_> {
@@ -42,6 +44,8 @@ impl WorldCtl<'_> {
     /// node that emitted an armed `kill_on` event.
     pub async fn play(&mut self, spec: &WorldSpec, start: Instant, mut fired: UnboundedReceiver<(String, String)>) {
         let names: Vec<String> = spec.procs.iter().map(|p| p.name.clone()).collect();
+        let (min_us, max_us, loss) = self.global;
+        self.fact(Fact::Network { min_us, max_us, loss });
         for node in &names {
             self.fact(Fact::Process {
                 node: node.clone(),
@@ -174,15 +178,15 @@ impl WorldCtl<'_> {
                 min_ms,
                 max_ms,
                 links: None,
-            } => (*min_ms, *max_ms, self.global.2),
+            } => (*min_ms * 1000, *max_ms * 1000, self.global.2),
             WorldAction::Loss { rate, links: None } => (self.global.0, self.global.1, *rate),
-            WorldAction::NetReset => DEFAULT_NETWORK,
+            WorldAction::NetReset => global_of(&self.base),
             _ => self.global,
         };
         if global != self.global {
             self.global = global;
-            let (min_ms, max_ms, loss) = global;
-            self.fact(Fact::Network { min_ms, max_ms, loss });
+            let (min_us, max_us, loss) = global;
+            self.fact(Fact::Network { min_us, max_us, loss });
         }
     }
 
@@ -235,7 +239,8 @@ impl WorldCtl<'_> {
                 links: Some(links),
             } => self.shape(links, |s| s.loss = *rate),
             WorldAction::NetReset => {
-                NetSim::current().update_config(|c| *c = madsim::net::Config::default());
+                let base = madsim_net(&self.base);
+                NetSim::current().update_config(|c| *c = base);
                 self.net.unshape_all();
             }
             _ => unreachable!("not a network action"),
@@ -341,8 +346,20 @@ impl WorldCtl<'_> {
     }
 }
 
-/// madsim's default network: 1–10 ms latency, no loss.
-const DEFAULT_NETWORK: (u64, u64, f64) = (1, 10, 0.0);
+/// The world's record of a base network: (min µs, max µs, loss).
+pub(super) fn global_of(n: &crate::scenario::Network) -> (u64, u64, f64) {
+    (n.latency_min_us, n.latency_max_us, n.loss)
+}
+
+/// madsim's global network configuration for a base network (madsim draws from a half-open
+/// range, so an exact latency gets a range 1 µs wide).
+pub(super) fn madsim_net(n: &crate::scenario::Network) -> madsim::net::Config {
+    let (lo, hi) = (n.latency_min_us, n.latency_max_us.max(n.latency_min_us + 1));
+    let mut c = madsim::net::Config::default();
+    c.send_latency = Duration::from_micros(lo)..Duration::from_micros(hi);
+    c.packet_loss_rate = n.loss;
+    c
+}
 
 /// What changed between two states of the network (cuts, then shapes), as facts about named hosts.
 type Cuts = std::collections::BTreeSet<(IpAddr, IpAddr)>;

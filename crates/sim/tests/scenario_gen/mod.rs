@@ -3,7 +3,7 @@
 //! numbers gives a smaller scenario.
 
 use sim::scenario::{
-    Action, ActionKind, Client, ClientMode, Expect, FaultKind, MasterGroup, RedisNode, Scenario, SentinelNode,
+    Action, ActionKind, Client, ClientMode, Expect, FaultKind, MasterGroup, Network, RedisNode, Scenario, SentinelNode,
     TimedAction,
 };
 
@@ -93,8 +93,22 @@ pub fn build(g: &mut Gen, story: String, texts: Vec<String>) -> Scenario {
         redis,
         sentinels,
         clients,
+        network: base_network(g),
         timeline,
         expect,
+    }
+}
+
+/// The base network: loopback (left out of the file) or any valid range and loss.
+fn base_network(g: &mut Gen) -> Network {
+    if g.b() {
+        return Network::LOOPBACK;
+    }
+    let latency_min_us = g.n(5_000_000);
+    Network {
+        latency_min_us,
+        latency_max_us: latency_min_us + g.n(5_000_000),
+        loss: g.n(100) as f64 / 100.0,
     }
 }
 

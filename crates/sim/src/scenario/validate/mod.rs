@@ -4,6 +4,7 @@
 //! - `nodes`: names, addresses, duplicates, `replica_of` and replication cycles;
 //! - `master`: the `[master]` group;
 //! - `clients`: `[[client]]`;
+//! - `network`: `[network]`;
 //! - `action`: one `[[timeline]]` entry (the shared checks; each kind's own are in
 //!   `scenario/actions/`), `process_states`: the timeline in time order;
 //! - `expect`: `[expect]`.
@@ -12,6 +13,7 @@ pub mod action;
 mod clients;
 mod expect;
 mod master;
+mod network;
 mod nodes;
 mod process_states;
 pub mod registry;
@@ -33,6 +35,7 @@ pub fn validate(ctx: &Ctx, raw: RawScenario) -> Result<Scenario, ScenarioError> 
     let sentinels = nodes::sentinels(&raw, &known);
     let master = master::master_group(ctx, &raw, &known.registry, &redis, sentinels.len())?;
     let clients = clients::clients(ctx, &raw, &mut known, duration_ms)?;
+    let network = network::network(ctx, raw.network.as_ref())?;
     let mut timeline: Vec<(usize, TimedAction)> = Vec::new();
     for (i, a) in raw.timeline.iter().enumerate() {
         let act = action::validate_action(ctx, &known.registry, &master, duration_ms, i, a)?;
@@ -54,6 +57,7 @@ pub fn validate(ctx: &Ctx, raw: RawScenario) -> Result<Scenario, ScenarioError> 
         redis,
         sentinels,
         clients,
+        network,
         timeline: timeline.into_iter().map(|(_, t)| t).collect(),
         expect,
     })
