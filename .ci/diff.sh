@@ -15,12 +15,7 @@ play() {
     $SUDO "$plain" diff --sim-bin "$simbin" --seeds 20 "$@" || failed+=("$*")
 }
 play scenarios/master_kill.toml --runs 2 --sentinel redis
-# Known difference of our Sentinel on a real network (not in the simulator, where every host is
-# 127.0.0.1): a hello sent on a link whose connection has not completed yet announces the default
-# 127.0.0.1 instead of the socket's local address, so peers log +sentinel-address-switch to
-# 127.0.0.1 and back around the failover. redis-sentinel takes the address from the connecting
-# socket. Listed, not judged, until fixed.
-play scenarios/master_kill.toml --runs 1 --sentinel ours --ignore-event +sentinel-address-switch
+play scenarios/master_kill.toml --runs 1 --sentinel ours
 # pause_master and split_brain are not gated here: their +sdown depends on where the hang falls in
 # each Sentinel's 1 s PING period (3.0-4.0 s over simulator seeds), so the median of one or two
 # real runs is noise (a CI run had 3.82 s real against a 3.22 s simulator median: DISAGREE).

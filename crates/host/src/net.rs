@@ -47,6 +47,13 @@ pub trait Net: Send + Sync {
         local.to_string()
     }
 
+    /// The local address a connection to `addr` gets, known before its handshake completes (a
+    /// connecting socket already has its local address: Redis reads it with `getsockname` to
+    /// announce itself in hellos on a link that is still connecting). None if unknown.
+    fn source_for(&self, _addr: SocketAddr) -> Option<IpAddr> {
+        None
+    }
+
     /// Opens a connection to `addr`. It may take as long as the network makes it (an unanswered
     /// SYN is retransmitted); callers bound it (see [`connect`]).
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'_, io::Result<BoxStream>>;
@@ -65,6 +72,20 @@ impl Net for TcpNet {
             return Some(SocketAddr::new(ip, port));
         }
         crate::dns_first(host).map(|ip| SocketAddr::new(ip, port))
+    }
+
+    /// The kernel's choice of source address for `addr` (its route lookup, the same one a TCP
+    /// connect makes), asked through a connected UDP socket, which sends nothing.
+    #[cfg(not(madsim))]
+    fn source_for(&self, addr: SocketAddr) -> Option<IpAddr> {
+        let any: SocketAddr = if addr.is_ipv6() {
+            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+        } else {
+            (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+        };
+        let s = std::net::UdpSocket::bind(any).ok()?;
+        s.connect(addr).ok()?;
+        Some(s.local_addr().ok()?.ip())
     }
 
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'_, io::Result<BoxStream>> {

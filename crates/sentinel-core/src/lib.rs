@@ -28,5 +28,5 @@ pub mod util;
 
 pub use config::{ConfigError, ServerOptions};
 pub use event::{DebugProbe, Event, EventBody, EventKind, Subject};
-pub use sentinel::{ClientInfo, Options, Periods, ProcessFacts, Sentinel, HELLO_CHANNEL, MAX_DESYNC_MS};
+pub use sentinel::{ClientInfo, Options, Periods, ProcessFacts, Sentinel, SourceIp, HELLO_CHANNEL, MAX_DESYNC_MS};
 pub use types::{Action, CandidateView, ConnId, ConnKind, Level, Ms, ReplyKind, ReplyTo, Target};

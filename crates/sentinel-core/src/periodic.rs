@@ -62,8 +62,10 @@ pub(crate) fn reconnect(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms)
             auth.as_ref(),
             &setname_cmd,
         );
+        let local_ip = (ctx.source_ip.0)(&ip, port);
         if let Some(i) = instance_mut(m, target) {
             i.link.cc = Some(conn);
+            i.link.cc_local_ip = local_ip;
             i.link.pending_commands = sent;
             i.link.cc_conn_time = now;
         }

@@ -72,6 +72,30 @@ pub struct Options {
     /// Resolves a hostname to an IP address (`resolve-hostnames yes`). The host answers: DNS
     /// for a real process; a simulated world has only IP addresses.
     pub resolve: fn(&str) -> Option<String>,
+    /// The local address a new connection leaves from. The host answers.
+    pub source_ip: SourceIp,
+}
+
+/// The local address (as peers know it) of a new connection to `(ip, port)`, known as soon as
+/// the connect starts: Redis reads it from the connecting socket (`getsockname`) to announce
+/// itself in hellos, even on a link still connecting. None if the host cannot tell (then hellos
+/// use `default_announce_ip`, or the established socket's address once it is reported).
+#[derive(Clone)]
+pub struct SourceIp(pub std::sync::Arc<SourceIpFn>);
+
+/// `(ip, port) → our source address`, as the host answers it.
+pub type SourceIpFn = dyn Fn(&str, u16) -> Option<String> + Send + Sync;
+
+impl std::fmt::Debug for SourceIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SourceIp(..)")
+    }
+}
+
+impl Default for SourceIp {
+    fn default() -> Self {
+        SourceIp(std::sync::Arc::new(|_, _| None))
+    }
 }
 
 /// Facts about the process for INFO's server section.
@@ -113,6 +137,7 @@ impl Default for Options {
             process: ProcessFacts::default(),
             resolve: resolve_ip_literal,
             default_announce_ip: "127.0.0.1".into(),
+            source_ip: SourceIp::default(),
         }
     }
 }
@@ -142,6 +167,7 @@ pub(crate) struct Ctx {
     pub announce_ip: Option<String>,
     pub announce_port: u16,
     pub default_announce_ip: String,
+    pub source_ip: SourceIp,
     pub deny_scripts_reconfig: bool,
     pub script_executable: fn(&str) -> bool,
     pub process: ProcessFacts,
@@ -409,6 +435,7 @@ impl Sentinel {
             announce_ip: None,
             announce_port: 0,
             default_announce_ip: opts.default_announce_ip,
+            source_ip: opts.source_ip,
             script_executable: opts.script_executable,
             process: opts.process,
             resolve: opts.resolve,
@@ -541,8 +568,10 @@ impl Sentinel {
         1000 / hz
     }
 
-    /// The TCP connection `conn` is established; `local_ip` is our side's address.
-    pub fn on_connected(&mut self, conn: ConnId, local_ip: &str, _now: Ms) {
+    /// Our side's address on `conn` is known: from the moment its connect starts (a connecting
+    /// socket already has it, and Redis announces it in hellos sent on a link still connecting),
+    /// or once it is established.
+    pub fn on_local_ip(&mut self, conn: ConnId, local_ip: &str, _now: Ms) {
         let Some((master, target, kind)) = self.ctx.conn_owner.get(&conn).cloned() else {
             return;
         };

@@ -174,7 +174,7 @@ pub trait Core {
     fn start(&mut self, now: Ms);
     /// Runs the timer once; returns the ms until the next run.
     fn tick(&mut self, now: Ms) -> u64;
-    fn on_connected(&mut self, conn: ConnId, local_ip: &str, now: Ms);
+    fn on_local_ip(&mut self, conn: ConnId, local_ip: &str, now: Ms);
     fn on_conn_closed(&mut self, conn: ConnId, now: Ms);
     fn on_reply(&mut self, conn: ConnId, reply: &ReplyTo, value: &resp::Value, now: Ms);
     fn command(&mut self, args: &[Vec<u8>], client: &ClientInfo, now: Ms) -> resp::Value;
@@ -203,8 +203,8 @@ impl Core for sentinel_core::Sentinel {
     fn tick(&mut self, now: Ms) -> u64 {
         sentinel_core::Sentinel::tick(self, now)
     }
-    fn on_connected(&mut self, conn: ConnId, local_ip: &str, now: Ms) {
-        sentinel_core::Sentinel::on_connected(self, conn, local_ip, now)
+    fn on_local_ip(&mut self, conn: ConnId, local_ip: &str, now: Ms) {
+        sentinel_core::Sentinel::on_local_ip(self, conn, local_ip, now)
     }
     fn on_conn_closed(&mut self, conn: ConnId, now: Ms) {
         sentinel_core::Sentinel::on_conn_closed(self, conn, now)

@@ -51,15 +51,22 @@ pub(crate) async fn link_task(
     mut commands: mpsc::Receiver<Command>,
     inputs: mpsc::Sender<Input>,
 ) {
-    if let End::Failed = drive(conn, &ip, port, &*net, &mut commands, &inputs).await {
+    if let End::Failed = drive(conn, (&ip, port), &*net, &mut commands, &inputs).await {
         let _ = inputs.send(Input::Closed { conn }).await;
     }
 }
 
+/// The address peers know us by on a connection to `ip:port` (the host may be behind a NAT-like
+/// mapping, as in the simulation), known before the handshake completes as a connecting
+/// socket's is; None if the network cannot tell.
+pub(crate) fn source_ip(net: &dyn host::Net, ip: &str, port: u16) -> Option<String> {
+    let a = net.source_for(net.resolve(ip, port)?)?;
+    Some(net.local_alias(a.to_canonical()))
+}
+
 async fn drive(
     conn: ConnId,
-    ip: &str,
-    port: u16,
+    (ip, port): (&str, u16),
     net: &dyn host::Net,
     commands: &mut mpsc::Receiver<Command>,
     inputs: &mpsc::Sender<Input>,
@@ -89,7 +96,7 @@ async fn drive(
         }
     };
     let _ = stream.set_nodelay(true);
-    // The address peers know us by (the host may be behind a NAT-like mapping, as in the simulation).
+    // The established socket's own address has the last word.
     let local_ip = match stream.local_addr() {
         Ok(a) => net.local_alias(a.ip().to_canonical()),
         Err(_) => String::new(),

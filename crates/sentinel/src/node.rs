@@ -16,7 +16,8 @@ use tokio::time::Instant;
 
 /// Inputs queued to the main loop by connection and client tasks.
 pub(crate) enum Input {
-    /// A link connection is established; `local_ip` is our end's address ("" if unknown).
+    /// A link connection is established; `local_ip` is our end's address as the socket has it
+    /// ("" if unknown). (The core usually knows it already, from `Options::source_ip`.)
     Connected { conn: ConnId, local_ip: String },
     /// Frames read on a link connection, in order.
     Replies { conn: ConnId, values: Vec<Value> },
@@ -69,8 +70,10 @@ pub async fn run(cfg: NodeConfig, env: Env) -> Result<i32, NodeError> {
         _ => NodeError::ReadConfig(cfg.config_name.clone(), e),
     })?;
     let now = env.clock.wall_ms();
+    let net = env.net.clone();
     let opts = Options {
         default_announce_ip: cfg.default_announce_ip.clone(),
+        source_ip: sentinel_core::SourceIp(std::sync::Arc::new(move |ip, port| link::source_ip(&*net, ip, port))),
         script_executable: cfg.script_executable,
         resolve: cfg.resolve,
         process: sentinel_core::ProcessFacts {
@@ -290,8 +293,8 @@ impl<C: Core> Node<C> {
         let now = self.now();
         match input {
             Input::Connected { conn, local_ip } => {
-                if self.links.contains_key(&conn) {
-                    self.core.on_connected(conn, &local_ip, now);
+                if self.links.contains_key(&conn) && !local_ip.is_empty() {
+                    self.core.on_local_ip(conn, &local_ip, now);
                 }
             }
             Input::Replies { conn, values } => {

@@ -170,9 +170,13 @@ fn the_base_network_defaults_to_loopback_and_reads_microseconds() {
         + "loss = 0.01\n";
     let n = scenario::parse(&text, "network.toml").unwrap().network;
     assert_eq!((n.latency_min_us, n.latency_max_us, n.loss), (2_000, 2_500, 0.01));
-    let err = scenario::parse(&text.replace("0.01", "1.0"), "network.toml").unwrap_err().to_string();
+    let err = scenario::parse(&text.replace("0.01", "1.0"), "network.toml")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("network.loss: loss 1 must be within"), "{err}");
-    let err = scenario::parse(&text.replace("\"2ms\"", "\"2.5us5\""), "n.toml").unwrap_err().to_string();
+    let err = scenario::parse(&text.replace("\"2ms\"", "\"2.5us5\""), "n.toml")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("network.latency_min: invalid duration"), "{err}");
 }
 

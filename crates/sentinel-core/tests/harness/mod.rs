@@ -183,7 +183,7 @@ impl Harness {
             Action::Connect { conn, kind, port, .. } => {
                 if self.reachable(port) {
                     self.conns.insert(conn, (kind, port));
-                    self.s.on_connected(conn, "127.0.0.1", self.now);
+                    self.s.on_local_ip(conn, "127.0.0.1", self.now);
                 } else {
                     // Connection refused: reported on the next event-loop turn, as hiredis does.
                     self.conns.insert(conn, (kind, 0));

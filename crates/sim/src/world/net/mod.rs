@@ -97,6 +97,11 @@ impl host::Net for ProcNet {
         self.book.local_alias(local)
     }
 
+    /// Every connection of this host leaves from its one address.
+    fn source_for(&self, _addr: SocketAddr) -> Option<IpAddr> {
+        Some(self.me)
+    }
+
     fn connect(&self, addr: SocketAddr) -> BoxFuture<'_, io::Result<BoxStream>> {
         Box::pin(async move {
             let (me, peer) = (self.me, addr.ip());
