@@ -1,6 +1,11 @@
 //! Partitions and packet loss as nftables rules inside the process namespaces: a cut `a → b` is a
-//! drop of packets from a's address to b's (in a's output chain, or in b's input chain when `a` is
-//! a client, which lives in the hub); loss is `numgen random` drops. The tool's own address (the
+//! drop of packets from a's address in b's input chain, so that the sender's stack believes it
+//! sent them, as when a network drops them, and backs off as TCP does (1 s, 2 s, 4 s … for a SYN).
+//! A drop in the sender's own output chain would not do: Linux takes a local drop for local
+//! congestion and retries every 0.5 s without backing off, so connections would resume within
+//! 0.5 s of a heal where across a real partition they take seconds. Only a cut towards a client,
+//! which lives in the hub, is dropped in the sending process's output chain. Loss is
+//! `numgen random` drops, likewise on input. The tool's own address (the
 //! hub's) is never cut, as the simulator's observer is not. Each change rewrites the table of
 //! every namespace whose rules changed, then records what changed as world facts (the same
 //! `Link`, `Shape` and `Network` facts the simulated network records).
@@ -165,14 +170,14 @@ impl Firewall {
         let cut = self.cuts.iter().map(|&p| (p, None));
         let lossy = self.loss.iter().map(|(&p, &r)| (p, Some(r)));
         for ((a, b), rate) in cut.chain(lossy) {
-            if a == i {
-                out_rules.push(format!("ip daddr {} {}", self.ip(b), drop(rate)));
-            } else if b == i && a >= self.procs {
+            if b == i {
                 in_rules.push(format!("ip saddr {} {}", self.ip(a), drop(rate)));
+            } else if a == i && b >= self.procs {
+                out_rules.push(format!("ip daddr {} {}", self.ip(b), drop(rate)));
             }
         }
         if self.global_loss > 0.0 {
-            out_rules.push(drop(Some(self.global_loss)));
+            in_rules.push(drop(Some(self.global_loss)));
         }
         format!(
             "table inet ssim {{\n chain input {{ type filter hook input priority 0; policy accept;\n  {}\n }}\n chain output {{ type filter hook output priority 0; policy accept;\n  {}\n }}\n}}\n",
@@ -213,5 +218,26 @@ fn nft(ns: &str, script: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("nft in {ns}: {}", String::from_utf8_lossy(&out.stderr).trim()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cut is dropped where it arrives, so the sender backs off as across a real partition.
+    #[test]
+    fn a_cut_drops_on_the_receivers_input() {
+        let names = vec!["a".into(), "b".into(), "client".into()];
+        let mut fw = Firewall::new(vec!["ns-a".into(), "ns-b".into()], names, vec![None, None, Some(0)]);
+        fw.cuts.insert((0, 1));
+        fw.cuts.insert((1, 2));
+        let (a, b) = (fw.ruleset(0), fw.ruleset(1));
+        let input = |r: &str| r[r.find("chain input").unwrap()..r.find("chain output").unwrap()].to_string();
+        let output = |r: &str| r[r.find("chain output").unwrap()..].to_string();
+        assert!(input(&b).contains(&format!("ip saddr {} drop", addrs::proc_ip(0))), "{b}");
+        assert!(!output(&a).contains("drop"), "the sender's stack must not see the drop: {a}");
+        // Towards a client (in the hub) the sender's output is the only place.
+        assert!(output(&b).contains(&format!("ip daddr {} drop", addrs::client_ip(0))), "{b}");
     }
 }

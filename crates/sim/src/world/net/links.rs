@@ -30,9 +30,9 @@ const RTO_MAX: Duration = Duration::from_secs(120);
 /// Retransmissions of a segment before the connection is given up (Linux `tcp_retries2`).
 const DATA_RETRIES: u32 = 15;
 /// First retransmission timeout of a SYN (Linux `TCP_TIMEOUT_INIT`).
-const SYN_RTO: Duration = Duration::from_secs(1);
+pub(super) const SYN_RTO: Duration = Duration::from_secs(1);
 /// SYN retransmissions before a connect fails (Linux `tcp_syn_retries`).
-const SYN_RETRIES: u32 = 6;
+pub(super) const SYN_RETRIES: u32 = 6;
 
 /// The extra behaviour of one directed link.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -23,7 +23,6 @@ use std::collections::BTreeMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Clone, Default)]
 pub struct AddressBook {
@@ -106,10 +105,18 @@ impl host::Net for ProcNet {
         Box::pin(async move {
             let (me, peer) = (self.me, addr.ip());
             // madsim refuses a connect across a clog at once; a real SYN goes unanswered and is
-            // retransmitted, so the connect succeeds once the path opens (checked once a second),
-            // unless the caller's timeout ends it first.
+            // retransmitted after 1 s, then 2, 4, … (Linux: at 1, 3, 7, 15, 31 and 63 s, giving
+            // up at 127 s), so the connect completes at the first retransmission after the path
+            // opens, which may be seconds after a heal.
+            let mut rto = links::SYN_RTO;
+            let mut retries = 0;
             while !self.net.is_open(me, peer) {
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tokio::time::sleep(rto).await;
+                if retries == links::SYN_RETRIES {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "connection timed out"));
+                }
+                rto *= 2;
+                retries += 1;
             }
             match self.net.handshake_delay(me, peer) {
                 Ok(d) if d.is_zero() => {}
