@@ -235,9 +235,18 @@ mod tests {
         let (a, b) = (fw.ruleset(0), fw.ruleset(1));
         let input = |r: &str| r[r.find("chain input").unwrap()..r.find("chain output").unwrap()].to_string();
         let output = |r: &str| r[r.find("chain output").unwrap()..].to_string();
-        assert!(input(&b).contains(&format!("ip saddr {} drop", addrs::proc_ip(0))), "{b}");
-        assert!(!output(&a).contains("drop"), "the sender's stack must not see the drop: {a}");
+        assert!(
+            input(&b).contains(&format!("ip saddr {} drop", addrs::proc_ip(0))),
+            "{b}"
+        );
+        assert!(
+            !output(&a).contains("drop"),
+            "the sender's stack must not see the drop: {a}"
+        );
         // Towards a client (in the hub) the sender's output is the only place.
-        assert!(output(&b).contains(&format!("ip daddr {} drop", addrs::client_ip(0))), "{b}");
+        assert!(
+            output(&b).contains(&format!("ip daddr {} drop", addrs::client_ip(0))),
+            "{b}"
+        );
     }
 }
