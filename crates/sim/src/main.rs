@@ -4,8 +4,13 @@ use clap::{Parser, Subcommand};
 use sim::report::{self, SummaryOpts};
 use sim::scenario;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+// A run allocates and frees small buffers for every message (RESP frames, INFO text, trace
+// events); jemalloc takes a good part of glibc malloc's share of a run's time (README, "Speed").
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +91,13 @@ enum Cmd {
         /// Worker threads for the all-cores measure (default: every core).
         #[arg(long, short)]
         jobs: Option<usize>,
+        /// Fuzz cases to time (generator seed 1; 0: skip).
+        #[arg(long, default_value_t = 60)]
+        fuzz_cases: u32,
+        /// Where the figures go: <out>/bench/latest.json, and one line appended to
+        /// <out>/bench/history.jsonl per invocation.
+        #[arg(long, default_value = "sim-results")]
+        out: PathBuf,
     },
     /// Parse and validate a scenario without playing it.
     Check { scenario: PathBuf },
@@ -139,7 +151,13 @@ fn main() -> ExitCode {
             regressions,
             max_shrink_iters,
         } => fuzz_main(cases, seed, out, regressions, max_shrink_iters),
-        Cmd::Bench { scenarios, seeds, jobs } => bench_main(scenarios, seeds, jobs),
+        Cmd::Bench {
+            scenarios,
+            seeds,
+            jobs,
+            fuzz_cases,
+            out,
+        } => bench_main(scenarios, seeds, jobs, fuzz_cases, &out),
         Cmd::Merge(a) => sim::search::sweep::merge_main(a),
         Cmd::Mutants(a) => sim::search::mutants::mutants_main(a),
         #[cfg(not(madsim))]
@@ -303,7 +321,7 @@ fn fuzz_main(cases: u32, seed: u64, out: PathBuf, regressions: PathBuf, max_shri
     }
 }
 
-fn bench_main(scenarios: Vec<PathBuf>, seeds: u64, jobs: Option<usize>) -> ExitCode {
+fn bench_main(scenarios: Vec<PathBuf>, seeds: u64, jobs: Option<usize>, fuzz_cases: u32, out: &Path) -> ExitCode {
     let scenarios = if scenarios.is_empty() {
         vec![
             PathBuf::from("scenarios/master_kill.toml"),
@@ -315,6 +333,7 @@ fn bench_main(scenarios: Vec<PathBuf>, seeds: u64, jobs: Option<usize>) -> ExitC
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let exe = std::env::current_exe().ok();
     println!("{}", sim::search::bench::header());
+    let mut lines = Vec::new();
     for path in &scenarios {
         let s = match scenario::load(path) {
             Ok(s) => s,
@@ -324,12 +343,34 @@ fn bench_main(scenarios: Vec<PathBuf>, seeds: u64, jobs: Option<usize>) -> ExitC
             }
         };
         match sim::search::bench::bench_scenario(path, &s, seeds, jobs, exe.as_deref()) {
-            Ok(b) => println!("{}", sim::search::bench::line(&b)),
+            Ok(b) => {
+                println!("{}", sim::search::bench::line(&b));
+                lines.push(b);
+            }
             Err(e) => {
                 eprintln!("{}: {e}", path.display());
                 return ExitCode::from(2);
             }
         }
     }
-    ExitCode::SUCCESS
+    let fuzz = match sim::search::bench::bench_fuzz(fuzz_cases) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("fuzz: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(f) = &fuzz {
+        println!("{}", sim::search::bench::fuzz_line(f));
+    }
+    match sim::search::bench::write(out, &lines, fuzz.as_ref()) {
+        Ok(file) => {
+            println!("results: {}", file.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -3,6 +3,16 @@
 use crate::report::RunReport;
 use crate::scenario::Scenario;
 
+/// What crossed the network in a run (for `bench`): flushed writes (each one madsim message, a
+/// segment's worth) and their bytes, and flushes with nothing to send (madsim still sends an
+/// empty message for each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NetCounts {
+    pub messages: u64,
+    pub bytes: u64,
+    pub empty_flushes: u64,
+}
+
 /// A finished run: its report, plus the trace hash computed twice when asked to check determinism.
 pub struct Finished {
     pub report: RunReport,
@@ -19,6 +29,12 @@ pub fn run_once(s: &Scenario, seed: u64) -> Result<RunReport, String> {
 /// state (without it, the checks that need it say "not judged").
 #[cfg(madsim)]
 pub fn run_observed(s: &Scenario, seed: u64, debug_probe: bool) -> Result<RunReport, String> {
+    run_counted(s, seed, debug_probe).map(|(r, _)| r)
+}
+
+/// As [`run_observed`], with what crossed the network (for `bench`).
+#[cfg(madsim)]
+pub fn run_counted(s: &Scenario, seed: u64, debug_probe: bool) -> Result<(RunReport, NetCounts), String> {
     let mut spec = crate::plan::plan(s, seed)?;
     spec.debug_probe = debug_probe;
     let wall = std::time::Instant::now();
@@ -28,15 +44,13 @@ pub fn run_observed(s: &Scenario, seed: u64, debug_probe: bool) -> Result<RunRep
         let windows = crate::workload::analysis::Windows::from_trace(s, &out.trace);
         crate::workload::analysis::analyze(&out.history, surviving, &windows)
     });
-    Ok(RunReport::new(
-        s,
-        seed,
-        &out.trace,
-        &out.final_state,
-        writes,
-        out.sim_ms,
-        wall_ms,
-    ))
+    let report = RunReport::new(s, seed, &out.trace, &out.final_state, writes, out.sim_ms, wall_ms);
+    Ok((report, out.net))
+}
+
+#[cfg(not(madsim))]
+pub fn run_counted(s: &Scenario, seed: u64, debug_probe: bool) -> Result<(RunReport, NetCounts), String> {
+    run_observed(s, seed, debug_probe).map(|r| (r, NetCounts::default()))
 }
 
 #[cfg(not(madsim))]

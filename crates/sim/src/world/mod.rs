@@ -25,6 +25,7 @@ mod recorder;
 mod repl_view;
 mod shaping;
 mod timeline;
+pub use timeline::madsim_net;
 
 pub use procs::{first_starts, SENTINEL_BOOT_DELAY, START_PHASE_WINDOW_MS};
 pub use recorder::{Recorder, MAX_TRACE_EVENTS};
@@ -54,6 +55,8 @@ pub struct WorldOutcome {
     /// What survived on the final master, for the keys of acknowledged writes (None without
     /// clients; empty when there was no single master to read from).
     pub surviving: Option<std::collections::BTreeMap<String, String>>,
+    /// What crossed the network (for `bench`; not part of the trace).
+    pub net: net::NetCounts,
 }
 
 /// Runs `spec` on a fresh madsim runtime in a fresh OS thread (thread-local RNG and hash seeds
@@ -170,6 +173,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         sim_ms: spec.duration_ms,
         history: ops,
         surviving,
+        net: network.counts(),
     };
     let nodes: Vec<NodeId> = hosts.hosts.iter().map(|&(_, id)| id).chain([observer.id()]).collect();
     drop_every_task(&h, &nodes).await;

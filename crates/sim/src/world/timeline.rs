@@ -353,7 +353,7 @@ pub(super) fn global_of(n: &crate::scenario::Network) -> (u64, u64, f64) {
 
 /// madsim's global network configuration for a base network (madsim draws from a half-open
 /// range, so an exact latency gets a range 1 µs wide).
-pub(super) fn madsim_net(n: &crate::scenario::Network) -> madsim::net::Config {
+pub fn madsim_net(n: &crate::scenario::Network) -> madsim::net::Config {
     let (lo, hi) = (n.latency_min_us, n.latency_max_us.max(n.latency_min_us + 1));
     let mut c = madsim::net::Config::default();
     c.send_latency = Duration::from_micros(lo)..Duration::from_micros(hi);

@@ -18,7 +18,7 @@ use rand_core::{Rng, SeedableRng};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::Waker;
 use std::time::Duration;
@@ -60,6 +60,15 @@ struct State {
     rng: ChaCha8Rng,
 }
 
+pub use crate::run::NetCounts;
+
+#[derive(Default)]
+struct Counters {
+    messages: AtomicU64,
+    bytes: AtomicU64,
+    empty_flushes: AtomicU64,
+}
+
 /// The world's network: shared by every host's [`super::ProcNet`] and the fault timeline.
 #[derive(Clone)]
 pub struct Network {
@@ -68,6 +77,7 @@ pub struct Network {
     any_shaped: Arc<AtomicBool>,
     /// The tap's context (the trace, who lives where), set once the processes are known.
     tap: Arc<OnceLock<TapCtx>>,
+    counters: Arc<Counters>,
 }
 
 impl Network {
@@ -82,6 +92,28 @@ impl Network {
             })),
             any_shaped: Arc::new(AtomicBool::new(false)),
             tap: Arc::new(OnceLock::new()),
+            counters: Arc::default(),
+        }
+    }
+
+    /// A flush of `bytes` bytes (0: an empty flush).
+    pub fn count_flush(&self, bytes: usize) {
+        let c = &self.counters;
+        if bytes == 0 {
+            c.empty_flushes.fetch_add(1, Ordering::Relaxed);
+        } else {
+            c.messages.fetch_add(1, Ordering::Relaxed);
+            c.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// What crossed the network so far.
+    pub fn counts(&self) -> NetCounts {
+        let c = &self.counters;
+        NetCounts {
+            messages: c.messages.load(Ordering::Relaxed),
+            bytes: c.bytes.load(Ordering::Relaxed),
+            empty_flushes: c.empty_flushes.load(Ordering::Relaxed),
         }
     }
 

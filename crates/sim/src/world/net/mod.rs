@@ -14,7 +14,7 @@ mod links;
 mod stream;
 mod tap;
 
-pub use links::{Network, Shape};
+pub use links::{NetCounts, Network, Shape};
 pub use stream::{SimListener, SimStream};
 pub use tap::{Host, Side, TapCtx};
 

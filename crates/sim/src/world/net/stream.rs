@@ -69,6 +69,8 @@ pub struct SimStream {
     feedback: Arc<Mutex<Feedback>>,
     /// Records the safety messages on this stream (only on streams with a Sentinel at one end).
     tap: Option<StreamTap>,
+    /// Bytes written since the last flush (counted, for `bench`).
+    unflushed: usize,
 }
 
 impl SimStream {
@@ -88,6 +90,7 @@ impl SimStream {
             held: None,
             reset: None,
             feedback: Arc::default(),
+            unflushed: 0,
         }
     }
 
@@ -246,6 +249,9 @@ impl AsyncWrite for SimStream {
         let this = self.get_mut();
         this.absorb();
         let r = this.write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &r {
+            this.unflushed += n;
+        }
         // Written by the sender (even when lost on the wire behind a cut): what the tap records.
         if let (Some(tap), Poll::Ready(Ok(n))) = (&mut this.tap, &r) {
             tap.wrote(&buf[..*n]);
@@ -256,6 +262,7 @@ impl AsyncWrite for SimStream {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         this.absorb();
+        this.net.count_flush(std::mem::take(&mut this.unflushed));
         if let Some(kind) = this.reset {
             return this.write_failed(kind.into());
         }
