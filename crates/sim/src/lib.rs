@@ -18,8 +18,3 @@ pub mod truth;
 pub mod workload;
 #[cfg(madsim)]
 pub mod world;
-
-/// The old path of [`checks`], still named by `world/` (which another branch is changing); drop it
-/// once `world/` says `crate::checks`.
-#[allow(unused_imports)]
-pub(crate) use checks as check;

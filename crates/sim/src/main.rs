@@ -79,6 +79,10 @@ enum Cmd {
         /// Limit on shrinking steps.
         #[arg(long, default_value_t = 500)]
         max_shrink_iters: u32,
+        /// Worker threads playing the cases (default: every core); the result does not depend
+        /// on it: the first failing case in generation order is the one shrunk.
+        #[arg(long, short)]
+        jobs: Option<usize>,
     },
     /// Measure speed: simulated seconds per wall second (one core), seeds per second (all cores)
     /// and the peak memory of one run, per scenario.
@@ -150,7 +154,8 @@ fn main() -> ExitCode {
             out,
             regressions,
             max_shrink_iters,
-        } => fuzz_main(cases, seed, out, regressions, max_shrink_iters),
+            jobs,
+        } => fuzz_main(cases, seed, out, regressions, (max_shrink_iters, jobs)),
         Cmd::Bench {
             scenarios,
             seeds,
@@ -274,13 +279,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn fuzz_main(cases: u32, seed: u64, out: PathBuf, regressions: PathBuf, max_shrink_iters: u32) -> ExitCode {
+fn fuzz_main(
+    cases: u32,
+    seed: u64,
+    out: PathBuf,
+    regressions: PathBuf,
+    (max_shrink_iters, jobs): (u32, Option<usize>),
+) -> ExitCode {
     let opts = sim::search::fuzz::FuzzOpts {
         cases,
         seed,
         out,
         regressions: Some(regressions),
         max_shrink_iters,
+        jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
     };
     let start = std::time::Instant::now();
     let quiet = std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal();

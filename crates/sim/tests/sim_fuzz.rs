@@ -17,6 +17,7 @@ fn random_fault_sequences_keep_the_invariants_and_converge() {
         out: dir.clone(),
         regressions: Some(dir.join("regressions.txt")),
         max_shrink_iters: 200,
+        jobs: 2,
     };
     match fuzz(&opts, |_| {}).expect("fuzzing ran") {
         None => {}

@@ -163,10 +163,11 @@ pub fn line(b: &BenchLine) -> String {
     )
 }
 
-/// How fast the fuzzer plays its cases (generator seed 1, one case at a time, as `fuzz` does).
+/// How fast the fuzzer plays its cases (generator seed 1, on every core, as `fuzz` does).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FuzzRate {
     pub cases: u32,
+    pub jobs: usize,
     pub wall_s: f64,
     pub cases_per_s: f64,
 }
@@ -183,6 +184,7 @@ pub fn bench_fuzz(cases: u32) -> Result<Option<FuzzRate>, String> {
         out: dir.clone(),
         regressions: None,
         max_shrink_iters: 0,
+        jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let t = Instant::now();
     let found = super::fuzz::fuzz(&opts, |_| {});
@@ -193,6 +195,7 @@ pub fn bench_fuzz(cases: u32) -> Result<Option<FuzzRate>, String> {
     }
     Ok(Some(FuzzRate {
         cases,
+        jobs: opts.jobs,
         wall_s,
         cases_per_s: cases as f64 / wall_s,
     }))
@@ -200,8 +203,8 @@ pub fn bench_fuzz(cases: u32) -> Result<Option<FuzzRate>, String> {
 
 pub fn fuzz_line(f: &FuzzRate) -> String {
     format!(
-        "fuzz: {} cases in {:.1}s, {:.1} cases/s (one core)",
-        f.cases, f.wall_s, f.cases_per_s
+        "fuzz: {} cases in {:.1}s, {:.1} cases/s ({} cores)",
+        f.cases, f.wall_s, f.cases_per_s, f.jobs
     )
 }
 

@@ -376,6 +376,8 @@ pub struct FuzzOpts {
     /// fuzzer's file, and every run of the runner plays the same cases).
     pub regressions: Option<PathBuf>,
     pub max_shrink_iters: u32,
+    /// Worker threads that play the generated cases (shrinking is sequential).
+    pub jobs: usize,
 }
 
 /// A shrunk failure: the scenario file that replays it and why it failed.
@@ -410,8 +412,8 @@ pub fn check_case(c: &Case) -> Result<(), String> {
     }
 }
 
-/// Runs `opts.cases` cases; on failure shrinks it and writes the minimal scenario.
-pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32)) -> Result<Option<Failure>, String> {
+/// The proptest runner of a fuzz: the same generator seed draws the same cases.
+fn runner(opts: &FuzzOpts) -> TestRunner {
     let persistence = opts.regressions.as_ref().map(|p| {
         let p: &'static str = Box::leak(p.to_string_lossy().into_owned().into_boxed_str());
         Box::new(FileFailurePersistence::Direct(p)) as Box<dyn proptest::test_runner::FailurePersistence>
@@ -425,21 +427,82 @@ pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32)) -> Result<Option<Failure>, 
     };
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&opts.seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
-    let n = std::cell::Cell::new(0u32);
-    // Shrinking calls the test again; the first failure is the case the generator found.
-    let first_failure = std::cell::Cell::new(None::<u32>);
-    let result = runner.run(&case(), |c| {
-        n.set(n.get() + 1);
-        progress(n.get());
-        let r = check_case(&c);
-        if r.is_err() && first_failure.get().is_none() {
-            first_failure.set(Some(n.get()));
-        }
-        r.map_err(TestCaseError::fail)
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes))
+}
+
+/// The cases a runner would test, in its order (replayed regressions first): a pass of the
+/// runner whose test accepts everything draws exactly the sequence of a real pass, since
+/// drawing never depends on the outcomes.
+fn draw_cases(opts: &FuzzOpts) -> Vec<Case> {
+    let cases = std::cell::RefCell::new(Vec::new());
+    let _ = runner(opts).run(&case(), |c| {
+        cases.borrow_mut().push(c);
+        Ok(())
     });
+    cases.into_inner()
+}
+
+/// Plays `cases` on `jobs` threads; returns the index of the first failing case in order, if
+/// any (cases after a failure are not started).
+fn first_failure(cases: &[Case], jobs: usize, progress: &(impl Fn(u32) + Sync)) -> Result<Option<usize>, String> {
+    use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(usize::MAX);
+    let done = AtomicU32::new(0);
+    let error = std::sync::Mutex::new(None::<String>);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= cases.len() || i > failed.load(Ordering::Relaxed) {
+                    return;
+                }
+                match check_case(&cases[i]) {
+                    Ok(()) => {}
+                    Err(e) if e.starts_with("generator produced") => {
+                        error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                        failed.fetch_min(i, Ordering::Relaxed);
+                    }
+                    Err(_) => {
+                        failed.fetch_min(i, Ordering::Relaxed);
+                    }
+                }
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            });
+        }
+    });
+    if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    let f = failed.into_inner();
+    Ok((f != usize::MAX).then_some(f))
+}
+
+/// Runs `opts.cases` cases on `opts.jobs` threads; on failure shrinks the first failing case (in
+/// generation order, so the result does not depend on the number of threads) and writes the
+/// minimal scenario.
+pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32) + Sync) -> Result<Option<Failure>, String> {
+    let cases = draw_cases(opts);
+    let Some(first) = first_failure(&cases, opts.jobs, &progress)? else {
+        return Ok(None);
+    };
+    // Shrinking, and the regression file, are the runner's: a second pass over the same cases,
+    // whose test passes the cases known to pass without playing them again and plays the rest
+    // (the failing case, then every shrink step).
+    let n = std::cell::Cell::new(0usize);
+    let result = runner(opts).run(&case(), |c| {
+        n.set(n.get() + 1);
+        if n.get() <= first {
+            return Ok(());
+        }
+        check_case(&c).map_err(TestCaseError::fail)
+    });
+    let first_failure = std::cell::Cell::new(Some(first as u32 + 1));
     match result {
-        Ok(()) => Ok(None),
+        Ok(()) => Err(format!(
+            "case {} failed on its own, and passed when played again: nondeterminism",
+            first + 1
+        )),
         Err(TestError::Abort(why)) => Err(format!("fuzzing aborted: {why}")),
         Err(TestError::Fail(why, minimal)) => {
             let reason = why.to_string();
@@ -463,7 +526,7 @@ pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32)) -> Result<Option<Failure>, 
                 seed: minimal.seed,
                 reason,
                 episodes: minimal.episodes.len(),
-                case: first_failure.get().unwrap_or(n.get()),
+                case: first_failure.get().unwrap_or(n.get() as u32),
             }))
         }
     }

@@ -54,7 +54,7 @@ pub(super) async fn read_surviving(
         return None;
     }
     let keys = crate::workload::history::keys_to_check(ops);
-    let read = match crate::check::final_master(final_state) {
+    let read = match crate::checks::final_master(final_state) {
         Ok(m) => {
             let (ip, port) = crate::scenario::split_addr(&m.addr);
             let master = (ip.to_string(), port.parse().unwrap_or(0));

@@ -59,8 +59,17 @@ impl NodeClock {
 
     /// The current offset from true time (fixed part plus accumulated drift).
     pub fn offset_ms(&self) -> i64 {
-        let s = *self.skew.lock().unwrap();
-        s.offset_ms + ((self.elapsed_ms() - s.since_ms) as f64 * (s.rate - 1.0)) as i64
+        self.offset_at(self.elapsed_ms())
+    }
+
+    /// The offset at `elapsed_ms` of simulated time (asked for on every clock read, so the
+    /// common case, no drift, does no float arithmetic).
+    fn offset_at(&self, elapsed_ms: i64) -> i64 {
+        let s = *self.skew.lock().unwrap_or_else(|e| e.into_inner());
+        if s.rate == 1.0 {
+            return s.offset_ms;
+        }
+        s.offset_ms + ((elapsed_ms - s.since_ms) as f64 * (s.rate - 1.0)) as i64
     }
 
     /// Folds accumulated drift into the fixed offset and applies `f` to the state.
@@ -91,6 +100,7 @@ impl NodeClock {
 
 impl host::Clock for NodeClock {
     fn wall_ms(&self) -> i64 {
-        self.epoch_ms + self.elapsed_ms() + self.offset_ms()
+        let elapsed = self.elapsed_ms();
+        self.epoch_ms + elapsed + self.offset_at(elapsed)
     }
 }

@@ -341,6 +341,9 @@ fn play_fuzz(a: &MutantsArgs, dir: &Path) -> FuzzPart {
         // second `mutants` run must play the same cases as the first.
         regressions: None,
         max_shrink_iters: a.max_shrink_iters,
+        jobs: a
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
     };
     let result = fuzz::fuzz(&opts, |_| {});
     let (caught, error) = match result {
