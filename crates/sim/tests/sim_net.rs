@@ -304,3 +304,49 @@ fn shaped_runs_are_deterministic() {
     assert_eq!(a, run(5), "same seed, same delays");
     assert_ne!(a, run(6), "another seed draws other delays");
 }
+
+/// Across a one-way cut of the path back (the peer's ACKs dropped), host 0 gets its congestion
+/// window of segments through and no more until the heal; the rest then arrives, in order.
+#[test]
+fn a_one_way_cut_of_the_acks_stalls_the_sender_after_its_window() {
+    let (before_heal, after_heal) = in_sim(3, || async {
+        let h = Handle::current();
+        let net = Network::new(3);
+        let hs = hosts(&h, &net, 2);
+        let (mut s, peer) = connected_pair(&hs).await;
+        let mut peer_end = peer.await.expect("peer end");
+        net.cut(sim_ip(1), sim_ip(0));
+        let writer = hs[0].1.spawn(async move {
+            for i in 0..25u8 {
+                s.write_all(&[i; 8]).await.expect("write");
+                s.flush().await.expect("flush");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            s
+        });
+        let mut got = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let mut buf = [0u8; 256];
+        while let Ok(Ok(n)) = tokio::time::timeout(deadline - Instant::now(), peer_end.read(&mut buf)).await {
+            got.extend_from_slice(&buf[..n]);
+        }
+        let before = got.len();
+        net.heal();
+        while got.len() < 25 * 8 {
+            let n = peer_end.read(&mut buf).await.expect("read after the heal");
+            got.extend_from_slice(&buf[..n]);
+        }
+        let _s = writer.await.expect("writer");
+        let in_order = got
+            .chunks(8)
+            .enumerate()
+            .all(|(i, c)| c.iter().all(|&b| b as usize == i));
+        (before, in_order)
+    });
+    assert_eq!(
+        before_heal,
+        sim::world::net::CWND_SEGMENTS as usize * 8,
+        "only the congestion window gets through while the ACKs are dropped"
+    );
+    assert!(after_heal, "everything arrives after the heal, in order");
+}

@@ -75,6 +75,8 @@ pub struct Network {
     state: Arc<Mutex<State>>,
     /// Whether any link is shaped: unshaped runs never take the lock on a write.
     any_shaped: Arc<AtomicBool>,
+    /// Whether any path is cut: runs without cuts never take the lock on a write.
+    any_cut: Arc<AtomicBool>,
     /// The tap's context (the trace, who lives where), set once the processes are known.
     tap: Arc<OnceLock<TapCtx>>,
     counters: Arc<Counters>,
@@ -91,6 +93,7 @@ impl Network {
                 rng: ChaCha8Rng::seed_from_u64(seed),
             })),
             any_shaped: Arc::new(AtomicBool::new(false)),
+            any_cut: Arc::new(AtomicBool::new(false)),
             tap: Arc::new(OnceLock::new()),
             counters: Arc::default(),
         }
@@ -147,7 +150,7 @@ impl Network {
     }
 
     pub fn is_cut(&self, from: IpAddr, to: IpAddr) -> bool {
-        self.lock().cuts.contains(&(from, to))
+        self.any_cut.load(Ordering::Relaxed) && self.lock().cuts.contains(&(from, to))
     }
 
     /// Whether packets flow both ways between `a` and `b` (what a handshake or an RST needs).
@@ -164,6 +167,7 @@ impl Network {
             return;
         };
         if st.cuts.insert((from, to)) {
+            self.any_cut.store(true, Ordering::Relaxed);
             NetSim::current().clog_link(a, b);
         }
     }
@@ -173,6 +177,7 @@ impl Network {
         let parked = {
             let mut st = self.lock();
             let cuts = std::mem::take(&mut st.cuts);
+            self.any_cut.store(false, Ordering::Relaxed);
             for (a, b) in cuts {
                 if let (Some(&x), Some(&y)) = (st.nodes.get(&a), st.nodes.get(&b)) {
                     NetSim::current().unclog_link(x, y);

@@ -15,7 +15,7 @@ mod stream;
 mod tap;
 
 pub use links::{NetCounts, Network, Shape};
-pub use stream::{SimListener, SimStream};
+pub use stream::{SimListener, SimStream, CWND_SEGMENTS};
 pub use tap::{Host, Side, TapCtx};
 
 use host::{BoxFuture, BoxListener, BoxStream};

@@ -8,6 +8,11 @@
 //! - On a shaped link (extra latency, loss) each flushed segment is released to madsim when its
 //!   delay (and the retransmissions of its losses) has passed, by a forwarder task, in order.
 //!   Plain links write straight to madsim: no task, no copy, no lock.
+//! - madsim has no acknowledgements, so across a one-way cut (the peer's packets to us dropped,
+//!   ours to it delivered) it would deliver our data for ever. TCP cannot: without the peer's
+//!   ACKs a sender has at most its congestion window in flight, so after [`CWND_SEGMENTS`]
+//!   segments since the path back was cut, later writes wait (through the forwarder) until it
+//!   opens. (A real sender resumes at its next retransmission after the heal; here at the heal.)
 
 use super::links::Network;
 use super::tap::{Side, StreamTap};
@@ -37,11 +42,19 @@ enum Io {
     Switching,
 }
 
-/// One flush's bytes and when they reach the wire; `abort`: every retransmission was lost.
+/// Segments a sender puts in flight without an acknowledgement: Linux's initial congestion
+/// window (RFC 6928), to which an idle connection falls back (RFC 2861). Sentinel's and the
+/// data nodes' connections carry small commands, one segment each.
+pub const CWND_SEGMENTS: u32 = 10;
+
+/// One flush's bytes and when they reach the wire; `abort`: every retransmission was lost;
+/// `held`: sent beyond the congestion window while the path back was cut, so it waits until
+/// that path opens.
 struct Segment {
     due: Instant,
     bytes: Vec<u8>,
     abort: bool,
+    held: bool,
 }
 
 /// What the forwarder tells the stream.
@@ -71,6 +84,8 @@ pub struct SimStream {
     tap: Option<StreamTap>,
     /// Bytes written since the last flush (counted, for `bench`).
     unflushed: usize,
+    /// Segments sent since the path from the peer (its ACKs) was cut; 0 while it is open.
+    unacked: u32,
 }
 
 impl SimStream {
@@ -91,6 +106,7 @@ impl SimStream {
             reset: None,
             feedback: Arc::default(),
             unflushed: 0,
+            unacked: 0,
         }
     }
 
@@ -115,6 +131,27 @@ impl SimStream {
         Poll::Ready(Ok(()))
     }
 
+    /// Whether the congestion window is used up: the path from the peer (its ACKs) is cut and
+    /// [`CWND_SEGMENTS`] segments went out since.
+    fn window_full(&self) -> bool {
+        self.unacked >= CWND_SEGMENTS && self.one_way_back()
+    }
+
+    /// The path from the peer is cut while ours to it is open. (Across a cut both ways madsim
+    /// holds our segments itself and delivers them after the heal, as retransmissions would.)
+    fn one_way_back(&self) -> bool {
+        self.net.is_cut(self.peer, self.me) && !self.net.is_cut(self.me, self.peer)
+    }
+
+    /// Counts a segment going out now against the congestion window.
+    fn count_segment(&mut self) {
+        if self.one_way_back() {
+            self.unacked = self.unacked.saturating_add(1);
+        } else {
+            self.unacked = 0;
+        }
+    }
+
     /// Switches to writing through a forwarder task.
     fn start_forwarder(&mut self) {
         let Io::Whole(s) = std::mem::replace(&mut self.io, Io::Switching) else {
@@ -122,7 +159,8 @@ impl SimStream {
         };
         let (read, write) = tokio::io::split(s);
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(forward(write, rx, self.feedback.clone()));
+        let back = (self.net.clone(), self.peer, self.me);
+        tokio::spawn(forward(write, rx, self.feedback.clone(), back));
         self.io = Io::Shaped {
             read,
             segments: tx,
@@ -143,8 +181,14 @@ impl SimStream {
         let due = (now + delay).max(*last_due);
         *last_due = due;
         let bytes = std::mem::take(&mut self.pending);
+        let held = self.unacked > CWND_SEGMENTS;
         // A closed queue means the forwarder failed; `absorb` reports it.
-        let _ = segments.send(Segment { due, bytes, abort });
+        let _ = segments.send(Segment {
+            due,
+            bytes,
+            abort,
+            held,
+        });
     }
 
     /// The end of the stream as the caller sees it, or Pending while the path keeps it away.
@@ -169,8 +213,9 @@ impl SimStream {
                 Ok(buf.len())
             });
         }
+        let full = self.window_full();
         match &mut self.io {
-            Io::Whole(s) if self.pending.is_empty() && !self.net.is_shaped(self.me, self.peer) => {
+            Io::Whole(s) if self.pending.is_empty() && !self.net.is_shaped(self.me, self.peer) && !full => {
                 Pin::new(s).poll_write(cx, buf)
             }
             _ => {
@@ -181,12 +226,31 @@ impl SimStream {
     }
 }
 
-/// Releases each segment to madsim when it is due; on a failure, tells the stream and stops.
-async fn forward(mut w: WriteHalf<TcpStream>, mut rx: mpsc::UnboundedReceiver<Segment>, fb: Arc<Mutex<Feedback>>) {
+/// Releases each segment to madsim when it is due (a held one once the path back, `back`:
+/// (network, peer, me), is open); on a failure, tells the stream and stops.
+async fn forward(
+    mut w: WriteHalf<TcpStream>,
+    mut rx: mpsc::UnboundedReceiver<Segment>,
+    fb: Arc<Mutex<Feedback>>,
+    back: (Network, IpAddr, IpAddr),
+) {
+    let (net, peer, me) = back;
     while let Some(seg) = rx.recv().await {
         let now = Instant::now();
         if seg.due > now {
             tokio::time::sleep(seg.due - now).await;
+        }
+        if seg.held {
+            // Until the path back opens (or is cut both ways, when madsim holds the segment).
+            std::future::poll_fn(|cx| {
+                if net.is_cut(peer, me) && !net.is_cut(me, peer) {
+                    net.park(cx.waker());
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            })
+            .await;
         }
         let sent = if seg.abort {
             Err(io::Error::new(io::ErrorKind::TimedOut, "connection timed out"))
@@ -262,7 +326,11 @@ impl AsyncWrite for SimStream {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         this.absorb();
-        this.net.count_flush(std::mem::take(&mut this.unflushed));
+        let bytes = std::mem::take(&mut this.unflushed);
+        this.net.count_flush(bytes);
+        if bytes > 0 {
+            this.count_segment();
+        }
         if let Some(kind) = this.reset {
             return this.write_failed(kind.into());
         }
