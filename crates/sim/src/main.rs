@@ -119,7 +119,7 @@ enum Cmd {
     Mutants(sim::search::mutants::MutantsArgs),
     /// Play a scenario on real processes on this machine (redis-server data nodes, redis-sentinel
     /// or our Sentinel), each in a network namespace of its own; faults by signals, nftables and
-    /// RESP; the simulator's checks and summary. Writes sim-results/real/<scenario>/run-<k>.json.
+    /// RESP; the simulator's checks and summary. Writes sim-results/real/<scenario>/run-<k>.json and the timeline run-<k>.html.
     /// Needs root and the plain build (`cargo build --release -p sim`).
     #[cfg(not(madsim))]
     Real(sim::real::RealArgs),

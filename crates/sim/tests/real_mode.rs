@@ -56,6 +56,12 @@ fn play(which: &str, sentinel_bin: Option<&Path>, out_dir: &Path) -> (bool, u32,
     let json = out_dir.join("master_kill/run-1.json");
     let text =
         std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{which}: no {}: {e}\n{stdout}", json.display()));
+    let page = out_dir.join("master_kill/run-1.html");
+    let html = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{which}: no {}: {e}", page.display()));
+    assert!(
+        html.contains("+switch-master"),
+        "{which}: the timeline shows the failover"
+    );
     (
         o.status.success(),
         pid,

@@ -162,8 +162,13 @@ fn play_and_report(
         return Err(format!("cannot render the results JSON: {}", json.trim()));
     }
     std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // The same timeline page as the simulator's `run --html`.
+    let page = dir.join(format!("run-{k}.html"));
+    std::fs::write(&page, crate::report::html::render(&r))
+        .map_err(|e| format!("cannot write {}: {e}", page.display()))?;
     if !brief {
         println!("results: {}", path.display());
+        println!("timeline: {}", page.display());
         println!("configs and logs: {}", work.display());
     }
     Ok(r)
