@@ -68,6 +68,13 @@ upstream-sentinel *ARGS:
     cargo build --release -p sentinel --bin sentinel-sim-sentinel
     bash .ci/upstream-sentinel.sh target/release/sentinel-sim-sentinel {{ARGS}}
 
+# A scenario on real processes, each in a network namespace of its own (as root):
+# just real scenarios/master_kill.toml [--sentinel redis|ours] [--runs N]
+real *ARGS:
+    cargo build --release -p sim --bin sentinel-sim
+    cargo build --release -p sentinel --bin sentinel-sim-sentinel
+    target/release/sentinel-sim real {{ARGS}}
+
 # The simulator (seeds 1..M) against real processes (N runs), side by side, with a verdict; as root:
 # just diff scenarios/master_kill.toml [--runs 3] [--seeds 20] [--sentinel redis|ours]
 diff *ARGS:
