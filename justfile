@@ -83,7 +83,7 @@ diff *ARGS:
     cargo build --release -p sentinel --bin sentinel-sim-sentinel
     target/release/sentinel-sim diff {{ARGS}}
 
-# What CI runs of `diff`: three scenarios with redis-sentinel, master_kill with ours (~7 min, root)
+# What CI runs of `diff`: three scenarios with redis-sentinel, master_kill with ours (~9 min, root)
 diff-ci:
     cargo {{sim_flags}} build --release --target-dir target/sim -p sim --bin sentinel-sim
     cargo build --release -p sim --bin sentinel-sim
