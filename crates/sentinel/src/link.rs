@@ -59,7 +59,10 @@ pub(crate) async fn link_task(
 /// The address peers know us by on a connection to `ip:port` (the host may be behind a NAT-like
 /// mapping, as in the simulation), known before the handshake completes as a connecting
 /// socket's is; None if the network cannot tell.
+/// Only for an address given as an IP: a hostname would need a DNS lookup, which must not run
+/// on the core's loop (the link resolves it, and reports the address once connected).
 pub(crate) fn source_ip(net: &dyn host::Net, ip: &str, port: u16) -> Option<String> {
+    ip.parse::<std::net::IpAddr>().ok()?;
     let a = net.source_for(net.resolve(ip, port)?)?;
     Some(net.local_alias(a.to_canonical()))
 }
