@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use sim::checks::CheckResult;
-use sim::trace::{Fact, Kind, ProcState, Role, Sent, TraceEvent, WireMsg};
+use sim::trace::{Fact, ProcState, Role, Sent, TraceEvent};
 
 const M: &str = "master mymaster 127.0.0.1 6382";
 const S83: &str = "slave 127.0.0.1:6383 127.0.0.1 6383 @ mymaster 127.0.0.1 6382";
@@ -30,18 +30,16 @@ fn repl(t_ms: u64, node: &str, master: Option<&str>, link_up: bool) -> TraceEven
 
 /// `from` sends `SLAVEOF <to_master>` (None: `NO ONE`) to `to`.
 fn slaveof(t_ms: u64, from: &str, to: &str, master: Option<&str>) -> TraceEvent {
-    TraceEvent {
+    let verb = "SLAVEOF".into();
+    sent(
         t_ms,
-        node: from.to_string(),
-        kind: Kind::Wire(WireMsg {
-            from: from.into(),
-            to: to.into(),
-            sent: Sent::SlaveOf {
-                verb: "SLAVEOF".into(),
-                master: master.map(str::to_string),
-            },
-        }),
-    }
+        from,
+        to,
+        Sent::SlaveOf {
+            verb,
+            master: master.map(str::to_string),
+        },
+    )
 }
 
 fn ev(t_ms: u64, node: &str, name: &str, payload: &str) -> TraceEvent {

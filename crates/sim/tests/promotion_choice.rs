@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use sim::checks::CheckResult;
-use sim::trace::{Fact, Kind, ProcState, Role, Sent, TraceEvent, WireMsg};
+use sim::trace::{Fact, Kind, ProcState, Role, Sent, TraceEvent};
 
 const NAME: &str = "promotion-choice";
 const M: &str = "master mymaster 127.0.0.1 6382";
@@ -32,18 +32,8 @@ fn repl(t_ms: u64, node: &str, down: Option<(u64, i64)>) -> TraceEvent {
 }
 
 fn promote(t_ms: u64, to: &str) -> TraceEvent {
-    TraceEvent {
-        t_ms,
-        node: "sentinel-5000".into(),
-        kind: Kind::Wire(WireMsg {
-            from: "sentinel-5000".into(),
-            to: to.into(),
-            sent: Sent::SlaveOf {
-                verb: "SLAVEOF".into(),
-                master: None,
-            },
-        }),
-    }
+    let verb = "SLAVEOF".into();
+    sent(t_ms, "sentinel-5000", to, Sent::SlaveOf { verb, master: None })
 }
 
 /// The master dies at 10 s; each replica (port, offset, run id) loses its link then, holding that
