@@ -62,7 +62,7 @@ async fn mesh(hosts: usize, length: Duration) -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
     let h = madsim::runtime::Handle::current();
-    let ip = |i: usize| std::net::IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, i as u8 + 1));
+    let ip = crate::world::net::sim_ip;
     let nodes: Vec<_> = (0..hosts).map(|i| h.create_node().ip(ip(i)).build()).collect();
     for n in &nodes {
         n.spawn(echo_server());

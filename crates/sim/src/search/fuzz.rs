@@ -497,7 +497,6 @@ pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32) + Sync) -> Result<Option<Fai
         }
         check_case(&c).map_err(TestCaseError::fail)
     });
-    let first_failure = std::cell::Cell::new(Some(first as u32 + 1));
     match result {
         Ok(()) => Err(format!(
             "case {} failed on its own, and passed when played again: nondeterminism",
@@ -526,7 +525,7 @@ pub fn fuzz(opts: &FuzzOpts, progress: impl Fn(u32) + Sync) -> Result<Option<Fai
                 seed: minimal.seed,
                 reason,
                 episodes: minimal.episodes.len(),
-                case: first_failure.get().unwrap_or(n.get() as u32),
+                case: first as u32 + 1,
             }))
         }
     }

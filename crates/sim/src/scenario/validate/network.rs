@@ -2,7 +2,7 @@
 
 use crate::duration::format_us;
 use crate::scenario::error::{Ctx, ScenarioError};
-use crate::scenario::raw::RawNetwork;
+use crate::scenario::raw::{RawNetwork, UsDur};
 use crate::scenario::types::Network;
 
 /// The largest base delay accepted, as for the `latency` action (60 s).
@@ -15,15 +15,21 @@ pub fn network(ctx: &Ctx, raw: Option<&RawNetwork>) -> Result<Network, ScenarioE
         return Ok(Network::LOOPBACK);
     };
     let mut n = Network::LOOPBACK;
+    let too_long = |v: &toml::Spanned<UsDur>, field: &str| {
+        (v.get_ref().0 > MAX_LATENCY_US).then(|| ctx.err(v.span(), field, "latency above 60s is not supported"))
+    };
     if let Some(v) = &raw.latency_min {
+        if let Some(e) = too_long(v, "network.latency_min") {
+            return Err(e);
+        }
         n.latency_min_us = v.get_ref().0;
         n.latency_max_us = n.latency_max_us.max(n.latency_min_us);
     }
     if let Some(v) = &raw.latency_max {
-        n.latency_max_us = v.get_ref().0;
-        if n.latency_max_us > MAX_LATENCY_US {
-            return Err(ctx.err(v.span(), "network.latency_max", "latency above 60s is not supported"));
+        if let Some(e) = too_long(v, "network.latency_max") {
+            return Err(e);
         }
+        n.latency_max_us = v.get_ref().0;
         if n.latency_max_us < n.latency_min_us {
             return Err(ctx.err(
                 v.span(),
@@ -34,11 +40,6 @@ pub fn network(ctx: &Ctx, raw: Option<&RawNetwork>) -> Result<Network, ScenarioE
                     format_us(n.latency_min_us)
                 ),
             ));
-        }
-    }
-    if let Some(v) = &raw.latency_min {
-        if n.latency_min_us > MAX_LATENCY_US {
-            return Err(ctx.err(v.span(), "network.latency_min", "latency above 60s is not supported"));
         }
     }
     if let Some(v) = &raw.loss {

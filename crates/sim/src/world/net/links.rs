@@ -153,6 +153,11 @@ impl Network {
         self.any_cut.load(Ordering::Relaxed) && self.lock().cuts.contains(&(from, to))
     }
 
+    /// Whether only the path `from → to` is cut, the way back open (a one-way cut).
+    pub fn is_cut_one_way(&self, from: IpAddr, to: IpAddr) -> bool {
+        self.is_cut(from, to) && !self.is_cut(to, from)
+    }
+
     /// Whether packets flow both ways between `a` and `b` (what a handshake or an RST needs).
     pub fn is_open(&self, a: IpAddr, b: IpAddr) -> bool {
         let st = self.lock();

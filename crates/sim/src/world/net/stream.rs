@@ -134,18 +134,14 @@ impl SimStream {
     /// Whether the congestion window is used up: the path from the peer (its ACKs) is cut and
     /// [`CWND_SEGMENTS`] segments went out since.
     fn window_full(&self) -> bool {
-        self.unacked >= CWND_SEGMENTS && self.one_way_back()
-    }
-
-    /// The path from the peer is cut while ours to it is open. (Across a cut both ways madsim
-    /// holds our segments itself and delivers them after the heal, as retransmissions would.)
-    fn one_way_back(&self) -> bool {
-        self.net.is_cut(self.peer, self.me) && !self.net.is_cut(self.me, self.peer)
+        self.unacked >= CWND_SEGMENTS && self.net.is_cut_one_way(self.peer, self.me)
     }
 
     /// Counts a segment going out now against the congestion window.
     fn count_segment(&mut self) {
-        if self.one_way_back() {
+        // Only across a one-way cut: across a cut both ways madsim holds our segments itself and
+        // delivers them after the heal, as retransmissions would.
+        if self.net.is_cut_one_way(self.peer, self.me) {
             self.unacked = self.unacked.saturating_add(1);
         } else {
             self.unacked = 0;
@@ -243,7 +239,7 @@ async fn forward(
         if seg.held {
             // Until the path back opens (or is cut both ways, when madsim holds the segment).
             std::future::poll_fn(|cx| {
-                if net.is_cut(peer, me) && !net.is_cut(me, peer) {
+                if net.is_cut_one_way(peer, me) {
                     net.park(cx.waker());
                     Poll::Pending
                 } else {
