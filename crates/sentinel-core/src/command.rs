@@ -891,7 +891,7 @@ fn info_entry(i: &Instance, master_refresh: Ms, now: Ms) -> Value {
     Value::Array(vec![
         Value::Int(age),
         match &i.info {
-            Some(t) => Value::bulk(t),
+            Some(raw) => Value::bulk(crate::info::cache_text(raw)),
             None => Value::Nil,
         },
     ])

@@ -62,7 +62,7 @@ fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let r = rest?;
-        match r.windows(2).position(|w| w == b"\r\n") {
+        match crlf(r) {
             Some(i) => {
                 rest = Some(&r[i + 2..]);
                 Some(&r[..i])
@@ -73,6 +73,20 @@ fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
             }
         }
     })
+}
+
+/// Where the first CRLF starts: a scan for CR (a byte search, not a window compare at every
+/// byte: INFO is parsed whole every time it arrives).
+fn crlf(r: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = r[from..].iter().position(|&b| b == b'\r') {
+        let at = from + i;
+        if r.get(at + 1) == Some(&b'\n') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -179,7 +193,7 @@ fn master_looks_sane(ctx: &Ctx, m: &Master, now: Ms) -> bool {
 }
 
 /// The INFO text as kept for `SENTINEL INFO-CACHE`: at most [`MAX_INFO_CACHE_BYTES`].
-fn cache_text(raw: &[u8]) -> String {
+pub(crate) fn cache_text(raw: &[u8]) -> String {
     let mut text = String::from_utf8_lossy(&raw[..raw.len().min(MAX_INFO_CACHE_BYTES)]).into_owned();
     // Lossy decoding may have grown it (U+FFFD is 3 bytes): cut again at a character boundary.
     if text.len() > MAX_INFO_CACHE_BYTES {
@@ -235,7 +249,16 @@ fn update_fields(i: &mut Instance, p: &Parsed, raw: &[u8], reboot_flag: bool, no
             i.replica_announced = a;
         }
     }
-    i.info = Some(cache_text(raw));
+    // Kept as bytes, decoded only when SENTINEL INFO-CACHE asks (an INFO arrives every 10 s per
+    // instance, and every second from replicas in a failover; the cache is rarely read).
+    let kept = &raw[..raw.len().min(MAX_INFO_CACHE_BYTES)];
+    match &mut i.info {
+        Some(b) => {
+            b.clear();
+            b.extend_from_slice(kept);
+        }
+        None => i.info = Some(kept.to_vec()),
+    }
     i.info_refresh = now;
     reboot
 }

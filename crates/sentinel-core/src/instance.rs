@@ -86,7 +86,8 @@ pub struct Instance {
     pub o_down_since_time: Ms,
     pub down_after_period: Ms,
     pub info_refresh: Ms,
-    pub info: Option<String>,
+    /// The last INFO reply's first bytes (at most `MAX_INFO_CACHE_BYTES`), as received.
+    pub info: Option<Vec<u8>>,
     pub role_reported: Role,
     pub role_reported_time: Ms,
     pub slave_conf_change_time: Ms,
@@ -379,6 +380,11 @@ impl Master {
 
     /// The command name to send, after `rename-command` (shared by the master's replicas).
     pub fn map_command(&self, cmd: &str) -> String {
+        // Most masters rename nothing: no lowercase copy for them (this runs for every command
+        // a Sentinel sends).
+        if self.renamed_commands.is_empty() {
+            return cmd.to_string();
+        }
         match self.renamed_commands.get(&cmd.to_ascii_lowercase()) {
             Some(n) => n.clone(),
             None => cmd.to_string(),

@@ -151,8 +151,6 @@ pub(crate) fn send_ping(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms)
 /// `sentinelSendPeriodicCommands`: INFO, PING and hello as their periods come due.
 pub(crate) fn send_periodic_commands(ctx: &mut Ctx, m: &mut Master, target: &Target, now: Ms) {
     let master_busy = m.inst.has(flag::O_DOWN | flag::FAILOVER_IN_PROGRESS);
-    let name = m.name().to_string();
-    let info_cmd = m.map_command("INFO");
     let (cc, send_info, send_ping_now, send_hello) = {
         let Some(i) = instance(m, target) else { return };
         if i.link.disconnected {
@@ -176,6 +174,9 @@ pub(crate) fn send_periodic_commands(ctx: &mut Ctx, m: &mut Master, target: &Tar
         (cc, send_info, send_ping_now, send_hello)
     };
     if send_info {
+        // Built only when sent: most ticks send nothing to an instance.
+        let name = m.name().to_string();
+        let info_cmd = m.map_command("INFO");
         ctx.send(cc, args(&[&info_cmd]), ReplyKind::Info, &name, target);
         if let Some(i) = instance_mut(m, target) {
             i.link.pending_commands += 1;

@@ -109,22 +109,40 @@ impl TraceEvent {
 
 /// FNV-1a over a canonical rendering of every event: stable across runs, platforms and builds.
 pub fn trace_hash(events: &[TraceEvent]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    };
+    let mut h = Fnv1a(0xcbf29ce484222325);
     for e in events {
-        feed(&e.t_ms.to_le_bytes());
-        feed(e.node.as_bytes());
-        feed(&[0]);
-        // The JSON rendering covers every field, including epochs and candidate views.
-        feed(serde_json::to_string(&e.kind).unwrap_or_default().as_bytes());
-        feed(&[0xff]);
+        h.feed(&e.t_ms.to_le_bytes());
+        h.feed(e.node.as_bytes());
+        h.feed(&[0]);
+        // The JSON rendering covers every field, including epochs and candidate views; it is
+        // written straight into the hash (no string per event). Writing into the hash cannot
+        // fail, and every kind serialises (no maps with non-string keys).
+        let _ = serde_json::to_writer(&mut h, &e.kind);
+        h.feed(&[0xff]);
     }
-    format!("{h:016x}")
+    format!("{:016x}", h.0)
+}
+
+/// FNV-1a, 64 bits, fed byte by byte.
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    fn feed(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x100000001b3);
+        }
+    }
+}
+
+impl std::io::Write for Fnv1a {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.feed(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The world as the runner observed it at the end (by asking each process over RESP).

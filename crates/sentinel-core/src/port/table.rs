@@ -515,16 +515,42 @@ pub fn id_of(spec: &CommandSpec) -> usize {
         .expect("a spec from TABLE")
 }
 
+/// The table's rows by lowercase fullname, and the names of the containers: built once, because
+/// every command a Sentinel receives (peers' PINGs and hellos included) is looked up.
+struct Index {
+    by_name: std::collections::BTreeMap<&'static [u8], &'static CommandSpec>,
+    containers: std::collections::BTreeSet<&'static [u8]>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        assert!(TABLE
+            .iter()
+            .all(|s| s.fullname.bytes().all(|b| !b.is_ascii_uppercase())));
+        let by_name = TABLE.iter().map(|s| (s.fullname.as_bytes(), s)).collect();
+        let containers = TABLE
+            .iter()
+            .filter(|s| s.is_subcommand())
+            .map(|s| s.container().as_bytes())
+            .collect();
+        Index { by_name, containers }
+    })
+}
+
+/// A name as the index holds it (fullnames are lowercase ASCII).
+fn lowercase(name: &[u8]) -> Vec<u8> {
+    name.to_ascii_lowercase()
+}
+
 /// The row of a fullname (`ping`, `client|kill`), case-insensitive.
 pub fn by_fullname(name: &str) -> Option<&'static CommandSpec> {
-    TABLE.iter().find(|s| s.fullname.eq_ignore_ascii_case(name))
+    index().by_name.get(lowercase(name.as_bytes()).as_slice()).copied()
 }
 
 /// Whether a top-level command has subcommands.
 pub fn is_container(name: &str) -> bool {
-    TABLE
-        .iter()
-        .any(|s| s.is_subcommand() && s.container().eq_ignore_ascii_case(name))
+    index().containers.contains(lowercase(name.as_bytes()).as_slice())
 }
 
 /// The subcommands of a container, in table order.
@@ -567,10 +593,12 @@ pub fn sanitize_error(msg: &str) -> String {
 
 /// Finds the row that runs `args` and checks its arity, as Redis's command lookup does.
 pub fn lookup(args: &[Vec<u8>]) -> Result<&'static CommandSpec, LookupError> {
-    let name = lossy(&args[0]);
-    let Some(top) = TABLE
-        .iter()
-        .find(|s| !s.is_subcommand() && s.fullname.eq_ignore_ascii_case(&name))
+    let name = lowercase(&args[0]);
+    let Some(top) = index()
+        .by_name
+        .get(name.as_slice())
+        .copied()
+        .filter(|s| !s.is_subcommand())
     else {
         // Redis quotes the arguments until their text reaches 128 bytes.
         let mut quoted = String::new();
@@ -587,9 +615,11 @@ pub fn lookup(args: &[Vec<u8>]) -> Result<&'static CommandSpec, LookupError> {
         ));
         return Err(LookupError::Unknown(msg));
     };
-    let spec = if is_container(top.fullname) && args.len() >= 2 {
-        let sub = format!("{}|{}", top.fullname, lossy(&args[1]));
-        match by_fullname(&sub) {
+    let spec = if args.len() >= 2 && index().containers.contains(top.fullname.as_bytes()) {
+        let mut sub = name;
+        sub.push(b'|');
+        sub.extend(args[1].to_ascii_lowercase());
+        match index().by_name.get(sub.as_slice()).copied() {
             Some(s) => s,
             None => {
                 return Err(LookupError::UnknownSubcommand(sanitize_error(&format!(
