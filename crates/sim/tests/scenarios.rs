@@ -185,6 +185,10 @@ fn bad_files_name_file_line_and_field() {
     let expected = [
         ("bad_duration.toml", "tests/bad/bad_duration.toml:6:14: master.down_after: invalid duration \"3 seconds\""),
         (
+            "client_timeout.toml",
+            "tests/bad/client_timeout.toml:15:11: client[0].timeout: must be 1ms..=60s",
+        ),
+        (
             "failover_via_data_node.toml",
             "tests/bad/failover_via_data_node.toml:16:7: timeline[0].via: \"127.0.0.1:6382\" is a data node; a sentinel is needed here (sentinels: sentinel-5000)",
         ),
@@ -403,6 +407,7 @@ fn timeline_is_sorted_stably_and_defaults_apply() {
                 mode: ClientMode::Sticky,
                 node: Some("redis-6382".into()),
                 rate: 10,
+                timeout_ms: 1_000,
                 start_ms: 0,
                 stop_ms: 60_000,
                 near: Some("sentinel-5000".into())
@@ -412,6 +417,7 @@ fn timeline_is_sorted_stably_and_defaults_apply() {
                 mode: ClientMode::Sentinel,
                 node: None,
                 rate: 10,
+                timeout_ms: 1_000,
                 start_ms: 0,
                 stop_ms: 60_000,
                 near: None

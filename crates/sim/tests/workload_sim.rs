@@ -108,6 +108,7 @@ fn client_cfg(mode: ClientMode, start_ms: u64, stop_ms: u64) -> ClientConfig {
         master_name: "mymaster".into(),
         sticky: Some((IP.into(), 6382)),
         rate_per_s: 50,
+        op_timeout: Duration::from_secs(1),
         start_ms,
         stop_ms,
         seed: 42,
@@ -495,29 +496,7 @@ fn sentinel_aware_moves_to_6383(ops: &[Op]) -> Vec<&Op> {
 /// backoff), none is acknowledged while it hangs, and nothing acknowledged is lost.
 #[test]
 fn paused_master_gives_unknown_outcomes() {
-    const PAUSE: u64 = 2_000;
-    const RESUME: u64 = 5_000;
-    let (ops, surviving) = in_sim(5, || async {
-        let h = Handle::current();
-        let start = Instant::now();
-        let book = book(&[6382]);
-        let master = redis(&h, &book, 0, 6382, None, 1);
-        let history = History::new();
-        let client = {
-            let (h, book, history) = (h.clone(), book.clone(), history.clone());
-            tokio::spawn(async move {
-                play_client(&h, &book, client_cfg(ClientMode::Sticky, 100, 7_000), start, &history).await;
-            })
-        };
-        tokio::time::sleep(at(start, PAUSE)).await;
-        h.pause(master.id());
-        tokio::time::sleep(at(start, RESUME)).await;
-        h.resume(master.id());
-        client.await.unwrap();
-        let ops = history.snapshot();
-        let surviving = survivors(&h, &book, 6382, &ops).await;
-        (ops, surviving)
-    });
+    let (ops, surviving) = paused_master_ops(Duration::from_secs(1));
     let hung: Vec<&Op> = ops
         .iter()
         .filter(|o| o.invoke_ms >= PAUSE && o.complete_ms < RESUME)
@@ -529,4 +508,54 @@ fn paused_master_gives_unknown_outcomes() {
     let w = analyze(&ops, &surviving, &Windows::default());
     assert_eq!(w.lost, 0, "{w:#?}");
     assert!((2..=3).contains(&w.unknown), "{w:#?}");
+}
+
+/// The scenario's client `timeout`: with 300 ms, a hung master's writes give up after 300 ms
+/// (not 1 s), so more of them end unknown in the same hang.
+#[test]
+fn a_client_timeout_bounds_each_wait() {
+    let (ops, _) = paused_master_ops(Duration::from_millis(300));
+    let hung: Vec<&Op> = ops
+        .iter()
+        .filter(|o| o.invoke_ms >= PAUSE && o.complete_ms < RESUME)
+        .collect();
+    assert!(hung.iter().all(|o| o.outcome == Outcome::Unknown), "{hung:#?}");
+    assert!(
+        hung.iter()
+            .all(|o| (300..1_000).contains(&(o.complete_ms - o.invoke_ms))),
+        "{hung:#?}"
+    );
+    assert!(hung.len() >= 4, "{}", hung.len());
+}
+
+const PAUSE: u64 = 2_000;
+const RESUME: u64 = 5_000;
+
+/// A sticky client with `timeout` writing to a master hung from PAUSE to RESUME.
+fn paused_master_ops(timeout: Duration) -> (Vec<Op>, std::collections::BTreeMap<String, String>) {
+    in_sim(5, move || async move {
+        let h = Handle::current();
+        let start = Instant::now();
+        let book = book(&[6382]);
+        let master = redis(&h, &book, 0, 6382, None, 1);
+        let history = History::new();
+        let client = {
+            let (h, book, history) = (h.clone(), book.clone(), history.clone());
+            tokio::spawn(async move {
+                let cfg = ClientConfig {
+                    op_timeout: timeout,
+                    ..client_cfg(ClientMode::Sticky, 100, 7_000)
+                };
+                play_client(&h, &book, cfg, start, &history).await;
+            })
+        };
+        tokio::time::sleep(at(start, PAUSE)).await;
+        h.pause(master.id());
+        tokio::time::sleep(at(start, RESUME)).await;
+        h.resume(master.id());
+        client.await.unwrap();
+        let ops = history.snapshot();
+        let surviving = survivors(&h, &book, 6382, &ops).await;
+        (ops, surviving)
+    })
 }

@@ -149,6 +149,7 @@ fn clients_of(s: &Scenario, seed: u64, procs: &[ProcSpec]) -> Result<Vec<ClientS
             master_name: s.master.name.clone(),
             sticky: c.node.as_deref().map(addr).transpose()?,
             rate_per_s: c.rate,
+            op_timeout: std::time::Duration::from_millis(c.timeout_ms),
             start_ms: c.start_ms,
             stop_ms: c.stop_ms,
             seed: mix(seed, 0xc1_u64 << 32 | j as u64),

@@ -77,6 +77,8 @@ pub const DEFAULT_PRIORITY: u32 = 100;
 pub const DEFAULT_MIN_REPLICAS_MAX_LAG_MS: u64 = 10_000;
 /// Default client write rate (writes per second).
 pub const DEFAULT_CLIENT_RATE: u32 = 10;
+/// A client's reply timeout when the scenario gives none.
+pub const DEFAULT_CLIENT_TIMEOUT_MS: u64 = 1_000;
 /// The trace's node name for injected actions; reserved.
 pub const WORLD: &str = "world";
 

@@ -199,6 +199,7 @@ pub struct RawClient {
     pub mode: S<String>,
     pub node: S<String>,
     pub rate: S<u32>,
+    pub timeout: S<Dur>,
     pub start: S<Dur>,
     pub stop: S<Dur>,
     pub near: S<String>,

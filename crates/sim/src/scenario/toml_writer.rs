@@ -145,6 +145,9 @@ fn client_lines(lines: &mut Vec<String>, s: &Scenario) {
             lines.push(format!("node = {}", q(n)));
         }
         lines.push(format!("rate = {}", c.rate));
+        if c.timeout_ms != crate::scenario::DEFAULT_CLIENT_TIMEOUT_MS {
+            lines.push(format!("timeout = {}", q(&format_ms(c.timeout_ms))));
+        }
         lines.push(format!("start = {}", q(&format_ms(c.start_ms))));
         lines.push(format!("stop = {}", q(&format_ms(c.stop_ms))));
         if let Some(n) = &c.near {

@@ -153,6 +153,9 @@ pub struct Client {
     pub node: Option<String>,
     /// `rate` (default 10): writes per second, 1..=10000.
     pub rate: u32,
+    /// `timeout` (default 1s, 1ms..=60s): how long it waits for any reply (the write's, a
+    /// Sentinel's, `ROLE`'s) before it gives up on it, a client library's socket timeout.
+    pub timeout_ms: u64,
     /// `start` (default 0s).
     pub start_ms: u64,
     /// `stop` (default: the end of the run); after `start`, at most `duration`.

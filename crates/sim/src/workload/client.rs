@@ -29,8 +29,6 @@ use tokio::time::Instant;
 use super::history::{ErrorKind, History, Op, Outcome};
 use crate::scenario::ClientMode;
 
-/// A write's reply timeout (a client library's socket timeout).
-pub const OP_TIMEOUT: Duration = Duration::from_secs(1);
 /// Connect timeout, for data nodes and Sentinels alike.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// Hard cap on the operations of one client.
@@ -53,6 +51,8 @@ pub struct ClientConfig {
     pub sticky: Option<(String, u16)>,
     /// Writes per second (0: none).
     pub rate_per_s: u32,
+    /// How long it waits for any reply (a client library's socket timeout; scenario `timeout`).
+    pub op_timeout: Duration,
     /// When it starts and stops issuing writes, in ms since the world start.
     pub start_ms: u64,
     pub stop_ms: u64,
@@ -183,7 +183,7 @@ impl Client {
             return Attempt::fail(ErrorKind::Connection, None, "no connection".into());
         };
         let node = Some(link.node.clone());
-        let sent = tokio::time::timeout(OP_TIMEOUT, async {
+        let sent = tokio::time::timeout(self.cfg.op_timeout, async {
             link.conn.write_command(&["SET", key, value]).await?;
             link.conn.read_value().await
         })
@@ -229,7 +229,14 @@ impl Client {
                 Some(a) => a.clone(),
                 None => return Err(Attempt::fail(ErrorKind::Connection, None, "no node configured".into())),
             },
-            ClientMode::Sentinel => match resolve(&*self.env.net, &self.cfg.sentinels, &self.cfg.master_name).await {
+            ClientMode::Sentinel => match resolve(
+                &*self.env.net,
+                &self.cfg.sentinels,
+                &self.cfg.master_name,
+                self.cfg.op_timeout,
+            )
+            .await
+            {
                 Ok(a) => a,
                 Err(e) => return Err(Attempt::fail(ErrorKind::Connection, None, e)),
             },
@@ -241,7 +248,7 @@ impl Client {
         };
         let mut conn = Conn::new(stream);
         if self.cfg.mode == ClientMode::Sentinel {
-            match request(&mut conn, &["ROLE"]).await {
+            match request(&mut conn, &["ROLE"], self.cfg.op_timeout).await {
                 Ok(v) if role_of(&v).as_deref() == Some("master") => {}
                 Ok(v) => {
                     return Err(Attempt::fail(
@@ -260,7 +267,12 @@ impl Client {
 
 /// `SENTINEL GET-MASTER-ADDR-BY-NAME`, asking the Sentinels in order; the first that answers with an
 /// address wins.
-async fn resolve(net: &dyn host::Net, sentinels: &[(String, u16)], master: &str) -> Result<(String, u16), String> {
+async fn resolve(
+    net: &dyn host::Net,
+    sentinels: &[(String, u16)],
+    master: &str,
+    timeout: Duration,
+) -> Result<(String, u16), String> {
     let mut last = "no sentinels configured".to_string();
     for (ip, port) in sentinels {
         let stream = match host::connect(net, ip, *port, CONNECT_TIMEOUT).await {
@@ -271,7 +283,7 @@ async fn resolve(net: &dyn host::Net, sentinels: &[(String, u16)], master: &str)
             }
         };
         let mut conn = Conn::new(stream);
-        match request(&mut conn, &["SENTINEL", "get-master-addr-by-name", master]).await {
+        match request(&mut conn, &["SENTINEL", "get-master-addr-by-name", master], timeout).await {
             Ok(v) => match master_addr(&v) {
                 Some(a) => return Ok(a),
                 None => last = format!("sentinel {ip}:{port}: no master address ({v:?})"),
@@ -282,9 +294,9 @@ async fn resolve(net: &dyn host::Net, sentinels: &[(String, u16)], master: &str)
     Err(last)
 }
 
-/// Sends one command and reads its reply within [`OP_TIMEOUT`].
-async fn request(conn: &mut Conn<BoxStream>, args: &[&str]) -> Result<Value, String> {
-    let r = tokio::time::timeout(OP_TIMEOUT, async {
+/// Sends one command and reads its reply within `timeout`.
+async fn request(conn: &mut Conn<BoxStream>, args: &[&str], timeout: Duration) -> Result<Value, String> {
+    let r = tokio::time::timeout(timeout, async {
         conn.write_command(args).await?;
         conn.read_value().await
     })

@@ -213,6 +213,7 @@ fn clients(g: &mut Gen, names: &Names, duration_ms: u64) -> Vec<Client> {
                 },
                 node: sticky.then(|| g.pick(&names.redis).clone()),
                 rate: 1 + g.n(10_000) as u32,
+                timeout_ms: if g.b() { 1_000 } else { 1 + g.n(60_000) },
                 start_ms,
                 stop_ms: start_ms + 1 + g.n(duration_ms - start_ms),
                 near: g.opt(|g| g.pick(&names.all).clone()),

@@ -10,7 +10,7 @@ use super::valid_name;
 use crate::scenario::error::{Ctx, ScenarioError};
 use crate::scenario::raw::{RawClient, RawScenario};
 use crate::scenario::types::{Client, ClientMode};
-use crate::scenario::{DEFAULT_CLIENT_RATE, WORLD};
+use crate::scenario::{DEFAULT_CLIENT_RATE, DEFAULT_CLIENT_TIMEOUT_MS, WORLD};
 
 /// Every client, in file order (their names join `known.names`).
 pub fn clients(
@@ -47,6 +47,13 @@ pub fn clients(
             }
             Some(r) => *r.get_ref(),
         };
+        let timeout_ms = match &rc.timeout {
+            None => DEFAULT_CLIENT_TIMEOUT_MS,
+            Some(t) if t.get_ref().0 == 0 || t.get_ref().0 > 60_000 => {
+                return Err(ctx.err(t.span(), format!("{field}.timeout"), "must be 1ms..=60s"));
+            }
+            Some(t) => t.get_ref().0,
+        };
         let (start_ms, stop_ms) = window(ctx, rc, &field, duration_ms)?;
         let near = match &rc.near {
             None => None,
@@ -61,6 +68,7 @@ pub fn clients(
             mode,
             node,
             rate,
+            timeout_ms,
             start_ms,
             stop_ms,
             near,
