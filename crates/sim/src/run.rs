@@ -42,7 +42,8 @@ pub fn run_counted(s: &Scenario, seed: u64, debug_probe: bool) -> Result<(RunRep
     let wall_ms = wall.elapsed().as_millis() as u64;
     let writes = out.surviving.as_ref().map(|surviving| {
         let windows = crate::workload::analysis::Windows::from_trace(s, &out.trace);
-        crate::workload::analysis::analyze(&out.history, surviving, &windows)
+        let stops = crate::workload::analysis::client_stops(s);
+        crate::workload::analysis::analyze(&out.history, surviving, &windows, &stops)
     });
     let report = RunReport::new(s, seed, &out.trace, &out.final_state, writes, out.sim_ms, wall_ms);
     Ok((report, out.net))

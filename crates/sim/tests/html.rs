@@ -6,16 +6,21 @@
 
 use sim::checks::{CheckResult, SwitchMark, Timeline};
 use sim::report::html::{self, Health, LaneKind, MarkKind, State, WindowKind};
-use sim::report::{EventKind, EventLine, RunReport, WritesSummary};
+use sim::report::{
+    ClientWrites, EventKind, EventLine, RunReport, Unavailability, UnavailableWindow, WriteClass, WriteRun,
+    WritesSummary,
+};
 use sim::scenario::Action;
 use sim::trace::{DataFinal, EventBody, FinalState, Level, SentinelFinal, WorldNote};
 use std::path::PathBuf;
 
 /// A report read back from a results JSON (the committed example predates client workloads, so
-/// `writes` is absent there and reads as None).
+/// `writes` is absent there and reads as None). It was written with schema 2; schema 3 only added
+/// fields under `writes`, with defaults, so it still reads.
 fn report_from_json(text: &str) -> RunReport {
     let r: RunReport = serde_json::from_str(text).expect("results JSON");
-    assert_eq!(r.schema, sim::report::SCHEMA, "this test knows the current schema");
+    assert_eq!(r.schema, 2, "the committed example's schema");
+    assert_eq!(sim::report::SCHEMA, 3, "this test knows the current schema");
     r
 }
 
@@ -750,6 +755,124 @@ fn split_brain_failover_is_drawn(c: &html::Chart) {
     );
 }
 
+/// One run of a client's writes.
+fn write_run(from_ms: u64, to_ms: u64, node: Option<&str>, outcome: WriteClass, writes: u64) -> WriteRun {
+    WriteRun {
+        from_ms,
+        to_ms,
+        node: node.map(str::to_string),
+        outcome,
+        writes,
+    }
+}
+
+/// The faults report with a workload client `app` that wrote to redis-6382, lost some writes in
+/// the split brain, was refused, then wrote to redis-6383.
+fn report_with_a_client() -> RunReport {
+    let mut r = faults_report();
+    let (a, b) = (Some("127.0.0.1:6382"), Some("127.0.0.1:6383"));
+    let windows = vec![
+        UnavailableWindow {
+            start_ms: 15_000,
+            end_ms: 18_200,
+            open: false,
+        },
+        UnavailableWindow {
+            start_ms: 40_000,
+            end_ms: 60_000,
+            open: true,
+        },
+    ];
+    let figures = Unavailability {
+        count: 2,
+        total_ms: 23_200,
+        p50_ms: 3_200,
+        p99_ms: 20_000,
+        max_ms: 20_000,
+    };
+    let w = r.writes.as_mut().unwrap();
+    w.unavailable = Some(figures);
+    w.clients = vec![ClientWrites {
+        name: "app".into(),
+        ops: 100,
+        acknowledged: 70,
+        lost: 12,
+        unavailable: figures,
+        unavailable_windows: windows,
+        activity: vec![
+            write_run(1_000, 9_900, a, WriteClass::Ok, 40),
+            write_run(10_000, 14_900, a, WriteClass::Lost, 12),
+            write_run(15_000, 16_000, a, WriteClass::Unknown, 1),
+            write_run(16_100, 17_900, None, WriteClass::Connection, 3),
+            write_run(18_000, 18_200, b, WriteClass::Ok, 18),
+            write_run(40_000, 59_000, b, WriteClass::Readonly, 26),
+        ],
+        ..Default::default()
+    }];
+    r
+}
+
+#[test]
+fn client_lanes_show_outcomes_nodes_lost_writes_and_unavailability() {
+    let r = report_with_a_client();
+    keep(&r);
+    let c = html::chart(&r);
+    let lane = c.lane("app").expect("a lane for the workload client");
+    assert_eq!(lane.kind, LaneKind::Client);
+    assert_eq!(c.lanes.last().unwrap().name, "app", "clients come last");
+    // Writes, with the node named as its lane is.
+    let spans: Vec<(WriteClass, Option<&str>, u64)> = lane
+        .writes
+        .iter()
+        .map(|s| (s.outcome, s.node.as_deref(), s.writes))
+        .collect();
+    assert_eq!(spans[1], (WriteClass::Lost, Some("redis-6382"), 12));
+    assert_eq!(spans[3], (WriteClass::Connection, None, 3));
+    assert_eq!(spans[4], (WriteClass::Ok, Some("redis-6383"), 18));
+    // The lost writes stand out: a mark with their count.
+    let lost: Vec<(u64, &str)> = lane
+        .marks
+        .iter()
+        .filter(|m| m.kind == MarkKind::WriteLost)
+        .map(|m| (m.t_ms, m.label.as_str()))
+        .collect();
+    assert_eq!(lost, [(10_000, "12 lost")]);
+    assert_eq!(
+        wins(&c, "app", &|k| k == WindowKind::Unavailable),
+        [(15_000, 18_200), (40_000, 60_000)]
+    );
+
+    let page = html::render(&r);
+    let svg = lane_svg(&page, "app");
+    assert!(svg.contains("<g class=\"wseg wo-lost\"><title>app: 12 writes acknowledged, then LOST (not on the final master), to redis-6382, from 10.000s to 14.900s</title>"), "{svg}");
+    for cls in ["wo-ok", "wo-unknown", "wo-connection", "wo-readonly"] {
+        assert!(svg.contains(&format!("<g class=\"wseg {cls}\">")), "{cls}");
+    }
+    assert_eq!(count(svg, "<g class=\"mark w-lost\">"), 1);
+    assert!(svg.contains(">12 lost</text>"));
+    // The node band: redis-6382 (first data node), no node, redis-6383 (second).
+    assert!(
+        svg.contains(
+            "<g class=\"wnode n0\"><title>app: writing to redis-6382 from 1.000s to 16.100s (53 writes)</title>"
+        ),
+        "{svg}"
+    );
+    assert!(svg.contains("<g class=\"wnode n-none\"><title>app: writing to no node"));
+    assert!(
+        svg.contains(
+            "<g class=\"wnode n1\"><title>app: writing to redis-6383 from 18.000s to 59.000s (44 writes)</title>"
+        ),
+        "{svg}"
+    );
+    assert!(svg.contains("<g class=\"win unavail\"><title>app: no acknowledged write (still none when the client stopped) from 40.000s to 60.000s (20s)</title>"), "{svg}");
+    // The legend and the per-client table in the header.
+    assert!(page.contains("<span><i class=\"sw wo-lost\"></i>acknowledged, then lost ▼</span>"));
+    assert!(page.contains("<tr><td>app</td><td>100</td><td>70</td><td class=\"bad\">12</td><td>0</td><td>0</td><td>2 windows</td><td>23.2s</td><td>3.2s</td><td>20s</td><td>20s</td></tr>"));
+    assert!(page.contains("2 windows, 23.200s in total; p50 3.200s, p99 20.000s, max 20.000s (1 open at the stop)"));
+    // Without a workload client, no client legend.
+    assert!(!html::render(&faults_report()).contains("acknowledged, then lost"));
+}
+
 #[test]
 fn failed_run_shows_fail_lines_and_the_writes_summary() {
     let r = faults_report();
@@ -915,6 +1038,42 @@ mod sim_runs {
             }
             assert_eq!(page, html::render(&r), "{name}");
         }
+    }
+
+    #[test]
+    fn split_brain_has_a_lane_per_client_with_its_lost_writes() {
+        let r = play("split_brain", 1);
+        keep(&r);
+        let w = r.writes.clone().unwrap();
+        let c = html::chart(&r);
+        let page = html::render(&r);
+        for cw in &w.clients {
+            let lane = c.lane(&cw.name).unwrap_or_else(|| panic!("no lane for {}", cw.name));
+            assert_eq!(lane.kind, LaneKind::Client);
+            // Every write is drawn once; lost spans carry exactly the lost writes.
+            assert_eq!(lane.writes.iter().map(|s| s.writes).sum::<u64>(), cw.ops, "{}", cw.name);
+            let lost: u64 = (lane.writes.iter())
+                .filter(|s| s.outcome == WriteClass::Lost)
+                .map(|s| s.writes)
+                .sum();
+            assert_eq!(lost, cw.lost, "{}", cw.name);
+            let marks = lane.marks.iter().filter(|m| m.kind == MarkKind::WriteLost).count();
+            let spans = lane.writes.iter().filter(|s| s.outcome == WriteClass::Lost).count();
+            assert_eq!(marks, spans, "{}", cw.name);
+            let unavailable = lane
+                .windows
+                .iter()
+                .filter(|x| x.kind == WindowKind::Unavailable)
+                .count();
+            assert_eq!(unavailable as u64, cw.unavailable.count, "{}", cw.name);
+        }
+        // The sticky app next to the old master loses writes; the Sentinel-aware one follows the
+        // failover to redis-6383 and loses none.
+        assert!(lane_svg(&page, "app-a").contains("<g class=\"mark w-lost\">"));
+        assert!(!lane_svg(&page, "app-b").contains("<g class=\"mark w-lost\">"));
+        assert!(lane_svg(&page, "app-b").contains("writing to redis-6383"));
+        assert!(lane_svg(&page, "app-a").contains("<g class=\"wseg wo-readonly\">"));
+        assert_eq!(page, html::render(&r));
     }
 
     #[test]

@@ -96,7 +96,7 @@ fn json_is_deterministic_apart_from_wall_time() {
     assert_eq!(report::to_json_without_wall(&a), report::to_json_without_wall(&b));
     let json = report::to_json(&a);
     assert!(
-        json.starts_with("{\n  \"schema\": 2,\n  \"scenario\": \"master_kill\",\n  \"seed\": 1,\n  \"trace_hash\": \"")
+        json.starts_with("{\n  \"schema\": 3,\n  \"scenario\": \"master_kill\",\n  \"seed\": 1,\n  \"trace_hash\": \"")
     );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["final"]["data_nodes"][1]["role"], "master");

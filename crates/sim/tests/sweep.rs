@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use sim::checks::Timeline;
-use sim::report::{RunReport, WriteErrors, WritesSummary};
+use sim::report::{ClientWrites, RunReport, Unavailability, UnavailableWindow, WriteErrors, WritesSummary};
 use sim::search::sweep::{self, RunRecord, Shard};
 
 /// A workload summary with the counts a sweep aggregates.
@@ -199,7 +199,15 @@ fn synthetic(scenario: &str, seed: u64, with_writes: bool) -> RunRecord {
                 connection: 10,
                 ..Default::default()
             };
-            writes(1000 - seed, seed % 5, seed % 2, seed % 3, errors)
+            let mut w = writes(1000 - seed, seed % 5, seed % 2, seed % 3, errors);
+            w.unavailable = Some(Unavailability {
+                count: 1 + seed % 3,
+                total_ms: 1_000 + seed * 10,
+                p50_ms: 400,
+                p99_ms: 500 + seed * 7,
+                max_ms: 500 + seed * 7,
+            });
+            w
         }),
         sim_ms: 60_000,
         wall_ms: 40 + seed % 9,
@@ -289,7 +297,7 @@ fn aggregates_count_what_they_say() {
     assert!(mk.lost.is_none() && mk.failed_write_pct.is_none());
     let text = sweep::render_scenario(mk);
     assert!(text.contains("failover 86/100 (86.0%)"), "{text}");
-    assert!(text.contains("writes: n/a (no client workload"), "{text}");
+    assert!(text.contains("writes: none (no client workload"), "{text}");
     assert!(
         text.contains("cargo sim scenarios/master_kill.toml --seed 13"),
         "{text}"
@@ -304,10 +312,78 @@ fn aggregates_count_what_they_say() {
     assert_eq!(fw.failed_write_pct.unwrap().n, 100);
     let text = sweep::render_scenario(fw);
     assert!(text.contains("lost writes"), "{text}");
+    // Longest window per run: 500 + 7 × seed ms; total per run: 1000 + 10 × seed ms (seeds 1-100).
+    let longest = fw.unavailable_max_ms.unwrap();
+    assert_eq!(
+        (longest.n, longest.min, longest.p50, longest.p90, longest.max),
+        (100, 507, 850, 1130, 1200)
+    );
+    let total = fw.unavailable_total_ms.unwrap();
+    assert_eq!(
+        (total.n, total.min, total.p50, total.p99, total.max),
+        (100, 1010, 1500, 1990, 2000)
+    );
     assert!(
-        text.contains("unavailable time") && text.contains("n/a (TODO"),
+        text.contains("unavailable: longest window        100   p50 0.850s  p90 1.130s  p99 1.193s  max 1.200s"),
         "{text}"
     );
+    assert!(
+        text.contains("unavailable: total (all clients)   100   p50 1.500s  p90 1.900s  p99 1.990s  max 2.000s"),
+        "{text}"
+    );
+    assert!(!text.contains("n/a") && !text.contains("TODO"), "{text}");
+}
+
+#[test]
+fn records_keep_the_unavailability_figures_not_the_lists() {
+    let s = load("master_kill.toml");
+    let mut r = RunReport::new(&s, 1, &kill9_trace(), &kill9_final(), None, 60_000, 40);
+    let window = UnavailableWindow {
+        start_ms: 20_000,
+        end_ms: 23_500,
+        open: false,
+    };
+    let figures = Unavailability {
+        count: 1,
+        total_ms: 3_500,
+        p50_ms: 3_500,
+        p99_ms: 3_500,
+        max_ms: 3_500,
+    };
+    r.writes = Some(WritesSummary {
+        unavailable: Some(figures),
+        clients: vec![ClientWrites {
+            name: "app".into(),
+            unavailable: figures,
+            unavailable_windows: vec![window],
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    let rec = RunRecord::from_report("scenarios/master_kill.toml", &r, None);
+    let w = rec.writes.as_ref().unwrap();
+    assert!(w.clients[0].unavailable_windows.is_empty() && w.clients[0].activity.is_empty());
+    assert_eq!(w.clients[0].unavailable, figures);
+    assert_eq!(
+        (rec.unavailable_max_ms(), rec.unavailable_total_ms()),
+        (Some(3_500), Some(3_500))
+    );
+    // A record written before the figures existed still parses, and counts as not measured.
+    let mut old: serde_json::Value = serde_json::from_str(sweep::to_jsonl(&[rec]).trim()).unwrap();
+    let ow = old["writes"].as_object_mut().unwrap();
+    ow.remove("unavailable");
+    for c in ow["clients"].as_array_mut().unwrap() {
+        let c = c.as_object_mut().unwrap();
+        for k in ["unavailable", "unavailable_windows", "activity"] {
+            c.remove(k);
+        }
+    }
+    let back = sweep::parse_jsonl(&old.to_string(), "old.jsonl").unwrap();
+    assert_eq!(back[0].unavailable_max_ms(), None);
+    let agg = sweep::aggregate(&back);
+    assert_eq!(agg[0].writes_runs, 1);
+    assert!(agg[0].unavailable_max_ms.is_none());
+    assert!(sweep::render_scenario(&agg[0]).contains("(no run measured it)"));
 }
 
 #[test]

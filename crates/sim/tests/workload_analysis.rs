@@ -33,7 +33,7 @@ const W: Windows = Windows {
 
 #[test]
 fn empty_history() {
-    let w = analyze(&[], &BTreeMap::new(), &W);
+    let w = analyze(&[], &BTreeMap::new(), &W, &BTreeMap::new());
     assert_eq!(w.acknowledged, 0);
     assert_eq!(w.lost, 0);
     assert_eq!(w.lost_pct, 0.0);
@@ -63,7 +63,7 @@ fn lost_writes_in_each_window() {
         op("c1", 8, 50_000, Outcome::Ok), // after, kept
     ];
     let kept = surviving(&[&ops[0], &ops[4], &ops[6], &ops[8]]);
-    let w = analyze(&ops, &kept, &W);
+    let w = analyze(&ops, &kept, &W, &BTreeMap::new());
     assert_eq!(w.acknowledged, 9);
     assert_eq!(w.lost, 5);
     assert!((w.lost_pct - 500.0 / 9.0).abs() < 1e-9);
@@ -105,7 +105,8 @@ fn lost_writes_in_each_window() {
         lines[1],
         "  lost/acknowledged: before 1/2, during 2/3, after heal before demotion 1/2, after 1/2 (fault 10.000s, heal 40.000s, demotion 41.000s)"
     );
-    assert_eq!(lines.len(), 2, "one client: no per-client lines");
+    assert_eq!(lines[2], "  unavailable (no acknowledged write): none");
+    assert_eq!(lines.len(), 3, "one client: no per-client lines");
 }
 
 #[test]
@@ -122,7 +123,7 @@ fn unknown_is_never_lost_and_errors_are_counted_by_kind() {
         op("c1", 8, 20_800, Outcome::Fail(ErrorKind::Readonly)),
     ];
     // Nothing survived: still nothing is lost, since nothing was acknowledged.
-    let w = analyze(&ops, &BTreeMap::new(), &W);
+    let w = analyze(&ops, &BTreeMap::new(), &W, &BTreeMap::new());
     assert_eq!(w.acknowledged, 0);
     assert_eq!(w.lost, 0);
     assert_eq!(w.lost_pct, 0.0);
@@ -146,7 +147,7 @@ fn a_different_value_counts_as_lost() {
     let ops = vec![op("c1", 0, 1_000, Outcome::Ok), op("c1", 1, 2_000, Outcome::Ok)];
     let mut kept = surviving(&[&ops[0], &ops[1]]);
     kept.insert("w:c1:1".into(), "something else".into());
-    let w = analyze(&ops, &kept, &Windows::default());
+    let w = analyze(&ops, &kept, &Windows::default(), &BTreeMap::new());
     assert_eq!((w.acknowledged, w.lost), (2, 1));
     assert_eq!(
         w.windows.before,
@@ -167,17 +168,26 @@ fn per_client_breakdown_in_name_order() {
         op("aware", 1, 16_000, Outcome::Fail(ErrorKind::Connection)),
     ];
     let kept = surviving(&[&ops[1]]);
-    let w = analyze(&ops, &kept, &W);
+    let w = analyze(&ops, &kept, &W, &BTreeMap::new());
     let names: Vec<&str> = w.clients.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["aware", "sticky"]);
     assert_eq!((w.clients[0].acknowledged, w.clients[0].lost), (1, 0));
     assert_eq!((w.clients[1].acknowledged, w.clients[1].lost), (2, 2));
     let lines = describe(&w);
-    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.len(), 7, "{lines:#?}");
     assert_eq!(
-        lines[3],
+        lines[2],
+        "  unavailable (no acknowledged write): 1 window, 0.005s in total; p50 0.005s, p99 0.005s, max 0.005s (1 open at the stop)"
+    );
+    assert_eq!(
+        lines[4],
+        "  aware unavailable: 1 window, 0.005s in total; p50 0.005s, p99 0.005s, max 0.005s (1 open at the stop)"
+    );
+    assert_eq!(
+        lines[5],
         "  sticky: 2 ops, 2 acknowledged, 2 lost (100.00%), 0 unknown; errors: readonly 0 noreplicas 0 connection 0 other 0"
     );
+    assert_eq!(lines[6], "  sticky unavailable: none");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! loses nothing; across a kill its writes fail instead of being acknowledged; a Sentinel-aware
 //! client follows a failover. Simulated time only.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -170,7 +171,7 @@ fn sticky_client_on_a_healthy_master_loses_nothing() {
         .iter()
         .enumerate()
         .all(|(n, o)| o.key == format!("w:c1:{n}") && o.value == n.to_string()));
-    let w = analyze(&ops, &surviving, &Windows::default());
+    let w = analyze(&ops, &surviving, &Windows::default(), &BTreeMap::new());
     assert_eq!(w.acknowledged, ops.len() as u64);
     assert_eq!(w.lost, 0);
     assert_eq!(w.lost_pct, 0.0);
@@ -225,7 +226,7 @@ fn sticky_client_across_a_kill_and_an_empty_restart() {
         heal_ms: Some(RESTART),
         demotion_ms: None,
     };
-    let w = analyze(&ops, &surviving, &windows);
+    let w = analyze(&ops, &surviving, &windows, &BTreeMap::new());
     let before = ops
         .iter()
         .filter(|o| o.outcome == Outcome::Ok && o.complete_ms < KILL)
@@ -302,7 +303,7 @@ fn sentinel_client_follows_a_failover() {
         .filter(|o| o.invoke_ms >= KILL_AT && o.outcome != Outcome::Ok)
         .collect();
     assert!(!gap.is_empty() && gap.len() <= 40, "{gap:#?}");
-    let w = analyze(&ops, &surviving, &Windows::default());
+    let w = analyze(&ops, &surviving, &Windows::default(), &BTreeMap::new());
     // Only what had not reached the replica when the master died can be lost.
     assert!(w.lost <= 2, "{w:#?}");
     assert_eq!(w.windows.before.acknowledged, w.acknowledged);
@@ -315,7 +316,7 @@ fn sentinel_client_follows_a_failover() {
 fn failover_loses_at_most_the_writes_in_flight_over_seeds() {
     for seed in 1..=8 {
         let (ops, surviving) = failover_run(seed);
-        let w = analyze(&ops, &surviving, &Windows::default());
+        let w = analyze(&ops, &surviving, &Windows::default(), &BTreeMap::new());
         assert!(w.acknowledged >= 750 && w.lost <= 2, "seed {seed}: {w:#?}");
         assert!(w.unknown <= 1 && w.errors.connection <= 10, "seed {seed}: {w:#?}");
     }
@@ -367,7 +368,7 @@ fn demoted_master_readonly_sticky_stays_sentinel_aware_moves() {
         heal_ms: None,
         demotion_ms: None,
     };
-    let w = analyze(&ops, &surviving, &windows);
+    let w = analyze(&ops, &surviving, &windows, &BTreeMap::new());
     let on_6382 = ops
         .iter()
         .filter(|o| o.outcome == Outcome::Ok && o.node.as_deref() == Some("127.0.0.1:6382"))
@@ -505,7 +506,7 @@ fn paused_master_gives_unknown_outcomes() {
     assert!(hung.iter().all(|o| o.outcome == Outcome::Unknown), "{hung:#?}");
     assert!(hung.iter().all(|o| o.complete_ms - o.invoke_ms >= 1_000), "1 s timeout");
     assert!(ops.iter().any(|o| o.invoke_ms > RESUME && o.outcome == Outcome::Ok));
-    let w = analyze(&ops, &surviving, &Windows::default());
+    let w = analyze(&ops, &surviving, &Windows::default(), &BTreeMap::new());
     assert_eq!(w.lost, 0, "{w:#?}");
     assert!((2..=3).contains(&w.unknown), "{w:#?}");
 }

@@ -189,5 +189,6 @@ async fn writes(
     for e in trace {
         stage.rec.push_at(e.t_ms, &e.node, e.kind);
     }
-    Some(crate::workload::analysis::analyze(&ops, &surviving, &windows))
+    let stops = crate::workload::analysis::client_stops(s);
+    Some(crate::workload::analysis::analyze(&ops, &surviving, &windows, &stops))
 }

@@ -16,7 +16,9 @@ use crate::trace::{trace_hash, EventBody, Fact, FinalState, Kind, Level, TraceEv
 
 /// Version of the results JSON layout.
 /// 2: events carry typed fields (`level`, `event`, `action`); `timeline` gains `fault_kind`.
-pub const SCHEMA: u32 = 2;
+/// 3: `writes` gains `unavailable`, and each client `unavailable`, `unavailable_windows` and
+/// `activity` (files of schema 2 still read: the new fields default to absent / empty).
+pub const SCHEMA: u32 = 3;
 
 /// Counts for one time window of the workload.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +77,11 @@ pub struct WritesSummary {
     pub demotion_ms: Option<u64>,
     /// The same counts per client, in name order.
     pub clients: Vec<ClientWrites>,
+    /// Client unavailability over every client's windows pooled (see [`ClientWrites::unavailable`]
+    /// for what a window is): their count, total (the clients' totals added up), p50/p99/max.
+    /// None in reports written before it was measured (schema < 3).
+    #[serde(default)]
+    pub unavailable: Option<Unavailability>,
 }
 
 /// One client's share of [`WritesSummary`].
@@ -87,6 +94,106 @@ pub struct ClientWrites {
     pub lost: u64,
     pub unknown: u64,
     pub errors: WriteErrors,
+    /// The client's unavailability: figures over [`ClientWrites::unavailable_windows`].
+    #[serde(default)]
+    pub unavailable: Unavailability,
+    /// The stretches without an acknowledged write, in time order (see [`UnavailableWindow`]).
+    #[serde(default)]
+    pub unavailable_windows: Vec<UnavailableWindow>,
+    /// The client's operations run-length encoded by (node, outcome), in order: what its lane in
+    /// the HTML timeline draws. Empty in sweep records (which keep the figures only).
+    #[serde(default)]
+    pub activity: Vec<WriteRun>,
+}
+
+/// A stretch of time a client went without an acknowledged write. It starts at the `invoke_ms`
+/// (when the client started trying) of its first operation that did not succeed (an error of any
+/// kind, or an unknown outcome: timeout or no reply) after its last acknowledged write (or its
+/// first operation, when it fails), and ends at the `complete_ms` of its next acknowledged write.
+/// A write acknowledged and later lost counts as acknowledged here: loss is counted apart (`lost`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnavailableWindow {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    /// No acknowledged write came before the client stopped: the window ends at the client's
+    /// stop (or its last operation's completion, if later).
+    pub open: bool,
+}
+
+impl UnavailableWindow {
+    pub fn duration_ms(&self) -> u64 {
+        self.end_ms.saturating_sub(self.start_ms)
+    }
+}
+
+/// Figures over a set of unavailability windows; percentiles are nearest-rank over the windows'
+/// durations (as the sweep's distributions), all 0 without windows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unavailability {
+    /// How many windows.
+    pub count: u64,
+    /// Their durations added up.
+    pub total_ms: u64,
+    pub p50_ms: u64,
+    pub p99_ms: u64,
+    pub max_ms: u64,
+}
+
+/// How one write ended, as a client lane draws it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteClass {
+    /// Acknowledged and on the final master.
+    Ok,
+    /// Acknowledged, then missing from the final master.
+    Lost,
+    /// Refused: `-READONLY`.
+    Readonly,
+    /// Refused: `-NOREPLICAS`.
+    Noreplicas,
+    /// Never sent: no master found, connection refused, reset or timed out.
+    Connection,
+    /// Refused otherwise (LOADING, MASTERDOWN, not a master by ROLE, any other reply).
+    Other,
+    /// Sent, no reply (timeout): may or may not have been applied.
+    Unknown,
+}
+
+impl WriteClass {
+    /// Refused or never sent: an error of any kind.
+    pub fn is_refused(self) -> bool {
+        matches!(
+            self,
+            WriteClass::Readonly | WriteClass::Noreplicas | WriteClass::Connection | WriteClass::Other
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteClass::Ok => "ok",
+            WriteClass::Lost => "lost",
+            WriteClass::Readonly => "READONLY",
+            WriteClass::Noreplicas => "NOREPLICAS",
+            WriteClass::Connection => "connection",
+            WriteClass::Other => "other error",
+            WriteClass::Unknown => "unknown",
+        }
+    }
+}
+
+/// Consecutive operations of one client with the same node and outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteRun {
+    /// The first operation's `invoke_ms`.
+    pub from_ms: u64,
+    /// The last operation's `complete_ms`.
+    pub to_ms: u64,
+    /// The data node written to (`ip:port` as announced); for a write never sent, the address it
+    /// tried, if it had one.
+    pub node: Option<String>,
+    pub outcome: WriteClass,
+    /// How many operations.
+    pub writes: u64,
 }
 
 /// How an event line reads in the report.

@@ -1,5 +1,6 @@
 //! From a history and what survived on the final master to the numbers of the split-brain story:
-//! acknowledged writes, lost acknowledged writes by time window, errors by kind. Pure.
+//! acknowledged writes, lost acknowledged writes by time window, errors by kind, and per client its
+//! unavailability (`availability`) and its lane (`activity`). Pure.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use serde::Serialize;
 
 use super::history::{ErrorKind, Op, Outcome};
 use crate::duration::secs;
-use crate::report::{ClientWrites, WindowStats, WriteErrors, WritesSummary};
+use crate::report::{ClientWrites, Unavailability, WindowStats, WriteErrors, WritesSummary};
 use crate::scenario::{ActionKind, Scenario};
 use crate::trace::{Kind, TraceEvent};
 
@@ -99,6 +100,11 @@ impl Windows {
     }
 }
 
+/// Each client's `stop_ms` from the scenario, for [`analyze`].
+pub fn client_stops(s: &Scenario) -> BTreeMap<String, u64> {
+    s.clients.iter().map(|c| (c.name.clone(), c.stop_ms)).collect()
+}
+
 fn count_error(e: &mut WriteErrors, kind: ErrorKind) {
     match kind {
         ErrorKind::Readonly => e.readonly += 1,
@@ -123,8 +129,15 @@ pub fn is_lost(op: &Op, surviving: &BTreeMap<String, String>) -> bool {
 
 /// The numbers of the run. A write is lost iff it was acknowledged (`+OK`) and its key is absent
 /// from the final master or holds another value. Unknown outcomes are never lost. Errors are
-/// counted by kind: LOADING, MASTERDOWN and not-a-master (ROLE) go to `other`.
-pub fn analyze(history: &[Op], surviving: &BTreeMap<String, String>, windows: &Windows) -> WritesSummary {
+/// counted by kind: LOADING, MASTERDOWN and not-a-master (ROLE) go to `other`. `stops`: each
+/// client's `stop_ms`, where an unavailability window still open ends (a client missing from it
+/// ends at its last operation's completion).
+pub fn analyze(
+    history: &[Op],
+    surviving: &BTreeMap<String, String>,
+    windows: &Windows,
+    stops: &BTreeMap<String, u64>,
+) -> WritesSummary {
     let mut w = WritesSummary {
         fault_ms: windows.fault_ms,
         heal_ms: windows.heal_ms,
@@ -170,8 +183,44 @@ pub fn analyze(history: &[Op], surviving: &BTreeMap<String, String>, windows: &W
         }
     }
     w.lost_pct = pct(w.lost, w.acknowledged);
+    for c in clients.values_mut() {
+        let name = c.name.clone();
+        let mine = || history.iter().filter(|o| o.client == name);
+        let stop_ms = stops.get(&name).copied().unwrap_or(0);
+        c.unavailable_windows = super::availability::unavailable_windows(mine(), stop_ms);
+        c.unavailable = super::availability::figures(&c.unavailable_windows);
+        c.activity = super::activity::runs(mine(), surviving);
+    }
+    w.unavailable = Some(super::availability::figures(
+        clients.values().flat_map(|c| &c.unavailable_windows),
+    ));
     w.clients = clients.into_values().collect();
     w
+}
+
+/// `3 windows, 31.200s in total; p50 1.000s, p99 30.000s, max 30.000s` (or `none`), plus how many
+/// were still open when the client stopped.
+pub fn describe_unavailable(u: &Unavailability, open: usize) -> String {
+    if u.count == 0 {
+        return "none".to_string();
+    }
+    let mut t = format!(
+        "{} window{}, {} in total; p50 {}, p99 {}, max {}",
+        u.count,
+        if u.count == 1 { "" } else { "s" },
+        secs(u.total_ms),
+        secs(u.p50_ms),
+        secs(u.p99_ms),
+        secs(u.max_ms)
+    );
+    if open > 0 {
+        t.push_str(&format!(" ({open} open at the stop)"));
+    }
+    t
+}
+
+fn open_windows(c: &ClientWrites) -> usize {
+    c.unavailable_windows.iter().filter(|w| w.open).count()
 }
 
 fn stats(s: &WindowStats) -> String {
@@ -183,8 +232,9 @@ fn edge(t: Option<u64>) -> String {
 }
 
 /// The summary lines: the first is the one `report::summary` prints today (same wording); then
-/// lost/acknowledged per window with the window edges; then one line per client when there are
-/// several.
+/// lost/acknowledged per window with the window edges; then the unavailability (time without an
+/// acknowledged write, see `availability`) over every client; then two lines per client when
+/// there are several: its counts and its unavailability.
 pub fn describe(w: &WritesSummary) -> Vec<String> {
     let mut out = vec![format!(
         "writes: {} acknowledged, {} lost ({:.2}%), {} lost after heal, {} unknown; errors: readonly {} noreplicas {} connection {} other {}",
@@ -209,6 +259,13 @@ pub fn describe(w: &WritesSummary) -> Vec<String> {
         edge(w.heal_ms),
         edge(w.demotion_ms),
     ));
+    if let Some(u) = &w.unavailable {
+        let open = w.clients.iter().map(open_windows).sum();
+        out.push(format!(
+            "  unavailable (no acknowledged write): {}",
+            describe_unavailable(u, open)
+        ));
+    }
     if w.clients.len() > 1 {
         for c in &w.clients {
             out.push(format!(
@@ -223,6 +280,11 @@ pub fn describe(w: &WritesSummary) -> Vec<String> {
                 c.errors.noreplicas,
                 c.errors.connection,
                 c.errors.other
+            ));
+            out.push(format!(
+                "  {} unavailable: {}",
+                c.name,
+                describe_unavailable(&c.unavailable, open_windows(c))
             ));
         }
     }

@@ -84,7 +84,23 @@ table{border-collapse:collapse}
 .mark.action path{fill:#24292f}
 .mark.command path{fill:#0969da}
 .mark.clockmark circle{fill:#bf8700}
-.mark.w-ok rect{fill:#2da44e}.mark.w-err rect{fill:#cf222e}.mark.w-lost rect{fill:#000}.mark.w-unknown rect{fill:#8c959f}
+.mark.w-ok rect{fill:#2da44e}.mark.w-err rect{fill:#fb8f44}.mark.w-unknown rect{fill:#8c959f}
+.mark.w-lost rect,.mark.w-lost path{fill:#cf222e}.mark.w-lost text{fill:#a40e26;font-weight:700}
+.wseg rect{stroke:none}
+.wseg.wo-ok rect,.sw.wo-ok{background:#2da44e;fill:#2da44e}
+.wseg.wo-lost rect,.sw.wo-lost{background:#cf222e;fill:#cf222e}
+.wseg.wo-lost rect{stroke:#82071e;stroke-width:1}
+.wseg.wo-readonly rect,.sw.wo-readonly{background:#fb8f44;fill:#fb8f44}
+.wseg.wo-noreplicas rect,.sw.wo-noreplicas{background:#d4a72c;fill:#d4a72c}
+.wseg.wo-connection rect,.sw.wo-connection{background:#8c959f;fill:#8c959f}
+.wseg.wo-other rect,.sw.wo-other{background:#a475f9;fill:#a475f9}
+.wseg.wo-unknown rect{fill:url(#hatch-down)}
+.sw.wo-unknown{background:repeating-linear-gradient(45deg,#8c959f 0 2px,#e6e8eb 2px 5px)}
+.wnode rect{stroke:#fff;stroke-width:.5}
+.wnode text{fill:#fff;font-size:9px;pointer-events:none}
+.wnode.n0 rect{fill:#0550ae}.wnode.n1 rect{fill:#8250df}.wnode.n2 rect{fill:#bf3989}.wnode.n3 rect{fill:#1b7c83}.wnode.n4 rect{fill:#953800}
+.wnode.n-none rect{fill:#d0d7de}.wnode.n-none text{fill:#1f2328}
+.win.unavail rect,.sw.unavail{background:#cf222e;fill:#cf222e;fill-opacity:.7}
 .tk{stroke-width:1}
 .tk.k-a{stroke:#24292f}.tk.k-s{stroke:#0969da}.tk.k-l{stroke:#8c959f}.tk.k-d{stroke:#57ab5a}
 #tip{position:fixed;z-index:10;pointer-events:none;white-space:pre;max-width:80vw;overflow:hidden;background:#fffbe6;border:1px solid #d4a72c;border-radius:4px;padding:4px 8px;font-size:12px;box-shadow:0 2px 8px #0003}

@@ -85,11 +85,14 @@ pub fn chart(report: &RunReport) -> Chart {
             }
         }
     }
+    if let Some(w) = &report.writes {
+        b.client_writes(w);
+    }
     b.finish()
 }
 
 /// One lane per process: `world`, then data nodes, Sentinels and clients (the final state's, then
-/// any other process the events name).
+/// any other process the events name, then the workload's clients).
 fn lanes_of(report: &RunReport) -> Vec<Lane> {
     let mut data: Vec<(String, Option<String>)> = Vec::new();
     let mut sentinels: Vec<(String, Option<String>)> = Vec::new();
@@ -135,6 +138,12 @@ fn lanes_of(report: &RunReport) -> Vec<Lane> {
     for (n, a) in sentinels {
         lanes.push(new_lane(&n, LaneKind::Sentinel, a));
     }
+    // Clients of the workload (they write no event lines): one lane each, in name order.
+    for c in report.writes.iter().flat_map(|w| &w.clients) {
+        if !clients.iter().any(|(x, _)| *x == c.name) {
+            clients.push((c.name.clone(), None));
+        }
+    }
     for (n, a) in clients {
         lanes.push(new_lane(&n, LaneKind::Client, a));
     }
@@ -149,6 +158,7 @@ pub(super) fn new_lane(name: &str, kind: LaneKind, addr: Option<String>) -> Lane
         segments: Vec::new(),
         windows: Vec::new(),
         marks: Vec::new(),
+        writes: Vec::new(),
         events: Vec::new(),
     }
 }

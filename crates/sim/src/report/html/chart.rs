@@ -44,7 +44,21 @@ pub(super) fn lane_subtitle(r: &RunReport, lane: &Lane) -> (String, String) {
             };
             (format!("{addr} · sentinel"), end)
         }
-        LaneKind::Client => ("client".into(), String::new()),
+        LaneKind::Client => {
+            let c = r.writes.iter().flat_map(|w| &w.clients).find(|c| c.name == lane.name);
+            match c {
+                Some(c) => (
+                    format!("client · {} writes, {} lost", c.ops, c.lost),
+                    format!(
+                        "unavailable {} ({} window{})",
+                        short_secs(c.unavailable.total_ms),
+                        c.unavailable.count,
+                        if c.unavailable.count == 1 { "" } else { "s" }
+                    ),
+                ),
+                None => ("client".into(), String::new()),
+            }
+        }
     }
 }
 
@@ -78,6 +92,9 @@ pub(super) fn chart_section(o: &mut String, r: &RunReport, chart: &Chart) {
     let height = y + AXIS_H;
     o.push_str("<section id=\"chart-sec\">\n<h2>Chart <span class=\"sub\">simulated time in seconds; hover for the event lines, click to find one in the list</span></h2>\n");
     o.push_str(LEGEND);
+    if chart.lanes.iter().any(|l| !l.writes.is_empty()) {
+        o.push_str(CLIENT_LEGEND);
+    }
     o.push_str("<div class=\"chart\">\n");
     // Lane names (fixed column).
     w!(

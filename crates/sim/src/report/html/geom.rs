@@ -22,7 +22,8 @@ pub(super) fn geo(kind: LaneKind) -> Geo {
         LaneKind::World => (20.0, 0.0),
         LaneKind::Data => (18.0, 1.0),
         LaneKind::Sentinel => (18.0, 3.0),
-        LaneKind::Client => (14.0, 0.0),
+        // The node band (10 px) and the unavailability strip under the bar.
+        LaneKind::Client => (14.0, 3.0),
     };
     let bar_y = 26.0;
     let tick_y = bar_y + bar_h + 3.0 + strips * 6.0;
@@ -46,6 +47,8 @@ pub(super) fn window_band(lane: LaneKind, k: WindowKind) -> Option<(f64, f64)> {
         WindowKind::Failover => strip(0.0),
         WindowKind::Tilt => strip(1.0),
         WindowKind::Clock => strip(if lane == LaneKind::Sentinel { 2.0 } else { 0.0 }),
+        // Under a client's node band (`clients::node_band`).
+        WindowKind::Unavailable => Some((g.bar_y + g.bar_h + 13.0, 5.0)),
     }
 }
 

@@ -75,6 +75,47 @@ pub(super) fn writes_section(o: &mut String, ws: &WritesSummary) {
         );
     }
     o.push_str("</table>\n");
+    clients_table(o, ws);
+}
+
+/// Per client: its counts and its unavailability (time without an acknowledged write: from the
+/// first write that did not succeed to the next acknowledged one).
+fn clients_table(o: &mut String, ws: &WritesSummary) {
+    if let Some(u) = &ws.unavailable {
+        let open: usize = ws
+            .clients
+            .iter()
+            .map(|c| c.unavailable_windows.iter().filter(|w| w.open).count())
+            .sum();
+        w!(
+            o,
+            "<p class=\"writes\">unavailable (no acknowledged write, from the first write that did not succeed to the next acknowledged one): {}</p>\n",
+            escape(&crate::workload::analysis::describe_unavailable(u, open))
+        );
+    }
+    o.push_str("<table class=\"grid\"><tr><th>client</th><th>writes</th><th>acknowledged</th><th>lost</th><th>refused</th><th>unknown</th><th>unavailable</th><th>total</th><th>p50</th><th>p99</th><th>longest</th></tr>\n");
+    for c in &ws.clients {
+        let e = &c.errors;
+        let u = &c.unavailable;
+        w!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{} window{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            escape(&c.name),
+            c.ops,
+            c.acknowledged,
+            if c.lost > 0 { "bad" } else { "" },
+            c.lost,
+            e.readonly + e.noreplicas + e.connection + e.other,
+            c.unknown,
+            u.count,
+            if u.count == 1 { "" } else { "s" },
+            short_secs(u.total_ms),
+            short_secs(u.p50_ms),
+            short_secs(u.p99_ms),
+            short_secs(u.max_ms)
+        );
+    }
+    o.push_str("</table>\n");
 }
 
 pub(super) fn final_section(o: &mut String, r: &RunReport, addr_name: &dyn Fn(&str) -> String) {

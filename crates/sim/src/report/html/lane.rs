@@ -50,6 +50,9 @@ pub(super) fn draw_lane(o: &mut String, r: &RunReport, lane: &Lane, idx: usize, 
     let c = LaneCtx { lane, y, g, sc };
     shading(o, &c);
     bar(o, &c);
+    if lane.kind == LaneKind::Client {
+        client_bars(o, lane, y, &c.g, sc);
+    }
     bands(o, &c);
     let show = label_places(&c);
     marks(o, &c, &show);
@@ -233,7 +236,17 @@ fn marks(o: &mut String, c: &LaneCtx, show: &[Option<(f64, f64, bool)>]) {
             MarkKind::Clock => w!(o, "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\"/>", n(x), n(top + 6.0)),
             MarkKind::Command => w!(o, "<path d=\"M{} {}l4 5l-4 5l-4 -5z\"/>", n(x), n(top + 1.0)),
             MarkKind::Action => w!(o, "<path d=\"M{} {}h9l-4.5 9z\"/>", n(x - 4.5), n(top + 1.0)),
-            MarkKind::WriteOk | MarkKind::WriteError | MarkKind::WriteLost | MarkKind::WriteUnknown => w!(
+            // Lost writes must stand out: a red ▼ above the bar as well as the stroke across it.
+            MarkKind::WriteLost => w!(
+                o,
+                "<path d=\"M{} {}h9l-4.5 9z\"/><rect x=\"{}\" y=\"{}\" width=\"2.5\" height=\"{}\"/>",
+                n(x - 4.5),
+                n(top + 1.0),
+                n(x - 1.0),
+                n(y + g.bar_y),
+                n(g.bar_h)
+            ),
+            MarkKind::WriteOk | MarkKind::WriteError | MarkKind::WriteUnknown => w!(
                 o,
                 "<rect x=\"{}\" y=\"{}\" width=\"2.5\" height=\"{}\"/>",
                 n(x - 1.0),

@@ -13,7 +13,10 @@
 //!   - a Sentinel's view of the master (which master it follows, ok/SDOWN/ODOWN), its down
 //!     windows, TILT windows, failovers it leads, `+new-epoch`, `+elected-leader` and
 //!     `+switch-master` marks;
-//!   - a client's operations as small marks (ok / error / lost / unknown);
+//!   - a workload client's writes over time (from the report's `writes`): acknowledged, lost
+//!     (red, with a ▼ and a count), refused by kind (READONLY, NOREPLICAS, connection, other) and
+//!     unknown, the node it was writing to as a band under them, and its stretches without an
+//!     acknowledged write as a strip; a client's own event lines, if any, as small marks;
 //!   - partitions, isolation and one-way cuts shaded over the affected lanes, pauses hatched over
 //!     the bar, clock faults as a band with a mark;
 //!   - a tick per event line; hovering shows the event lines under the pointer (and the meaning of
@@ -46,6 +49,7 @@ mod actions;
 mod assets;
 mod build;
 mod chart;
+mod clients;
 mod events;
 mod geom;
 mod header;
@@ -55,6 +59,7 @@ mod model;
 use assets::*;
 use build::*;
 use chart::*;
+use clients::*;
 use events::*;
 use geom::*;
 use header::*;

@@ -1,5 +1,7 @@
 //! What each lane of the chart shows, derived from the report alone (no rendering).
 
+use crate::report::WriteClass;
+
 /// What a lane stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LaneKind {
@@ -107,6 +109,8 @@ pub enum WindowKind {
     /// A clock fault in force (`clock_skew`/`clock_jump`/`clock_drift` until `clock_reset`;
     /// `clock_strobe` for its duration).
     Clock,
+    /// A client lane: a stretch without an acknowledged write (`workload::availability`).
+    Unavailable,
 }
 
 impl WindowKind {
@@ -123,6 +127,7 @@ impl WindowKind {
             WindowKind::Tilt => "tilt".into(),
             WindowKind::Failover => "failover".into(),
             WindowKind::Clock => "clock".into(),
+            WindowKind::Unavailable => "unavail".into(),
         }
     }
 
@@ -212,6 +217,23 @@ pub struct Mark {
     pub line: String,
 }
 
+/// On a client lane: consecutive writes with the same node and outcome (the report's `activity`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteSpan {
+    /// The first write's invocation.
+    pub from_ms: u64,
+    /// The last write's completion.
+    pub to_ms: u64,
+    /// The data node written to, by name (its address when no lane has it); None when the client
+    /// had no address to try.
+    pub node: Option<String>,
+    /// The node's position among the data node lanes (its colour); None for no node or an unknown
+    /// address.
+    pub slot: Option<usize>,
+    pub outcome: WriteClass,
+    pub writes: u64,
+}
+
 /// One horizontal lane.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lane {
@@ -223,6 +245,8 @@ pub struct Lane {
     pub segments: Vec<Segment>,
     pub windows: Vec<Window>,
     pub marks: Vec<Mark>,
+    /// Client lanes: the writes, from the report's `writes` (empty for other lanes).
+    pub writes: Vec<WriteSpan>,
     /// Indexes into `report.events` of the lines drawn on this lane.
     pub events: Vec<usize>,
 }

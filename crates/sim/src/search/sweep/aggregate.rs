@@ -100,6 +100,14 @@ pub struct ScenarioAgg {
     pub lost_after_heal: Option<Dist<u64>>,
     /// [`RunRecord::failed_write_pct`] over the runs with write attempts.
     pub failed_write_pct: Option<Dist<f64>>,
+    /// Per run, the longest window any client went without an acknowledged write
+    /// ([`RunRecord::unavailable_max_ms`]), over the runs with a workload.
+    #[serde(default)]
+    pub unavailable_max_ms: Option<Dist<u64>>,
+    /// Per run, the clients' times without an acknowledged write added up
+    /// ([`RunRecord::unavailable_total_ms`]).
+    #[serde(default)]
+    pub unavailable_total_ms: Option<Dist<u64>>,
     pub failing: Vec<FailingRun>,
 }
 
@@ -148,6 +156,8 @@ pub fn aggregate(records: &[RunRecord]) -> Vec<ScenarioAgg> {
                 lost: col(&|r| r.writes.as_ref().map(|w| w.lost)),
                 lost_after_heal: col(&|r| r.writes.as_ref().map(|w| w.lost_after_heal)),
                 failed_write_pct: dist_f64(with_writes.iter().filter_map(|r| r.failed_write_pct()).collect()),
+                unavailable_max_ms: col(&|r| r.unavailable_max_ms()),
+                unavailable_total_ms: col(&|r| r.unavailable_total_ms()),
                 failing: rs
                     .iter()
                     .filter(|r| !r.ok)

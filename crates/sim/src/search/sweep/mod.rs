@@ -1,5 +1,6 @@
 //! `sentinel-sim sweep`: many seeds of many scenarios on every core, with per-scenario aggregates
-//! (failure and failover rates, detection / election / failover time percentiles, lost writes),
+//! (failure and failover rates, detection / election / failover time percentiles, lost writes,
+//! client unavailability),
 //! one JSON line per run, and a replay command for every failing seed.
 //!
 //! `sentinel-sim merge`: the same aggregates from the JSON lines of several (sharded) sweeps.
@@ -28,7 +29,7 @@ mod render;
 mod seeds;
 
 pub use aggregate::{aggregate, dist_f64, dist_u64, percentile, Dist, FailingRun, Perf, ScenarioAgg, SweepSummary};
-pub use record::{merge_records, parse_jsonl, replay_command, to_jsonl, RunRecord};
+pub use record::{figures_only, merge_records, parse_jsonl, replay_command, to_jsonl, RunRecord};
 pub use render::{render_scenario, render_summary, MAX_FAILING_SHOWN};
 pub use seeds::{checks_determinism, parse_seeds, parse_shard, shard_seeds, Shard};
 
@@ -43,7 +44,10 @@ use std::time::Instant;
 use crate::scenario::{self, Scenario};
 
 /// Version of the sweep record and summary layout.
-pub const SWEEP_SCHEMA: u32 = 1;
+/// 2: records' `writes` carry `unavailable` (figures only, no per-client lists); the aggregates gain
+/// `unavailable_max_ms` and `unavailable_total_ms` (records of schema 1 still merge: those runs
+/// have no unavailability figures).
+pub const SWEEP_SCHEMA: u32 = 2;
 
 /// At most this many seeds in one `--seeds` list (a guard against `0..999999999999`).
 pub const MAX_SEEDS: u64 = 10_000_000;

@@ -36,7 +36,9 @@ pub struct RunRecord {
     /// The run's timeline, as in the results JSON.
     #[serde(default)]
     pub timeline: Timeline,
-    /// The run's `writes` summary as in the results JSON (absent without a client workload).
+    /// The run's `writes` summary as in the results JSON (absent without a client workload), with
+    /// the figures only: each client's `unavailable_windows` and `activity` lists are left out (see
+    /// [`figures_only`]); the run's own results JSON has them.
     #[serde(default)]
     pub writes: Option<WritesSummary>,
     #[serde(default)]
@@ -88,7 +90,7 @@ impl RunRecord {
             deterministic,
             determinism_detail,
             timeline: r.timeline.clone(),
-            writes: r.writes.clone(),
+            writes: r.writes.as_ref().map(figures_only),
             sim_ms: r.sim_ms,
             wall_ms: r.wall_ms,
             replay: (!ok).then(|| replay_command(file, r.seed, deterministic == Some(false))),
@@ -131,6 +133,19 @@ impl RunRecord {
         format!("seed {}: {what}", self.seed)
     }
 
+    /// The longest stretch any client went without an acknowledged write (see
+    /// `workload::availability`), in ms. None without a workload, or for a record written before it
+    /// was measured.
+    pub fn unavailable_max_ms(&self) -> Option<u64> {
+        Some(self.writes.as_ref()?.unavailable?.max_ms)
+    }
+
+    /// The clients' times without an acknowledged write, added up, in ms. None as for
+    /// [`RunRecord::unavailable_max_ms`].
+    pub fn unavailable_total_ms(&self) -> Option<u64> {
+        Some(self.writes.as_ref()?.unavailable?.total_ms)
+    }
+
     /// Client unavailability as the share (%) of write attempts that got no OK: errors of every
     /// kind plus writes of unknown outcome, over those plus the acknowledged writes. None without a
     /// workload or without any attempt.
@@ -142,6 +157,17 @@ impl RunRecord {
         let all = ack + bad;
         (all > 0).then(|| 100.0 * bad as f64 / all as f64)
     }
+}
+
+/// A workload summary without its per-client lists (unavailability windows, lane runs): a sweep
+/// line stays a few hundred bytes however long the run, and the aggregates need the figures only.
+pub fn figures_only(w: &WritesSummary) -> WritesSummary {
+    let mut w = w.clone();
+    for c in &mut w.clients {
+        c.unavailable_windows = Vec::new();
+        c.activity = Vec::new();
+    }
+    w
 }
 
 /// `s` cut to at most `max` characters (an ellipsis marks the cut).

@@ -104,7 +104,7 @@ fn times_lines(lines: &mut Vec<String>, origin: &str, rows: &[(String, &Option<D
 /// Lost writes and unavailability over the runs with a client workload.
 fn writes_lines(lines: &mut Vec<String>, a: &ScenarioAgg, w: usize) {
     if a.writes_runs == 0 {
-        lines.push("   writes: n/a (no client workload in this scenario)".to_string());
+        lines.push("   writes: none (no client workload in this scenario)".to_string());
         return;
     }
     let d = |name: &str, d: &Option<Dist<u64>>| match d {
@@ -112,7 +112,7 @@ fn writes_lines(lines: &mut Vec<String>, a: &ScenarioAgg, w: usize) {
             "   {name:<w$}{:>6}   min {}  median {}  p90 {}  max {}",
             d.n, d.min, d.p50, d.p90, d.max
         ),
-        None => format!("   {name:<w$}   n/a"),
+        None => format!("   {name:<w$}{:>6}   (no run measured it)", 0),
     };
     lines.push(d("lost writes", &a.lost));
     lines.push(d("lost after heal", &a.lost_after_heal));
@@ -126,14 +126,26 @@ fn writes_lines(lines: &mut Vec<String>, a: &ScenarioAgg, w: usize) {
             pct_str(d.p99),
             pct_str(d.max)
         ),
-        None => format!("   {:<w$}   n/a (no write attempts)", "unavailability (writes not OK)"),
+        None => format!(
+            "   {:<w$}{:>6}   (no write attempts)",
+            "unavailability (writes not OK)", 0
+        ),
     });
-    // TODO: an unavailable *time* (longest stretch without an acknowledged write) needs
-    // per-write times, which WritesSummary does not carry yet.
-    lines.push(format!(
-        "   {:<w$}   n/a (TODO: needs per-write times in WritesSummary)",
-        "unavailable time"
-    ));
+    // Time without an acknowledged write (workload::availability), per run: the longest window of
+    // any client, and every client's windows added up.
+    let t = |name: &str, d: &Option<Dist<u64>>| match d {
+        Some(d) => format!(
+            "   {name:<w$}{:>6}   p50 {}  p90 {}  p99 {}  max {}",
+            d.n,
+            secs(d.p50),
+            secs(d.p90),
+            secs(d.p99),
+            secs(d.max)
+        ),
+        None => format!("   {name:<w$}{:>6}   (no run measured it)", 0),
+    };
+    lines.push(t("unavailable: longest window", &a.unavailable_max_ms));
+    lines.push(t("unavailable: total (all clients)", &a.unavailable_total_ms));
 }
 
 /// The whole report: every scenario, then the totals line(s).
