@@ -541,9 +541,8 @@ impl Sentinel {
     pub fn tick(&mut self, now: Ms) -> u64 {
         tilt::check(&mut self.ctx, now);
         let mut switch_to: Option<String> = None;
-        let names: Vec<String> = self.masters.keys().cloned().collect();
-        for name in names {
-            let Some(m) = self.masters.get_mut(&name) else { continue };
+        // The context and the master records are separate fields: no copy of the names needed.
+        for (name, m) in self.masters.iter_mut() {
             handle_instance(&mut self.ctx, m, &Target::Master, now);
             let slaves: Vec<String> = m.slaves.keys().cloned().collect();
             for s in slaves {
@@ -554,7 +553,7 @@ impl Sentinel {
                 handle_instance(&mut self.ctx, m, &Target::Sentinel(s), now);
             }
             if m.failover_state == FailoverState::UpdateConfig {
-                switch_to = Some(name);
+                switch_to = Some(name.clone());
             }
         }
         if let Some(name) = switch_to {

@@ -109,6 +109,12 @@ enum Cmd {
     /// rates, time percentiles and lost writes; write sim-results/sweep/<scenario>.jsonl and
     /// summary.json. Exit status 1 if any run failed.
     Sweep(sim::search::sweep::SweepArgs),
+    /// The operator's what-if: play every combination of the varied settings (`--vary
+    /// KEY=V1,V2,...`, repeatable) over the seeds on every core; print a table per combination
+    /// (failover rate, detection and failover times, lost writes, time without an acknowledged
+    /// write, false failovers) and write explore.csv, explore.json and explore.html (plots) under
+    /// sim-results/explore/<scenario>/. Ctrl-C keeps what finished.
+    Explore(sim::search::explore::ExploreArgs),
     /// Merge the JSON lines of sweeps or sweep shards into one report (the aggregates of one sweep
     /// over all their seeds).
     Merge(sim::search::sweep::MergeArgs),
@@ -164,6 +170,7 @@ fn main() -> ExitCode {
             out,
         } => bench_main(scenarios, seeds, jobs, fuzz_cases, &out),
         Cmd::Merge(a) => sim::search::sweep::merge_main(a),
+        Cmd::Explore(a) => sim::search::explore::explore_main(a),
         Cmd::Mutants(a) => sim::search::mutants::mutants_main(a),
         #[cfg(not(madsim))]
         Cmd::Real(a) => sim::real::real_main(a),

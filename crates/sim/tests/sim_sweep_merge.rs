@@ -40,6 +40,8 @@ fn shards_of_real_runs_merge_into_the_unsharded_report() {
         workers: 2,
         fail_fast: false,
         silent: true,
+        quiet_failures: false,
+        cancel: None,
     };
     let jobs_of = |shard: Option<Shard>| -> Vec<(usize, u64, bool)> {
         sweep::shard_seeds(&seeds, shard)

@@ -3,6 +3,7 @@
 //! `bench` (speed and memory) and `mutants` (planted bugs through the sweep and the fuzzer).
 
 pub mod bench;
+pub mod explore;
 pub mod floor;
 pub mod fuzz;
 pub mod mutants;

@@ -306,6 +306,8 @@ fn play_sweep(a: &MutantsArgs, b: &Budget, dir: &Path) -> SweepPart {
         workers: b.workers,
         fail_fast: !a.full_sweep,
         silent: true,
+        quiet_failures: false,
+        cancel: None,
     };
     let (records, _) = sweep::play_batch(&batch, &b.scenarios, &b.jobs);
     let position: BTreeMap<(&str, u64), usize> = b

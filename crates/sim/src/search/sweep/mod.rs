@@ -159,12 +159,13 @@ pub fn scenario_files(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 
 /// Plays one run (twice when checking determinism), never panicking; returns the record and the
 /// simulated ms played.
-fn play(file: &str, s: &Scenario, seed: u64, check: bool, out: &Path) -> (RunRecord, u64) {
+/// Plays one run; a failing run's full results go under `out` when given.
+fn play(file: &str, s: &Scenario, seed: u64, check: bool, out: Option<&PathBuf>) -> (RunRecord, u64) {
     let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::run::run_checked(s, seed, check)));
     match res {
         Ok(Ok(f)) => {
             let rec = RunRecord::from_report(file, &f.report, f.nondeterminism);
-            if !rec.ok {
+            if let (false, Some(out)) = (rec.ok, out) {
                 // The full results of a failing run, where `run` would write them.
                 let _ = crate::report::write_json(out, &f.report);
                 let _ = crate::report::html::write_html(out, &f.report);
@@ -303,6 +304,8 @@ fn sweep(a: SweepArgs) -> Result<bool, String> {
         workers: n_jobs,
         fail_fast: a.fail_fast,
         silent: false,
+        quiet_failures: false,
+        cancel: None,
     };
     let (mut records, sim_ms) = play_batch(&batch, &scenarios, &jobs);
     let wall = start.elapsed();
@@ -365,6 +368,12 @@ pub struct Batch {
     pub fail_fast: bool,
     /// Print nothing (no progress, no FAIL lines).
     pub silent: bool,
+    /// Failing runs are expected (`explore`: a varied setting may break the scenario's own
+    /// expectations): no FAIL line and no full results per failing run; the records still carry
+    /// their replay commands.
+    pub quiet_failures: bool,
+    /// Set from outside (Ctrl-C) to stop starting runs; the runs under way finish.
+    pub cancel: Option<std::sync::Arc<AtomicBool>>,
 }
 
 /// Plays the jobs `(scenario index, seed, check determinism)`, taken in order by the batch's
@@ -380,9 +389,10 @@ pub fn play_batch(b: &Batch, scenarios: &[(String, Scenario)], jobs: &[(usize, u
     std::thread::scope(|sc| {
         for _ in 0..n_jobs.min(jobs.len().max(1)) {
             let tx = tx.clone();
-            let (next, stop, out) = (&next, &stop, &b.out);
+            let (next, stop, out) = (&next, &stop, (!b.quiet_failures).then_some(&b.out));
+            let cancel = b.cancel.as_deref();
             sc.spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
+                while !stop.load(Ordering::Relaxed) && !cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&(si, seed, check)) = jobs.get(i) else {
                         break;
@@ -400,6 +410,8 @@ pub fn play_batch(b: &Batch, scenarios: &[(String, Scenario)], jobs: &[(usize, u
             sim_ms += sim;
             if !rec.ok {
                 failed += 1;
+            }
+            if !rec.ok && !b.quiet_failures {
                 progress.println(&format!(
                     "FAIL {} {}\n     {}",
                     rec.scenario,
