@@ -45,9 +45,15 @@ fn shop() -> Vec<ConfFile> {
             sentinel_conf(26382, "include /etc/redis/common.conf\n"),
         ],
         &[
-            redis_conf(7000, "min-replicas-to-write 1\nmin-replicas-max-lag 5\nappendonly yes\n"),
+            redis_conf(
+                7000,
+                "min-replicas-to-write 1\nmin-replicas-max-lag 5\nappendonly yes\n",
+            ),
             redis_conf(7001, "replicaof 127.0.0.1 7000\nrepl-backlog-size 64mb\n"),
-            redis_conf(7002, "SLAVEOF 127.0.0.1 7000\nslave-priority 0\nslave-serve-stale-data no\n"),
+            redis_conf(
+                7002,
+                "SLAVEOF 127.0.0.1 7000\nslave-priority 0\nslave-serve-stale-data no\n",
+            ),
         ],
     )
 }
@@ -91,17 +97,27 @@ fn the_settings_come_over_and_the_skeleton_validates() {
         ("shop", "redis-7000", 2)
     );
     assert_eq!(
-        (s.master.down_after_ms, s.master.failover_timeout_ms, s.master.parallel_syncs),
+        (
+            s.master.down_after_ms,
+            s.master.failover_timeout_ms,
+            s.master.parallel_syncs
+        ),
         (4000, 12000, 2)
     );
     let names: Vec<&str> = s.redis.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["redis-7000", "redis-7001", "redis-7002"]);
     let m = &s.redis[0];
-    assert_eq!((m.min_replicas_to_write, m.min_replicas_max_lag_ms, m.persistence), (1, 5000, true));
+    assert_eq!(
+        (m.min_replicas_to_write, m.min_replicas_max_lag_ms, m.persistence),
+        (1, 5000, true)
+    );
     assert_eq!(s.redis[1].replica_of.as_deref(), Some("redis-7000"));
     assert!(!s.redis[1].persistence);
     let r2 = &s.redis[2];
-    assert_eq!((r2.replica_of.as_deref(), r2.priority, r2.serve_stale_data), (Some("redis-7000"), 0, false));
+    assert_eq!(
+        (r2.replica_of.as_deref(), r2.priority, r2.serve_stale_data),
+        (Some("redis-7000"), 0, false)
+    );
     let sentinels: Vec<&str> = s.sentinels.iter().map(|x| x.addr.as_str()).collect();
     assert_eq!(sentinels, ["127.0.0.1:26380", "127.0.0.1:26381", "127.0.0.1:26382"]);
     assert!(s.timeline.is_empty() && s.clients.is_empty());
@@ -146,7 +162,9 @@ fn every_directive_without_a_setting_is_listed_with_its_place() {
     }
     // Secrets are never echoed.
     assert!(!sk.toml.contains("hunter2") && !sk.toml.contains("top secret"));
-    assert!(sk.toml.contains("r0.conf:5: requirepass <hidden> — authentication is not modelled"));
+    assert!(sk
+        .toml
+        .contains("r0.conf:5: requirepass <hidden> — authentication is not modelled"));
 }
 
 #[test]
@@ -169,30 +187,52 @@ fn nodes_the_sentinels_know_are_added_when_no_file_describes_them() {
                  89abcdef0123456789abcdef0123456789abcdef\n";
     let sk = generate(&files(&[sentinel_conf(26380, known)], &[]), &Options::default());
     let s = validate(&sk.toml);
-    let redis: Vec<(&str, Option<&str>)> = s.redis.iter().map(|r| (r.addr.as_str(), r.replica_of.as_deref())).collect();
-    assert_eq!(redis, [("127.0.0.1:7000", None), ("127.0.0.1:7001", Some("redis-7000"))]);
+    let redis: Vec<(&str, Option<&str>)> = s
+        .redis
+        .iter()
+        .map(|r| (r.addr.as_str(), r.replica_of.as_deref()))
+        .collect();
+    assert_eq!(
+        redis,
+        [("127.0.0.1:7000", None), ("127.0.0.1:7001", Some("redis-7000"))]
+    );
     assert_eq!(s.sentinels.len(), 3);
-    assert!(sk.toml.contains("127.0.0.1:7000 has no config file given: added with defaults (from sentinel monitor at"));
-    assert!(sk.toml.contains("# no sentinel.conf given: a Sentinel another one knows (known-sentinel)"));
+    assert!(sk
+        .toml
+        .contains("127.0.0.1:7000 has no config file given: added with defaults (from sentinel monitor at"));
+    assert!(sk
+        .toml
+        .contains("# no sentinel.conf given: a Sentinel another one knows (known-sentinel)"));
 }
 
 #[test]
 fn several_masters_need_a_choice_and_the_others_are_listed() {
     let extra = "sentinel monitor cache 127.0.0.1 7100 1\nsentinel down-after-milliseconds cache 1000\n";
     let fs = files(
-        &[sentinel_conf(26380, extra), sentinel_conf(26381, ""), sentinel_conf(26382, "")],
+        &[
+            sentinel_conf(26380, extra),
+            sentinel_conf(26381, ""),
+            sentinel_conf(26382, ""),
+        ],
         &[],
     );
     let e = error(&fs, &Options::default());
-    assert!(e.contains("several masters (cache, shop)") && e.contains("--master NAME"), "{e}");
+    assert!(
+        e.contains("several masters (cache, shop)") && e.contains("--master NAME"),
+        "{e}"
+    );
     let opts = Options {
         master: Some("shop".into()),
         ..Options::default()
     };
     let sk = generate(&fs, &opts);
     validate(&sk.toml);
-    assert!(sk.toml.contains("s0.conf:11: sentinel monitor cache 127.0.0.1 7100 1 — about master \"cache\""));
-    assert!(sk.toml.contains("s0.conf:12: sentinel down-after-milliseconds cache 1000 — about master"));
+    assert!(sk
+        .toml
+        .contains("s0.conf:11: sentinel monitor cache 127.0.0.1 7100 1 — about master \"cache\""));
+    assert!(sk
+        .toml
+        .contains("s0.conf:12: sentinel down-after-milliseconds cache 1000 — about master"));
     let e = error(
         &fs,
         &Options {
@@ -210,7 +250,11 @@ fn several_masters_need_a_choice_and_the_others_are_listed() {
 fn bad_input_is_an_error_with_file_line_and_column() {
     let three = |extra: &str| {
         files(
-            &[sentinel_conf(26380, ""), sentinel_conf(26381, extra), sentinel_conf(26382, "")],
+            &[
+                sentinel_conf(26380, ""),
+                sentinel_conf(26381, extra),
+                sentinel_conf(26382, ""),
+            ],
             &[],
         )
     };
@@ -237,14 +281,22 @@ fn bad_input_is_an_error_with_file_line_and_column() {
         ),
         (
             files(
-                &[sentinel_conf(26380, ""), sentinel_conf(26381, ""), sentinel_conf(26380, "")],
+                &[
+                    sentinel_conf(26380, ""),
+                    sentinel_conf(26381, ""),
+                    sentinel_conf(26380, ""),
+                ],
                 &[],
             ),
             "s2.conf: listens on 127.0.0.1:26380, as s0.conf does",
         ),
         (
             files(
-                &[sentinel_conf(26380, ""), sentinel_conf(26381, ""), sentinel_conf(26382, "")],
+                &[
+                    sentinel_conf(26380, ""),
+                    sentinel_conf(26381, ""),
+                    sentinel_conf(26382, ""),
+                ],
                 &[redis_conf(7000, "replicaof 127.0.0.1 7000\n")],
             ),
             "r0.conf:6:11: a node cannot replicate from itself",
@@ -292,7 +344,11 @@ fn the_command_prints_or_writes_and_lists_on_stderr() {
     for f in shop() {
         let p = dir.join(&f.path);
         std::fs::write(&p, &f.text).unwrap();
-        let flag = if f.kind == ConfKind::Sentinel { "--sentinel" } else { "--redis" };
+        let flag = if f.kind == ConfKind::Sentinel {
+            "--sentinel"
+        } else {
+            "--redis"
+        };
         args.extend([flag.to_string(), p.display().to_string()]);
     }
     let run = |extra: &[&str]| {
@@ -307,8 +363,14 @@ fn the_command_prints_or_writes_and_lists_on_stderr() {
     let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert!(o.status.success(), "{err}");
     validate(&out);
-    assert!(err.contains("not carried over (9; also listed in the scenario):"), "{err}");
-    assert!(err.contains("r1.conf:7: repl-backlog-size 64mb — no scenario setting for it"), "{err}");
+    assert!(
+        err.contains("not carried over (9; also listed in the scenario):"),
+        "{err}"
+    );
+    assert!(
+        err.contains("r1.conf:7: repl-backlog-size 64mb — no scenario setting for it"),
+        "{err}"
+    );
     assert!(err.contains("ignored, no effect in the simulator:"), "{err}");
     let file = dir.join("out.toml");
     let o = run(&["-o", file.to_str().unwrap(), "--name", "shop"]);

@@ -10,12 +10,12 @@ use super::{from_configs, read_conf, ConfKind, DroppedKind, Options, Skeleton};
 /// `sentinel-sim scenario from-config`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FromConfigArgs {
-    /// A Sentinel's sentinel.conf (repeat for each Sentinel).
-    #[arg(long = "sentinel", value_name = "FILE", required = true)]
+    /// Each Sentinel's sentinel.conf (`--sentinel a.conf b.conf` or `--sentinel a.conf --sentinel b.conf`).
+    #[arg(long = "sentinel", value_name = "FILE", required = true, num_args = 1..)]
     pub sentinels: Vec<PathBuf>,
-    /// A data node's redis.conf (repeat for each node). Nodes the Sentinels know but no file
-    /// describes are added with Redis' defaults.
-    #[arg(long = "redis", value_name = "FILE")]
+    /// Each data node's redis.conf (one or more). Nodes the Sentinels know but no file describes
+    /// are added with Redis' defaults.
+    #[arg(long = "redis", value_name = "FILE", num_args = 1..)]
     pub redis: Vec<PathBuf>,
     /// Write the scenario to this file instead of printing it.
     #[arg(long, short, value_name = "FILE")]

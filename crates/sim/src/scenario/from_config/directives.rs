@@ -43,7 +43,7 @@ impl Dropped {
 }
 
 /// The reason given for authentication directives.
-pub const AUTH: &str = "authentication is not modelled: every simulated process accepts every connection";
+pub const AUTH: &str = "authentication is not modelled (every connection is accepted)";
 /// The reason given for a known directive the scenario format has no setting for.
 pub const NO_SETTING: &str = "no scenario setting for it";
 

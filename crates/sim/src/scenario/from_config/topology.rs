@@ -410,27 +410,39 @@ fn sentinel_nodes(
         .collect())
 }
 
-/// `<prefix>-<port>`, or `<prefix>-<host>-<port>` when nodes of this kind share a port.
+/// `<prefix>-<port>` when the ports tell the nodes of this kind apart (the bundled scenarios'
+/// convention), else `<prefix>-<host>` when the hosts do (one node per machine, all on the same
+/// port), else `<prefix>-<host>-<port>`.
 fn node_names(prefix: &str, addrs: &[String]) -> Vec<String> {
-    let port = |a: &str| a.rsplit_once(':').map_or(a.to_string(), |(_, p)| p.to_string());
-    addrs
+    let parts: Vec<(String, &str)> = addrs
         .iter()
         .map(|a| {
-            let shared = addrs.iter().filter(|b| port(b) == port(a)).count() > 1;
-            if shared {
-                let host: String = a
-                    .rsplit_once(':')
-                    .map_or(a.as_str(), |(h, _)| h)
-                    .chars()
-                    .filter(|c| !matches!(c, '[' | ']'))
-                    .map(|c| if c == ':' { '_' } else { c })
-                    .collect();
-                format!("{prefix}-{host}-{}", port(a))
-            } else {
-                format!("{prefix}-{}", port(a))
-            }
+            let (h, p) = a.rsplit_once(':').unwrap_or((a.as_str(), ""));
+            // Names allow letters, digits, '-', '_' and '.': an IPv6 host loses its brackets and
+            // writes its colons as '_'.
+            let host = h
+                .chars()
+                .filter(|c| !matches!(c, '[' | ']'))
+                .map(|c| if c == ':' { '_' } else { c })
+                .collect();
+            (host, p)
         })
-        .collect()
+        .collect();
+    let unique = |f: &dyn Fn(&(String, &str)) -> String| {
+        let all: BTreeSet<String> = parts.iter().map(f).collect();
+        all.len() == parts.len()
+    };
+    let by_port = |x: &(String, &str)| format!("{prefix}-{}", x.1);
+    let by_host = |x: &(String, &str)| format!("{prefix}-{}", x.0);
+    let by_both = |x: &(String, &str)| format!("{prefix}-{}-{}", x.0, x.1);
+    let f: &dyn Fn(&(String, &str)) -> String = if unique(&by_port) {
+        &by_port
+    } else if unique(&by_host) {
+        &by_host
+    } else {
+        &by_both
+    };
+    parts.iter().map(f).collect()
 }
 
 /// No two processes on one address.
