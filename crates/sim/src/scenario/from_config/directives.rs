@@ -154,10 +154,13 @@ pub fn dropped(file: &str, line: &Line, sub: usize, kind: DroppedKind, reason: i
     }
 }
 
+/// A file and its entries `name (line)`.
+pub type FileEntries<'a> = (&'a str, Vec<String>);
+
 /// The ignored entries grouped by reason, then by file (in order of first appearance), each
 /// entry `name (line)`: a compact listing of what is usually the same few lines in every file.
-pub fn ignored_groups(ds: &[Dropped]) -> Vec<(&str, Vec<(&str, Vec<String>)>)> {
-    let mut out: Vec<(&str, Vec<(&str, Vec<String>)>)> = Vec::new();
+pub fn ignored_groups(ds: &[Dropped]) -> Vec<(&str, Vec<FileEntries<'_>>)> {
+    let mut out: Vec<(&str, Vec<FileEntries<'_>>)> = Vec::new();
     for d in ds.iter().filter(|d| d.kind == DroppedKind::Ignored) {
         let i = match out.iter().position(|(r, _)| *r == d.reason) {
             Some(i) => i,
