@@ -105,6 +105,11 @@ enum Cmd {
     },
     /// Parse and validate a scenario without playing it.
     Check { scenario: PathBuf },
+    /// Scenario tools: `scenario from-config` writes a scenario skeleton from real config files.
+    Scenario {
+        #[command(subcommand)]
+        cmd: ScenarioCmd,
+    },
     /// Play many seeds of many scenarios on every core; print per-scenario failure and failover
     /// rates, time percentiles and lost writes; write sim-results/sweep/<scenario>.jsonl and
     /// summary.json. Exit status 1 if any run failed.
@@ -150,6 +155,14 @@ enum Cmd {
     },
 }
 
+#[derive(Subcommand)]
+enum ScenarioCmd {
+    /// Print (or write with -o) a scenario skeleton from real sentinel.conf and redis.conf files:
+    /// topology, quorum, timers, priorities, min-replicas and persistence, with a commented
+    /// timeline to edit. Directives with no scenario setting are listed at the top and on stderr.
+    FromConfig(scenario::from_config::cli::FromConfigArgs),
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
@@ -171,6 +184,9 @@ fn main() -> ExitCode {
         } => bench_main(scenarios, seeds, jobs, fuzz_cases, &out),
         Cmd::Merge(a) => sim::search::sweep::merge_main(a),
         Cmd::Explore(a) => sim::search::explore::explore_main(a),
+        Cmd::Scenario {
+            cmd: ScenarioCmd::FromConfig(a),
+        } => scenario::from_config::cli::from_config_main(a),
         Cmd::Mutants(a) => sim::search::mutants::mutants_main(a),
         #[cfg(not(madsim))]
         Cmd::Real(a) => sim::real::real_main(a),

@@ -43,10 +43,12 @@
 //! Layout: `types` (the parsed scenario), `raw` (the file as written, with spans), `validate/`
 //! (raw → types, in file order), `actions/` (the table of action kinds: spelling, fields, role and
 //! validation per kind, and how each is written back and traced), `toml_writer` (types → file),
-//! `error` (file:line:col: field: message).
+//! `error` (file:line:col: field: message), `from_config` (sentinel.conf and redis.conf files → a
+//! scenario skeleton).
 
 mod actions;
 mod error;
+pub mod from_config;
 mod raw;
 mod toml_writer;
 mod types;
