@@ -52,6 +52,15 @@ sweep *ARGS:
 fuzz *ARGS:
     cargo sim-cli fuzz {{ARGS}}
 
+# What if: every combination of varied settings over seeds, as a table, CSV, JSON and plots:
+# just explore scenarios/split_brain.toml --vary down_after=1s,3s,10s --vary min_replicas_to_write=0,1 --seeds 1..20
+explore *ARGS:
+    cargo sim-cli explore {{ARGS}}
+
+# A scenario skeleton from real config files: just from-config --sentinel s.conf --redis r.conf [-o FILE]
+from-config *ARGS:
+    cargo sim-cli scenario from-config {{ARGS}}
+
 # Speed: simulated-seconds per wall-second, seeds per second on all cores, peak memory per run
 bench *ARGS:
     cargo sim-cli bench {{ARGS}}

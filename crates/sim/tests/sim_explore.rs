@@ -55,7 +55,9 @@ fn a_grid_is_played_and_written() {
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(csv.starts_with("min_replicas_to_write,quorum,runs,"), "{csv}");
     let html = std::fs::read_to_string(dir.join("explore.html")).unwrap();
-    assert_eq!(html.matches("<svg width=\"460\"").count(), 6, "one chart per figure");
+    // Five figures, and the time without an acknowledged write once per client (app-a, app-b).
+    assert_eq!(html.matches("<figure>").count(), 7, "one chart per figure and client");
+    assert!(html.contains("Longest time app-b went without an acknowledged write"));
     assert!(html.contains("quorum=2") && !html.contains("<script"));
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -38,12 +38,42 @@ pub struct ComboResult {
     /// times without one added up (ms).
     pub unavailable_max_ms: Option<Dist<u64>>,
     pub unavailable_total_ms: Option<Dist<u64>>,
+    /// The same per client (in name order): a Sentinel-aware client on the majority side and a
+    /// client stuck on the old master tell different stories, which the longest of all hides.
+    pub clients: Vec<ClientUnavailability>,
     /// Runs with a failover that should not have happened: the scenario expects none
     /// (`[expect] failover = false`), or a Sentinel declared `+odown` without an outage behind it
     /// (the `no-failover-without-outage` check failed).
     pub false_failover_runs: usize,
     /// Replay commands of up to 5 failing runs.
     pub failing: Vec<String>,
+}
+
+/// One client's time without an acknowledged write, over the runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientUnavailability {
+    pub client: String,
+    /// Per run: its longest window, and its windows added up (ms).
+    pub max_ms: Option<Dist<u64>>,
+    pub total_ms: Option<Dist<u64>>,
+}
+
+fn per_client(records: &[&RunRecord]) -> Vec<ClientUnavailability> {
+    let mut by: std::collections::BTreeMap<&str, (Vec<u64>, Vec<u64>)> = std::collections::BTreeMap::new();
+    for w in records.iter().filter_map(|r| r.writes.as_ref()) {
+        for c in &w.clients {
+            let e = by.entry(c.name.as_str()).or_default();
+            e.0.push(c.unavailable.max_ms);
+            e.1.push(c.unavailable.total_ms);
+        }
+    }
+    by.into_iter()
+        .map(|(client, (max, total))| ClientUnavailability {
+            client: client.to_string(),
+            max_ms: dist_u64(max),
+            total_ms: dist_u64(total),
+        })
+        .collect()
 }
 
 /// The figures of one combination from its records (`agg` = their aggregate).
@@ -85,6 +115,7 @@ pub fn combo_result(
         lost_writes: agg.and_then(|a| a.lost.clone()),
         unavailable_max_ms: agg.and_then(|a| a.unavailable_max_ms.clone()),
         unavailable_total_ms: agg.and_then(|a| a.unavailable_total_ms.clone()),
+        clients: per_client(records),
         false_failover_runs,
         failing: records.iter().filter_map(|r| r.replay.clone()).take(5).collect(),
     }

@@ -70,7 +70,7 @@ const COLOURS: [&str; 8] = [
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
 ];
 
-const W: f64 = 460.0;
+const W: f64 = 420.0;
 const H: f64 = 260.0;
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 12.0;
@@ -87,18 +87,36 @@ pub fn html(p: &Page) -> String {
         "h1{font-size:20px}code,pre{font:12px/1.35 ui-monospace,monospace}",
         "pre{background:#f6f6f6;padding:8px;overflow-x:auto}",
         ".charts{display:flex;flex-wrap:wrap;gap:16px}",
-        "figure{margin:0;border:1px solid #ddd;padding:8px;width:460px}figcaption{font-weight:600;margin-bottom:4px}",
+        "figure{margin:0;border:1px solid #ddd;padding:8px;width:420px}figcaption{font-weight:600;margin-bottom:4px}",
         ".key span{display:inline-block;margin-right:14px}.note{color:#a33}</style></head><body>\n"
     ));
     let _ = writeln!(o, "<h1>{}</h1>", esc(&p.title));
     let _ = writeln!(o, "<p><code>{}</code></p>", esc(&p.command));
-    for n in p.notes {
-        let _ = writeln!(o, "<p class=\"note\">{}</p>", esc(n));
+    if !p.notes.is_empty() {
+        o.push_str("<ul class=\"note\">");
+        for n in p.notes {
+            let _ = write!(o, "<li>{}</li>", esc(n));
+        }
+        o.push_str("</ul>\n");
     }
     o.push_str(&key_html(p));
     o.push_str("<div class=\"charts\">\n");
-    for f in &FIGURES {
-        o.push_str(&chart(p, f));
+    let clients = super::render::client_names(p.rows);
+    for (i, f) in FIGURES.iter().enumerate() {
+        if i == 1 && !clients.is_empty() {
+            // Time without an acknowledged write, one chart per client: the clients' stories
+            // differ (one may be stuck with the old master while another follows the failover).
+            for c in &clients {
+                let title = format!("Longest time {c} went without an acknowledged write");
+                let read = |r: &ComboResult| {
+                    let d = r.clients.iter().find(|x| &x.client == c)?.max_ms.clone();
+                    secs_pair(&d)
+                };
+                o.push_str(&chart(p, &title, f.unit, &read));
+            }
+        } else {
+            o.push_str(&chart(p, f.title, f.unit, &f.read));
+        }
     }
     o.push_str("</div>\n<h2>Every combination</h2>\n");
     let _ = writeln!(o, "<pre>{}</pre>", esc(p.table));
@@ -142,8 +160,8 @@ fn key_html(p: &Page) -> String {
     o
 }
 
-/// One chart as an inline SVG in a figure.
-fn chart(p: &Page, f: &Figure) -> String {
+/// One chart as an inline SVG in a figure: `read` gives a row's (median, p99).
+fn chart(p: &Page, title: &str, unit: &str, read: &dyn Fn(&ComboResult) -> Option<(f64, Option<f64>)>) -> String {
     let xs = &p.values[0];
     let names = series(p);
     // (series, x index, p50, p99)
@@ -155,7 +173,7 @@ fn chart(p: &Page, f: &Figure) -> String {
         let Some(si) = names.iter().position(|n| *n == series_name(r)) else {
             continue;
         };
-        if let Some((a, b)) = (f.read)(r) {
+        if let Some((a, b)) = read(r) {
             points.push((si, xi, a, b));
         }
     }
@@ -177,8 +195,8 @@ fn chart(p: &Page, f: &Figure) -> String {
     let _ = write!(
         o,
         "<figure><figcaption>{} ({})</figcaption><svg width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" role=\"img\">",
-        esc(f.title),
-        esc(f.unit)
+        esc(title),
+        esc(unit)
     );
     axes(&mut o, p, xs, top, step, &x_at, &y_at);
     if points.is_empty() {

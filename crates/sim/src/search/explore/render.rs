@@ -27,10 +27,29 @@ const HEAD: [&str; 8] = [
     "checks failed",
 ];
 
-/// The table: one column per varied key, then the figures; widths fit the content.
+/// The clients of an exploration (every combination has the same ones), in name order.
+pub fn client_names(rows: &[ComboResult]) -> Vec<String> {
+    let mut names: Vec<String> = rows
+        .iter()
+        .flat_map(|r| r.clients.iter().map(|c| c.client.clone()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The table: one column per varied key, then the figures, then each client's longest time
+/// without an acknowledged write; widths fit the content.
 pub fn table(keys: &[String], rows: &[ComboResult]) -> String {
+    let clients = client_names(rows);
     let mut grid: Vec<Vec<String>> = Vec::new();
-    grid.push(keys.iter().cloned().chain(HEAD.iter().map(|h| h.to_string())).collect());
+    grid.push(
+        keys.iter()
+            .cloned()
+            .chain(HEAD.iter().map(|h| h.to_string()))
+            .chain(clients.iter().map(|c| format!("{c} no ack p50/p99")))
+            .collect(),
+    );
     for r in rows {
         let mut line: Vec<String> = r.settings.iter().map(|(_, v)| v.clone()).collect();
         line.extend([
@@ -43,6 +62,10 @@ pub fn table(keys: &[String], rows: &[ComboResult]) -> String {
             r.false_failover_runs.to_string(),
             r.failed_runs.to_string(),
         ]);
+        for c in &clients {
+            let d = r.clients.iter().find(|x| &x.client == c).and_then(|x| x.max_ms.clone());
+            line.push(times(&d));
+        }
         grid.push(line);
     }
     let widths: Vec<usize> = (0..grid[0].len())
@@ -73,7 +96,7 @@ pub fn table(keys: &[String], rows: &[ComboResult]) -> String {
 }
 
 /// The legend printed under the table.
-pub const LEGEND: &str = "failover: runs with +switch-master after the fault; detect: fault → first +odown; failover: fault → first +switch-master; lost writes: acknowledged, then missing from the final master (per run); no ack: per run, the longest time a client went without an acknowledged write; false fo: runs with a failover the scenario expects not to happen, or a +odown without a real outage; checks failed: runs with a failed invariant or expectation (the scenario's own [expect] may not hold for every setting).";
+pub const LEGEND: &str = "failover: runs with +switch-master after the fault; detect: fault → first +odown; failover: fault → first +switch-master; lost writes: acknowledged, then missing from the final master (per run); no ack: per run, the longest time a client went without an acknowledged write (of all clients, then of each); false fo: runs with a failover the scenario expects not to happen, or a +odown without a real outage; checks failed: runs with a failed invariant or expectation (the scenario's own [expect] may not hold for every setting).";
 
 /// CSV: one row per combination, times in ms, empty cells where nothing was measured.
 pub fn csv(keys: &[String], rows: &[ComboResult]) -> String {
@@ -89,6 +112,12 @@ pub fn csv(keys: &[String], rows: &[ComboResult]) -> String {
     for c in dist_cols {
         for s in ["p50", "p90", "p99", "max"] {
             head.push(format!("{c}_{s}"));
+        }
+    }
+    let clients = client_names(rows);
+    for c in &clients {
+        for s in ["p50", "p90", "p99", "max"] {
+            head.push(field(&format!("{c}_unavailable_max_ms_{s}")));
         }
     }
     head.push("file".into());
@@ -109,6 +138,17 @@ pub fn csv(keys: &[String], rows: &[ComboResult]) -> String {
             &r.unavailable_total_ms,
         ] {
             match d {
+                Some(d) => line.extend([d.p50, d.p90, d.p99, d.max].map(|v| v.to_string())),
+                None => line.extend(std::iter::repeat_n(String::new(), 4)),
+            }
+        }
+        for c in &clients {
+            match r
+                .clients
+                .iter()
+                .find(|x| &x.client == c)
+                .and_then(|x| x.max_ms.as_ref())
+            {
                 Some(d) => line.extend([d.p50, d.p90, d.p99, d.max].map(|v| v.to_string())),
                 None => line.extend(std::iter::repeat_n(String::new(), 4)),
             }
@@ -161,6 +201,7 @@ mod tests {
             }),
             unavailable_max_ms: None,
             unavailable_total_ms: None,
+            clients: vec![],
             false_failover_runs: 0,
             failing: vec![],
         }
