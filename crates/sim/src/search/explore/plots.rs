@@ -22,14 +22,17 @@ pub struct Page<'a> {
     pub notes: &'a [String],
 }
 
+/// A figure's value in a row: its median and, for distributions, its p99.
+type Point = Option<(f64, Option<f64>)>;
+
 /// One chart: a title, a unit and how to read a (p50, p99) pair off a row.
 struct Figure {
     title: &'static str,
     unit: &'static str,
-    read: fn(&ComboResult) -> Option<(f64, Option<f64>)>,
+    read: fn(&ComboResult) -> Point,
 }
 
-fn secs_pair(d: &Option<Dist<u64>>) -> Option<(f64, Option<f64>)> {
+fn secs_pair(d: &Option<Dist<u64>>) -> Point {
     d.as_ref().map(|d| (d.p50 as f64 / 1000.0, Some(d.p99 as f64 / 1000.0)))
 }
 
@@ -109,7 +112,7 @@ pub fn html(p: &Page) -> String {
             for c in &clients {
                 let title = format!("Longest time {c} went without an acknowledged write");
                 let read = |r: &ComboResult| {
-                    let d = r.clients.iter().find(|x| &x.client == c)?.max_ms.clone();
+                    let d = r.clients.iter().find(|x| &x.client == c)?.max_ms;
                     secs_pair(&d)
                 };
                 o.push_str(&chart(p, &title, f.unit, &read));
@@ -161,7 +164,7 @@ fn key_html(p: &Page) -> String {
 }
 
 /// One chart as an inline SVG in a figure: `read` gives a row's (median, p99).
-fn chart(p: &Page, title: &str, unit: &str, read: &dyn Fn(&ComboResult) -> Option<(f64, Option<f64>)>) -> String {
+fn chart(p: &Page, title: &str, unit: &str, read: &dyn Fn(&ComboResult) -> Point) -> String {
     let xs = &p.values[0];
     let names = series(p);
     // (series, x index, p50, p99)

@@ -63,7 +63,7 @@ pub fn table(keys: &[String], rows: &[ComboResult]) -> String {
             r.failed_runs.to_string(),
         ]);
         for c in &clients {
-            let d = r.clients.iter().find(|x| &x.client == c).and_then(|x| x.max_ms.clone());
+            let d = r.clients.iter().find(|x| &x.client == c).and_then(|x| x.max_ms);
             line.push(times(&d));
         }
         grid.push(line);
