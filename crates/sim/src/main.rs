@@ -27,38 +27,7 @@ struct Cli {
 enum Cmd {
     /// Play one scenario with one seed, check invariants and expectations, print a summary and
     /// write sim-results/<scenario>/seed-<N>.json.
-    Run {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
-        /// The seed (default: the scenario's `seed`, else 1).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Play it twice and fail if the two runs differ in any byte (wall time aside).
-        #[arg(long)]
-        check_determinism: bool,
-        /// Also show data node lines and log-only Sentinel lines.
-        #[arg(long, short)]
-        verbose: bool,
-        /// Where results go.
-        #[arg(long, default_value = "sim-results")]
-        out: PathBuf,
-        /// Do not write the JSON results.
-        #[arg(long)]
-        no_json: bool,
-        /// Colour: auto, always, never.
-        #[arg(long, default_value = "auto")]
-        color: String,
-        /// Also write a self-contained HTML timeline next to the JSON (seed-<N>.html).
-        #[arg(long)]
-        html: bool,
-        /// Print this process's peak memory at the end (used by `bench`).
-        #[arg(long, hide = true)]
-        peak_rss: bool,
-        /// Play it with this planted bug (see `mutants --list`); only in a build with
-        /// `--features sim/mutants` (`cargo sim-mutants-cli run ...`).
-        #[arg(long, value_name = "NAME")]
-        mutant: Option<String>,
-    },
+    Run(RunArgs),
     /// proptest fuzzing: random clusters and fault sequences (every fault kind), each ending in a
     /// quiet liveness phase; safety invariants throughout, convergence at the end. A failure is
     /// shrunk and written as a scenario file that `cargo sim` replays; failing inputs are also kept
@@ -163,6 +132,41 @@ enum ScenarioCmd {
     FromConfig(scenario::from_config::cli::FromConfigArgs),
 }
 
+/// `sentinel-sim run`.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// The seed (default: the scenario's `seed`, else 1).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Play it twice and fail if the two runs differ in any byte (wall time aside).
+    #[arg(long)]
+    check_determinism: bool,
+    /// Also show data node lines and log-only Sentinel lines.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Where results go.
+    #[arg(long, default_value = "sim-results")]
+    out: PathBuf,
+    /// Do not write the JSON results.
+    #[arg(long)]
+    no_json: bool,
+    /// Colour: auto, always, never.
+    #[arg(long, default_value = "auto")]
+    color: String,
+    /// Also write a self-contained HTML timeline next to the JSON (seed-<N>.html).
+    #[arg(long)]
+    html: bool,
+    /// Print this process's peak memory at the end (used by `bench`).
+    #[arg(long, hide = true)]
+    peak_rss: bool,
+    /// Play it with this planted bug (see `mutants --list`); only in a build with
+    /// `--features sim/mutants` (`cargo sim-mutants-cli run ...`).
+    #[arg(long, value_name = "NAME")]
+    mutant: Option<String>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
@@ -224,81 +228,85 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Cmd::Run {
-            scenario,
-            seed,
-            check_determinism,
-            verbose,
-            out,
-            no_json,
-            color,
-            html,
-            peak_rss,
-            mutant,
-        } => {
-            if let Some(name) = &mutant {
-                match sim::search::mutants::plant(name) {
-                    Ok(m) => println!("planted bug: {name}: {}", sentinel_core::mutants::info(m).bug),
-                    Err(e) => {
-                        eprintln!("{e}");
-                        return ExitCode::from(2);
-                    }
-                }
-            }
-            let s = match scenario::load(&scenario) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("{e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let seed = seed.or(s.seed).unwrap_or(1);
-            let color = match color.as_str() {
-                "always" => true,
-                "never" => false,
-                _ => std::io::stdout().is_terminal(),
-            };
-            let finished = match sim::run::run_checked(&s, seed, check_determinism) {
-                Ok(f) => f,
-                Err(e) => {
-                    eprintln!("{}: seed {seed}: {e}", scenario.display());
-                    return ExitCode::from(2);
-                }
-            };
-            let r = &finished.report;
-            print!("{}", report::summary(r, SummaryOpts { verbose, color }));
-            if !no_json {
-                match report::write_json(&out, r) {
-                    Ok(p) => println!("results: {}", p.display()),
-                    Err(e) => eprintln!("cannot write results under {}: {e}", out.display()),
-                }
-            }
-            if html {
-                match sim::report::html::write_html(&out, r) {
-                    Ok(p) => println!("timeline: {}", p.display()),
-                    Err(e) => eprintln!("cannot write the timeline under {}: {e}", out.display()),
-                }
-            }
-            if peak_rss {
-                if let Some(kb) = sim::search::bench::peak_rss_kb() {
-                    println!("peak_rss_kb: {kb}");
-                }
-            }
-            let mut ok = r.ok;
-            match finished.nondeterminism {
-                Some(None) => println!("determinism: OK (two runs, identical trace and results)"),
-                Some(Some(detail)) => {
-                    println!("determinism: FAILED: {detail}");
-                    ok = false;
-                }
-                None => {}
-            }
-            if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
+        Cmd::Run(a) => run_main(a),
+    }
+}
+
+/// `sentinel-sim run`: one scenario, one seed, the summary, the JSON and the HTML.
+fn run_main(a: RunArgs) -> ExitCode {
+    let RunArgs {
+        scenario,
+        seed,
+        check_determinism,
+        verbose,
+        out,
+        no_json,
+        color,
+        html,
+        peak_rss,
+        mutant,
+    } = a;
+    if let Some(name) = &mutant {
+        match sim::search::mutants::plant(name) {
+            Ok(m) => println!("planted bug: {name}: {}", sentinel_core::mutants::info(m).bug),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
             }
         }
+    }
+    let s = match scenario::load(&scenario) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let seed = seed.or(s.seed).unwrap_or(1);
+    let color = match color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => std::io::stdout().is_terminal(),
+    };
+    let finished = match sim::run::run_checked(&s, seed, check_determinism) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{}: seed {seed}: {e}", scenario.display());
+            return ExitCode::from(2);
+        }
+    };
+    let r = &finished.report;
+    print!("{}", report::summary(r, SummaryOpts { verbose, color }));
+    if !no_json {
+        match report::write_json(&out, r) {
+            Ok(p) => println!("results: {}", p.display()),
+            Err(e) => eprintln!("cannot write results under {}: {e}", out.display()),
+        }
+    }
+    if html {
+        match sim::report::html::write_html(&out, r) {
+            Ok(p) => println!("timeline: {}", p.display()),
+            Err(e) => eprintln!("cannot write the timeline under {}: {e}", out.display()),
+        }
+    }
+    if peak_rss {
+        if let Some(kb) = sim::search::bench::peak_rss_kb() {
+            println!("peak_rss_kb: {kb}");
+        }
+    }
+    let mut ok = r.ok;
+    match finished.nondeterminism {
+        Some(None) => println!("determinism: OK (two runs, identical trace and results)"),
+        Some(Some(detail)) => {
+            println!("determinism: FAILED: {detail}");
+            ok = false;
+        }
+        None => {}
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -127,61 +127,20 @@ fn explore(a: ExploreArgs) -> Result<bool, String> {
     if total > MAX_RUNS {
         return Err(format!("{total} runs: more than {MAX_RUNS}; use fewer seeds or values"));
     }
-    let workers = a
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    say(&format!(
-        "explore {}: {} combination{} × {} seed{} = {total} runs on {workers} worker{}{}\n",
-        a.scenario.display(),
-        combos.len(),
-        plural(combos.len()),
-        seeds.len(),
-        plural(seeds.len()),
-        plural(workers),
-        if not_played.is_empty() {
-            String::new()
-        } else {
-            format!(" ({} not playable, listed below)", not_played.len())
-        }
-    ));
-    let cancel = Arc::new(AtomicBool::new(false));
-    install_ctrl_c(cancel.clone());
-    let batch = Batch {
-        out: dir.clone(),
-        workers,
-        fail_fast: false,
-        silent: false,
-        quiet_failures: true,
-        cancel: Some(cancel.clone()),
-    };
-    let named: Vec<(String, Scenario)> = combos.iter().map(|c| (c.file.clone(), c.scenario.clone())).collect();
-    let jobs: Vec<(usize, u64, bool)> = seeds
-        .iter()
-        .flat_map(|&seed| (0..combos.len()).map(move |i| (i, seed, false)))
-        .collect();
-    let (records, _) = sweep::play_batch(&batch, &named, &jobs);
-    let complete = records.len() == jobs.len();
+    let (records, jobs) = play(&a, &combos, &seeds, not_played.len(), &dir);
+    let complete = records.len() == jobs;
     let expects_no_failover = base_scenario.expect.failover == Some(false);
     let rows = results(&combos, &records, expects_no_failover);
-    let keys: Vec<String> = varies.iter().map(|v| v.key.clone()).collect();
-    let table = render::table(&keys, &rows);
     let mut notes: Vec<String> = not_played
         .iter()
         .map(|n| format!("not played: {}: {}", n.label, n.error))
         .collect();
     if !complete {
         notes.push(format!(
-            "stopped by Ctrl-C after {} of {} runs: the figures are over the seeds that finished",
-            records.len(),
-            jobs.len()
+            "stopped by Ctrl-C after {} of {jobs} runs: the figures are over the seeds that finished",
+            records.len()
         ));
     }
-    say(&format!("\n{table}\n{}\n", render::LEGEND));
-    for n in &notes {
-        say(&format!("{n}\n"));
-    }
-    let command = command_line(&a);
     let report = Report {
         schema: EXPLORE_SCHEMA,
         scenario: &base_scenario.name,
@@ -198,21 +157,75 @@ fn explore(a: ExploreArgs) -> Result<bool, String> {
         not_played: &not_played,
         combinations: &rows,
     };
+    publish(&a, &varies, &report, &notes, &dir)?;
+    Ok(complete)
+}
+
+/// Plays every combination over the seeds (seed-major) on every core until done or Ctrl-C;
+/// returns the records and how many runs there were to play.
+fn play(a: &ExploreArgs, combos: &[Combo], seeds: &[u64], not_played: usize, dir: &Path) -> (Vec<RunRecord>, usize) {
+    let total = combos.len() * seeds.len();
+    let workers = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    say(&format!(
+        "explore {}: {} combination{} × {} seed{} = {total} runs on {workers} worker{}{}\n",
+        a.scenario.display(),
+        combos.len(),
+        plural(combos.len()),
+        seeds.len(),
+        plural(seeds.len()),
+        plural(workers),
+        if not_played == 0 {
+            String::new()
+        } else {
+            format!(" ({not_played} not playable, listed below)")
+        }
+    ));
+    let cancel = Arc::new(AtomicBool::new(false));
+    install_ctrl_c(cancel.clone());
+    let batch = Batch {
+        out: dir.to_path_buf(),
+        workers,
+        fail_fast: false,
+        silent: false,
+        quiet_failures: true,
+        cancel: Some(cancel.clone()),
+    };
+    let named: Vec<(String, Scenario)> = combos.iter().map(|c| (c.file.clone(), c.scenario.clone())).collect();
+    let jobs: Vec<(usize, u64, bool)> = seeds
+        .iter()
+        .flat_map(|&seed| (0..combos.len()).map(move |i| (i, seed, false)))
+        .collect();
+    let (records, _) = sweep::play_batch(&batch, &named, &jobs);
+    (records, jobs.len())
+}
+
+/// Prints the table and notes, and writes explore.json, explore.csv and explore.html to `dir`.
+fn publish(a: &ExploreArgs, varies: &[Vary], report: &Report, notes: &[String], dir: &Path) -> Result<(), String> {
+    let keys: Vec<String> = varies.iter().map(|v| v.key.clone()).collect();
+    let rows = report.combinations;
+    let table = render::table(&keys, rows);
+    say(&format!("\n{table}\n{}\n", render::LEGEND));
+    for n in notes {
+        say(&format!("{n}\n"));
+    }
     let page = plots::Page {
-        title: format!("{}: what-if over seeds {}", base_scenario.name, a.seeds),
-        command,
+        title: format!("{}: what-if over seeds {}", report.scenario, a.seeds),
+        command: command_line(a),
         keys: &keys,
         values: &varies.iter().map(|v| v.values.clone()).collect::<Vec<_>>(),
-        rows: &rows,
+        rows,
         table: &table,
-        notes: &notes,
+        notes,
     };
-    write_outputs(&dir, &report, &render::csv(&keys, &rows), &plots::html(&page))?;
+    write_outputs(dir, report, &render::csv(&keys, rows), &plots::html(&page))?;
     say(&format!(
         "results: {0}/explore.csv, explore.json, explore.html (scenario files: {0}/combo-*.toml)\n",
         dir.display()
     ));
-    Ok(complete)
+    Ok(())
 }
 
 /// Each combination as a scenario file in `dir` (`combo-<k>.toml`, named `<scenario>-<k>`), or
