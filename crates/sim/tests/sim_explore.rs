@@ -92,3 +92,46 @@ fn a_cancelled_batch_starts_nothing() {
     let (records, _) = sweep::play_batch(&batch, &scenarios, &[(0, 1, false), (0, 2, false)]);
     assert!(records.is_empty());
 }
+
+/// Ctrl-C (SIGINT, sent by PID) once the exploration has started: no new run starts, what
+/// finished is written with `complete: false`, and the exit status is 130.
+#[test]
+fn ctrl_c_keeps_what_finished() {
+    use std::io::BufRead;
+    let out = temp_out("sigint");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sentinel-sim"))
+        .args([
+            "explore",
+            &scenarios_dir().join("split_brain.toml").display().to_string(),
+        ])
+        .args(["--vary", "down_after=1s,3s", "--seeds", "1..2000", "-j", "2", "--out"])
+        .arg(&out)
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("explore "), "{first}");
+    // SAFETY: kill(2) on our own child's PID.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.starts_with("stopped by Ctrl-C after")),
+        "{rest:?}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("explore/split_brain/explore.json")).unwrap()).unwrap();
+    assert_eq!(json["complete"], false);
+    let runs: u64 = json["combinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["runs"].as_u64().unwrap())
+        .sum();
+    assert!(runs < 4000, "{runs}");
+    let _ = std::fs::remove_dir_all(&out);
+}

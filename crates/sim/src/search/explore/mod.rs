@@ -169,6 +169,9 @@ fn play(a: &ExploreArgs, combos: &[Combo], seeds: &[u64], not_played: usize, dir
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
+    // Before the first line: whoever sees it may already stop the exploration.
+    let cancel = Arc::new(AtomicBool::new(false));
+    install_ctrl_c(cancel.clone());
     say(&format!(
         "explore {}: {} combination{} × {} seed{} = {total} runs on {workers} worker{}{}\n",
         a.scenario.display(),
@@ -183,8 +186,6 @@ fn play(a: &ExploreArgs, combos: &[Combo], seeds: &[u64], not_played: usize, dir
             format!(" ({not_played} not playable, listed below)")
         }
     ));
-    let cancel = Arc::new(AtomicBool::new(false));
-    install_ctrl_c(cancel.clone());
     let batch = Batch {
         out: dir.to_path_buf(),
         workers,
