@@ -135,3 +135,37 @@ fn ctrl_c_keeps_what_finished() {
     assert!(runs < 4000, "{runs}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// The second bundled study's answer on one seed: with the master and one Sentinel cut off, 2
+/// Sentinels never fail over (the lone one on the majority side cannot be elected), 3 with quorum 2
+/// do, and 3 with quorum 3 do not.
+#[test]
+fn master_minority_study_answers() {
+    let out = temp_out("minority");
+    let code = explore_main(ExploreArgs {
+        scenario: scenarios_dir().join("studies/master_minority.toml"),
+        vary: vec!["sentinels=2,3".into(), "quorum=1,2,3".into()],
+        seeds: "1".into(),
+        jobs: Some(2),
+        out: out.clone(),
+    });
+    assert_eq!(code, ExitCode::SUCCESS);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("explore/master_minority/explore.json")).unwrap())
+            .unwrap();
+    let pct = |label: &str| -> f64 {
+        let c = json["combinations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["label"] == label)
+            .unwrap_or_else(|| panic!("{label}"));
+        assert_eq!(c["failed_runs"], 0, "{label}: {c}");
+        c["failover_pct"].as_f64().unwrap()
+    };
+    assert_eq!(pct("sentinels=2, quorum=1"), 0.0);
+    assert_eq!(pct("sentinels=3, quorum=2"), 100.0);
+    assert_eq!(pct("sentinels=3, quorum=3"), 0.0);
+    assert_eq!(json["not_played"].as_array().unwrap().len(), 1, "sentinels=2, quorum=3");
+    let _ = std::fs::remove_dir_all(&out);
+}
