@@ -307,6 +307,18 @@ impl Case {
         }
     }
 
+    /// The simulated length of the case's run: its opening, its episodes and the liveness phase.
+    pub fn sim_ms(&self) -> u64 {
+        let episodes: u64 = self.episodes.iter().map(|e| e.gap_ms + e.len_ms).sum();
+        self.opening_actions().1 + episodes + LIVENESS_MS
+    }
+
+    /// A case's rough cost to play: simulated time × processes (each process ticks and talks
+    /// through the whole run).
+    fn cost(&self) -> u64 {
+        self.sim_ms() * (u64::from(self.data_nodes) + u64::from(self.sentinels))
+    }
+
     /// The scenario file for this case (`story` says how it was found).
     pub fn to_toml(&self, story: &str) -> String {
         let mut o = String::new();
@@ -326,6 +338,7 @@ impl Case {
         // The opening's actions interleave; a stable sort keeps same-time actions in order.
         timeline.sort_by_key(|(when, _)| *when);
         let duration = t + LIVENESS_MS;
+        debug_assert_eq!(duration, self.sim_ms());
         let _ = writeln!(
             o,
             "\nname = \"fuzz-case\"\nduration = {}\nsettle = {}\nseed = {}\n",
@@ -450,12 +463,18 @@ fn first_failure(cases: &[Case], jobs: usize, progress: &(impl Fn(u32) + Sync)) 
     let failed = AtomicUsize::new(usize::MAX);
     let done = AtomicU32::new(0);
     let error = std::sync::Mutex::new(None::<String>);
+    // The costliest cases first, so that no thread is left with a long one at the end. The
+    // outcome does not depend on the order: a case after a known failure (in generation order)
+    // is skipped, and every case before it is played.
+    let mut order: Vec<usize> = (0..cases.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cases[i].cost()));
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= cases.len() || i > failed.load(Ordering::Relaxed) {
-                    return;
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { return };
+                if i > failed.load(Ordering::Relaxed) {
+                    continue;
                 }
                 match check_case(&cases[i]) {
                     Ok(()) => {}
