@@ -65,7 +65,7 @@ fn a_grid_is_played_and_written() {
 #[test]
 fn bad_arguments_are_errors_before_any_run() {
     let out = temp_out("bad");
-    for vary in ["down_aftr=1s", "quorum=", "timeline[9].at=1s"] {
+    for vary in ["down_aftr=1s", "quorum=", "timeline[9].at=1s", "quorum=2,two"] {
         let code = explore_main(ExploreArgs {
             scenario: scenarios_dir().join("master_kill.toml"),
             vary: vec![vary.into()],

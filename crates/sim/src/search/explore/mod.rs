@@ -230,7 +230,7 @@ fn publish(a: &ExploreArgs, varies: &[Vary], report: &Report, notes: &[String], 
 }
 
 /// Each combination as a scenario file in `dir` (`combo-<k>.toml`, named `<scenario>-<k>`), or
-/// the reason it is not a valid scenario.
+/// the reason it is not a valid scenario; an error for a value its setting cannot take.
 fn build_combos(
     file: &Path,
     base: &toml::Table,
@@ -244,13 +244,10 @@ fn build_combos(
     let mut not_played = Vec::new();
     for (k, idx) in grid.iter().enumerate() {
         let label = vary::label(varies, idx);
-        let mut table = match vary::apply(base, varies, idx) {
-            Ok(t) => t,
-            Err(error) => {
-                not_played.push(NotPlayed { label, error });
-                continue;
-            }
-        };
+        // A value the setting cannot take (`quorum=two`, `timeline[9].at` in a shorter
+        // timeline) is a mistake in the command: an error, before any run. A combination that
+        // reads but is not a valid scenario (a quorum above the Sentinels) is only not played.
+        let mut table = vary::apply(base, varies, idx)?;
         let combo_name = format!("{name}-{:0width$}", k + 1);
         table.insert("name".into(), toml::Value::String(combo_name));
         let body = toml::to_string(&table).map_err(|e| format!("cannot write a combination: {e}"))?;

@@ -166,7 +166,7 @@ pub fn apply(base: &Table, varies: &[Vary], combo: &[usize]) -> Result<Table, St
     let mut t = base.clone();
     for (v, &i) in varies.iter().zip(combo) {
         let value = &v.values[i];
-        set(&mut t, &v.target, value).map_err(|e| format!("{}={value}: {e}", v.key))?;
+        set(&mut t, &v.target, value).map_err(|e| format!("--vary {}={value}: {e}", v.key))?;
     }
     Ok(t)
 }
@@ -398,9 +398,9 @@ node = "redis-6382"
             assert_eq!(r["min_replicas_to_write"], Value::Integer(1));
         }
         let e = apply(&base(), &[parse_vary("quorum=two").unwrap()], &[0]).unwrap_err();
-        assert_eq!(e, "quorum=two: quorum takes an integer");
+        assert_eq!(e, "--vary quorum=two: quorum takes an integer");
         let e = apply(&base(), &[parse_vary("rate=10").unwrap()], &[0]).unwrap_err();
-        assert_eq!(e, "rate=10: the scenario has no [[client]] entry");
+        assert_eq!(e, "--vary rate=10: the scenario has no [[client]] entry");
         let e = apply(&base(), &[parse_vary("timeline[3].at=1s").unwrap()], &[0]).unwrap_err();
         assert!(e.contains("has 1 [[timeline]] entries"), "{e}");
     }
