@@ -7,9 +7,21 @@ use std::time::Duration;
 
 /// Sends one command and waits for its reply, or None on any failure or after `timeout`.
 pub async fn request(addr: SocketAddr, args: &[String], timeout: Duration) -> Option<Value> {
+    request_as(addr, None, args, timeout).await
+}
+
+/// As [`request`], after `AUTH <password>` when one is given (a data node with `requirepass`);
+/// None if AUTH is refused.
+pub async fn request_as(addr: SocketAddr, password: Option<&str>, args: &[String], timeout: Duration) -> Option<Value> {
     let fut = async {
         let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
         let mut conn = Conn::new(stream);
+        if let Some(p) = password {
+            conn.write_command(&["AUTH", p]).await.ok()?;
+            if !matches!(conn.read_value().await.ok()?, Value::Simple(ref s) if s == "OK") {
+                return None;
+            }
+        }
         conn.write_command(args).await.ok()?;
         conn.read_value().await.ok()
     };

@@ -147,6 +147,8 @@ pub struct WorldSpec {
     pub debug_probe: bool,
     /// The base network (latency and loss of every message) before any network action.
     pub network: crate::scenario::Network,
+    /// The data nodes' password (`[master] auth_pass`): the runner's probes `AUTH` with it.
+    pub auth_pass: Option<String>,
 }
 
 /// A workload client and where it lives in the network.

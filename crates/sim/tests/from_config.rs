@@ -162,9 +162,40 @@ fn every_directive_without_a_setting_is_listed_with_its_place() {
     }
     // Secrets are never echoed.
     assert!(!sk.toml.contains("hunter2") && !sk.toml.contains("top secret"));
+    // The Sentinels' password differs from the data nodes': no group password, and why.
     assert!(sk
         .toml
-        .contains("r0.conf:5: requirepass <hidden> — authentication is not modelled"));
+        .contains("r0.conf:5: requirepass <hidden> — the files do not all give the same password"));
+    assert_eq!(scenario::parse(&sk.toml, "shop.toml").unwrap().master.auth_pass, None);
+}
+
+/// One password in every file (`requirepass`, `masterauth`, `sentinel auth-pass`) becomes the
+/// scenario's `[master] auth_pass`, and none of those lines is listed.
+#[test]
+fn one_password_everywhere_becomes_the_group_password() {
+    let same: Vec<ConfFile> = shop()
+        .into_iter()
+        .map(|mut f| {
+            f.text = f
+                .text
+                .replace("'top secret'", "hunter2")
+                .replace("requirepass hunter2\n", "requirepass hunter2\nmasterauth hunter2\n");
+            f
+        })
+        .collect();
+    let sk = generate(&same, &Options::default());
+    let s = scenario::parse(&sk.toml, "shop.toml").unwrap();
+    assert_eq!(s.master.auth_pass.as_deref(), Some("hunter2"));
+    assert!(sk
+        .dropped
+        .iter()
+        .all(|d| !["requirepass", "masterauth", "sentinel auth-pass"].contains(&d.name())));
+    // One data node without the password: the files disagree, so none is carried over.
+    let mut missing = same.clone();
+    missing[3].text = missing[3].text.replace("requirepass hunter2\n", "");
+    let sk = generate(&missing, &Options::default());
+    assert_eq!(scenario::parse(&sk.toml, "shop.toml").unwrap().master.auth_pass, None);
+    assert!(sk.dropped.iter().any(|d| d.name() == "sentinel auth-pass"));
 }
 
 #[test]

@@ -85,7 +85,8 @@ fn master_kill_reads_as_written() {
             quorum: 2,
             down_after_ms: 3000,
             failover_timeout_ms: 3000,
-            parallel_syncs: 1
+            parallel_syncs: 1,
+            auth_pass: None,
         }
     );
     assert_eq!(

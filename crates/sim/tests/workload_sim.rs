@@ -110,6 +110,7 @@ fn client_cfg(mode: ClientMode, start_ms: u64, stop_ms: u64) -> ClientConfig {
         sticky: Some((IP.into(), 6382)),
         rate_per_s: 50,
         op_timeout: Duration::from_secs(1),
+        password: None,
         start_ms,
         stop_ms,
         seed: 42,
@@ -138,7 +139,7 @@ async fn survivors(
     let keys = keys_to_check(ops);
     let book = book.clone();
     observer
-        .spawn(async move { read_surviving(&book, (IP.to_string(), port), &keys, Duration::from_secs(2)).await })
+        .spawn(async move { read_surviving(&book, (IP.to_string(), port), None, &keys, Duration::from_secs(2)).await })
         .await
         .expect("observer task")
         .expect("read surviving keys")
@@ -437,7 +438,9 @@ fn demotion_run() -> (Vec<Op>, std::collections::BTreeMap<String, String>, u64) 
         let ops = history.snapshot();
         let keys = keys_to_check(&ops);
         let surviving = operator
-            .spawn(async move { read_surviving(&book, (IP.to_string(), 6383), &keys, Duration::from_secs(2)).await })
+            .spawn(
+                async move { read_surviving(&book, (IP.to_string(), 6383), None, &keys, Duration::from_secs(2)).await },
+            )
             .await
             .unwrap()
             .unwrap();

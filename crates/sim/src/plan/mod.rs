@@ -39,6 +39,7 @@ fn procs_of(s: &Scenario) -> Vec<ProcSpec> {
             min_replicas_max_lag_s: (d.min_replicas_max_lag_ms / 1000) as u32,
             replica_serve_stale_data: d.serve_stale_data,
             persistence: d.persistence,
+            requirepass: s.master.auth_pass.clone(),
             ..Default::default()
         };
         procs.push(ProcSpec {
@@ -120,6 +121,7 @@ pub fn plan(s: &Scenario, seed: u64) -> Result<WorldSpec, String> {
         actions,
         debug_probe: true,
         network: s.network,
+        auth_pass: s.master.auth_pass.clone(),
     })
 }
 
@@ -150,6 +152,7 @@ fn clients_of(s: &Scenario, seed: u64, procs: &[ProcSpec]) -> Result<Vec<ClientS
             sticky: c.node.as_deref().map(addr).transpose()?,
             rate_per_s: c.rate,
             op_timeout: std::time::Duration::from_millis(c.timeout_ms),
+            password: s.master.auth_pass.clone(),
             start_ms: c.start_ms,
             stop_ms: c.stop_ms,
             seed: mix(seed, 0xc1_u64 << 32 | j as u64),

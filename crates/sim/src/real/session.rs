@@ -173,7 +173,7 @@ async fn writes(
         Ok(m) => {
             let (ip, port) = crate::scenario::split_addr(&m.addr);
             let master = (ip.to_string(), port.parse().unwrap_or(0));
-            crate::workload::client::read_surviving(&net, master, &keys, Duration::from_secs(10)).await
+            crate::workload::client::read_surviving(&net, master, None, &keys, Duration::from_secs(10)).await
         }
         Err(e) => Err(e),
     };

@@ -65,6 +65,12 @@ pub fn refusals(spec: &WorldSpec, which: &SentinelImpl, text: &str) -> Vec<Strin
             ));
         }
     }
+    if spec.auth_pass.is_some() {
+        out.push(
+            "not supported in real mode: [master] auth_pass (the real-mode probes and clients do not authenticate yet)"
+                .into(),
+        );
+    }
     if !spec.network.is_loopback() {
         // The real network is this machine's veth pairs, which is what the default stands for.
         out.push(format!(

@@ -170,6 +170,7 @@ pub struct RawMaster {
     pub down_after: S<Dur>,
     pub failover_timeout: S<Dur>,
     pub parallel_syncs: S<u32>,
+    pub auth_pass: S<String>,
 }
 
 #[derive(Debug, Deserialize)]

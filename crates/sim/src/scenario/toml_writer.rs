@@ -97,6 +97,9 @@ fn master_lines(lines: &mut Vec<String>, s: &Scenario) {
     lines.push(format!("down_after = {}", q(&format_ms(m.down_after_ms))));
     lines.push(format!("failover_timeout = {}", q(&format_ms(m.failover_timeout_ms))));
     lines.push(format!("parallel_syncs = {}", m.parallel_syncs));
+    if let Some(p) = &m.auth_pass {
+        lines.push(format!("auth_pass = {}", q(p)));
+    }
 }
 
 fn node_lines(lines: &mut Vec<String>, s: &Scenario) {

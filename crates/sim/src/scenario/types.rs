@@ -88,6 +88,10 @@ pub struct MasterGroup {
     pub failover_timeout_ms: u64,
     /// `parallel_syncs` (default 1): `parallel-syncs`, ≥ 1.
     pub parallel_syncs: u32,
+    /// `auth_pass` (optional): the group's password. Every data node gets it as `requirepass` and
+    /// `masterauth`, every Sentinel as `sentinel auth-pass <name> <pass>`, and the clients and the
+    /// runner's own probes `AUTH` with it. 1–128 printable ASCII characters, no spaces or quotes.
+    pub auth_pass: Option<String>,
 }
 
 /// `[[redis]]`: a data node.
@@ -285,6 +289,8 @@ pub struct SentinelConfig {
     pub down_after_ms: u64,
     pub failover_timeout_ms: u64,
     pub parallel_syncs: u32,
+    /// `sentinel auth-pass` for the master, if the group has a password.
+    pub auth_pass: Option<String>,
 }
 
 impl SentinelConfig {
@@ -292,13 +298,17 @@ impl SentinelConfig {
     pub fn conf_lines(&self) -> Vec<String> {
         let (ip, port) = split_addr(&self.master_addr);
         let m = &self.master_name;
-        vec![
+        let mut lines = vec![
             format!("port {}", self.port),
             format!("sentinel monitor {m} {ip} {port} {}", self.quorum),
             format!("sentinel down-after-milliseconds {m} {}", self.down_after_ms),
             format!("sentinel failover-timeout {m} {}", self.failover_timeout_ms),
             format!("sentinel parallel-syncs {m} {}", self.parallel_syncs),
-        ]
+        ];
+        if let Some(pass) = &self.auth_pass {
+            lines.push(format!("sentinel auth-pass {m} {pass}"));
+        }
+        lines
     }
 }
 
@@ -408,6 +418,7 @@ impl Scenario {
                 down_after_ms: self.master.down_after_ms,
                 failover_timeout_ms: self.master.failover_timeout_ms,
                 parallel_syncs: self.master.parallel_syncs,
+                auth_pass: self.master.auth_pass.clone(),
             })
             .collect()
     }

@@ -53,6 +53,8 @@ pub struct ClientConfig {
     pub rate_per_s: u32,
     /// How long it waits for any reply (a client library's socket timeout; scenario `timeout`).
     pub op_timeout: Duration,
+    /// The data nodes' password (`[master] auth_pass`): `AUTH` right after connecting to one.
+    pub password: Option<String>,
     /// When it starts and stops issuing writes, in ms since the world start.
     pub start_ms: u64,
     pub stop_ms: u64,
@@ -247,6 +249,13 @@ impl Client {
             Err(e) => return Err(Attempt::fail(ErrorKind::Connection, Some(node), e.to_string())),
         };
         let mut conn = Conn::new(stream);
+        if let Some(pass) = &self.cfg.password {
+            match request(&mut conn, &["AUTH", pass], self.cfg.op_timeout).await {
+                Ok(Value::Simple(ok)) if ok == "OK" => {}
+                Ok(v) => return Err(Attempt::fail(ErrorKind::Other, Some(node), format!("AUTH: {v:?}"))),
+                Err(e) => return Err(Attempt::fail(ErrorKind::Connection, Some(node), format!("AUTH: {e}"))),
+            }
+        }
         if self.cfg.mode == ClientMode::Sentinel {
             match request(&mut conn, &["ROLE"], self.cfg.op_timeout).await {
                 Ok(v) if role_of(&v).as_deref() == Some("master") => {}
@@ -336,6 +345,7 @@ fn master_addr(v: &Value) -> Option<(String, u16)> {
 pub async fn read_surviving(
     net: &dyn host::Net,
     master: (String, u16),
+    password: Option<&str>,
     keys: &[String],
     timeout: Duration,
 ) -> Result<std::collections::BTreeMap<String, String>, String> {
@@ -348,6 +358,18 @@ pub async fn read_surviving(
         .await
         .map_err(|e| format!("connect {ip}:{port}: {e}"))?;
     let mut conn = Conn::new(stream);
+    if let Some(p) = password {
+        let reply = tokio::time::timeout(timeout, async {
+            conn.write_command(&["AUTH", p]).await?;
+            conn.read_value().await
+        })
+        .await
+        .map_err(|_| format!("AUTH on {ip}:{port} timed out"))?
+        .map_err(|e| format!("AUTH on {ip}:{port}: {e}"))?;
+        if !matches!(&reply, Value::Simple(ok) if ok == "OK") {
+            return Err(format!("AUTH on {ip}:{port}: {reply:?}"));
+        }
+    }
     for batch in keys.chunks(1000) {
         let mut args: Vec<&str> = Vec::with_capacity(batch.len() + 1);
         args.push("MGET");

@@ -59,9 +59,11 @@ pub(super) async fn read_surviving(
             let (ip, port) = crate::scenario::split_addr(&m.addr);
             let master = (ip.to_string(), port.parse().unwrap_or(0));
             let book = book.clone();
+            let password = spec.auth_pass.clone();
             observer
                 .spawn(async move {
-                    crate::workload::client::read_surviving(&book, master, &keys, Duration::from_secs(10)).await
+                    let timeout = Duration::from_secs(10);
+                    crate::workload::client::read_surviving(&book, master, password.as_deref(), &keys, timeout).await
                 })
                 .await
                 .unwrap_or_else(|_| Err("the reader task failed".into()))

@@ -159,6 +159,7 @@ async fn play(spec: WorldSpec) -> WorldOutcome {
         near: &hosts.near,
         names: &names,
         rates: vec![1.0; spec.procs.len()],
+        auth_pass: spec.auth_pass.clone(),
         global: timeline::global_of(&spec.network),
         base: spec.network,
     };

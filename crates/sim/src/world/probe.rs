@@ -8,7 +8,7 @@ use madsim::runtime::NodeHandle;
 use resp::Value;
 use std::time::Duration;
 
-pub use crate::resp_probe::{request, show};
+pub use crate::resp_probe::{request, request_as, show};
 
 fn text(v: &Value) -> Option<String> {
     v.as_text().map(|t| t.into_owned())
@@ -28,6 +28,7 @@ pub async fn final_state(
         let p = p.clone();
         let alive = alive[i];
         let master_name = spec.master_name.clone();
+        let password = spec.auth_pass.clone();
         let file = files[i].clone();
         jobs.push(observer.spawn(async move {
             let timeout = Duration::from_secs(2);
@@ -78,7 +79,8 @@ pub async fn final_state(
                     repl_offset: None,
                 };
                 if let (true, Some(a)) = (alive, addr) {
-                    if let Some(Value::Array(v)) = request(a, &["ROLE".into()], timeout).await {
+                    let role = request_as(a, password.as_deref(), &["ROLE".into()], timeout).await;
+                    if let Some(Value::Array(v)) = role {
                         match text(&v[0]).as_deref() {
                             Some("master") => {
                                 d.role = Some("master".into());

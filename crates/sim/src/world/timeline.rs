@@ -33,6 +33,8 @@ pub(super) struct WorldCtl<'a> {
     pub names: &'a [String],
     /// Each process's clock rate (the world's record; [`NodeClock`] keeps it but does not show it).
     pub rates: Vec<f64>,
+    /// The data nodes' password: operator commands to a data node `AUTH` with it first.
+    pub auth_pass: Option<String>,
     /// madsim's global latency range (µs) and loss rate, as last set.
     pub global: (u64, u64, f64),
     /// The scenario's base network, which `net_reset` goes back to.
@@ -309,8 +311,12 @@ impl WorldCtl<'_> {
         let rec = self.rec.clone();
         let args = args.to_vec();
         let line = line.to_string();
+        let password = match p.files {
+            super::procs::Files::Redis(_) => self.auth_pass.clone(),
+            super::procs::Files::Sentinel(_) => None,
+        };
         self.observer.spawn(async move {
-            let reply = probe::request(addr, &args, Duration::from_secs(5)).await;
+            let reply = probe::request_as(addr, password.as_deref(), &args, Duration::from_secs(5)).await;
             let shown = match reply {
                 Some(v) => probe::show(&v),
                 None => "(no reply)".into(),

@@ -191,6 +191,7 @@ fn master_group(g: &mut Gen, names: &Names, ns: usize) -> MasterGroup {
         down_after_ms: 1 + g.n(60_000),
         failover_timeout_ms: 1 + g.n(400_000),
         parallel_syncs: 1 + g.n(4) as u32,
+        auth_pass: g.opt(|g| format!("s3cr3t-{}", g.n(1000))),
     }
 }
 

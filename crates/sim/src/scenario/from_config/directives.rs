@@ -43,7 +43,8 @@ impl Dropped {
 }
 
 /// The reason given for authentication directives.
-pub const AUTH: &str = "authentication is not modelled (every connection is accepted)";
+pub const AUTH: &str =
+    "not modelled: the scenario has one password for the data nodes (`auth_pass`), no ACL users and no Sentinel password";
 /// The reason given for a known directive the scenario format has no setting for.
 pub const NO_SETTING: &str = "no scenario setting for it";
 

@@ -54,6 +54,10 @@ pub struct RedisConf {
     pub min_replicas_max_lag_s: Option<u64>,
     pub serve_stale_data: Option<bool>,
     pub persist: Persist,
+    /// `requirepass` and `masterauth`: the password and the line (the scenario has one password
+    /// for the group, `[master] auth_pass`; see `topology::group_password`).
+    pub requirepass: Option<(String, usize)>,
+    pub masterauth: Option<(String, usize)>,
     pub dropped: Vec<Dropped>,
 }
 
@@ -68,6 +72,8 @@ pub fn read(file: &str, lines: &[Line]) -> Result<RedisConf, FromConfigError> {
         min_replicas_max_lag_s: None,
         serve_stale_data: None,
         persist: Persist::Rdb { explicit: false },
+        requirepass: None,
+        masterauth: None,
         dropped: Vec::new(),
     };
     let mut appendonly = false;
@@ -116,6 +122,14 @@ pub fn read(file: &str, lines: &[Line]) -> Result<RedisConf, FromConfigError> {
             "appendonly" => {
                 arity(file, l, 1, "appendonly <yes|no>")?;
                 appendonly = yes_no(file, l, &l.args[1])?;
+            }
+            "requirepass" | "masterauth" if l.args.len() == 2 => {
+                let v = Some((l.args[1].text.clone(), l.no));
+                if canonical(&l.name()) == "requirepass" {
+                    c.requirepass = v;
+                } else {
+                    c.masterauth = v;
+                }
             }
             "save" => {
                 save_explicit = true;
@@ -214,16 +228,19 @@ mod tests {
 
     #[test]
     fn the_rest_is_listed() {
-        let c = read_text("daemonize yes\nrequirepass x\nrepl-backlog-size 1mb\nfrobnicate 3\n").unwrap();
+        let c =
+            read_text("daemonize yes\nrequirepass x\nrepl-backlog-size 1mb\nfrobnicate 3\nuser app on >pw\n").unwrap();
+        // The password is read (the group's `auth_pass`, decided across files); ACL users are not.
+        assert_eq!(c.requirepass, Some(("x".to_string(), 2)));
         let got: Vec<(usize, &str, DroppedKind)> =
             c.dropped.iter().map(|d| (d.line, d.shown.as_str(), d.kind)).collect();
         assert_eq!(
             got,
             [
                 (1, "daemonize yes", DroppedKind::Ignored),
-                (2, "requirepass <hidden>", DroppedKind::NotCarried),
                 (3, "repl-backlog-size 1mb", DroppedKind::NotCarried),
                 (4, "frobnicate 3", DroppedKind::NotCarried),
+                (5, "user <hidden>", DroppedKind::NotCarried),
             ]
         );
     }

@@ -83,7 +83,8 @@ fn header(o: &mut Vec<String>, files: &[ConfFile], t: &Topology) {
         t.sentinels.len()
     ));
     o.push("# monitored master with its quorum and timers, replica-priority, min-replicas-to-write,".to_string());
-    o.push("# min-replicas-max-lag, replica-serve-stale-data and persistence (appendonly, save).".to_string());
+    o.push("# min-replicas-max-lag, replica-serve-stale-data, persistence (appendonly, save) and the".to_string());
+    o.push("# group's password (requirepass, masterauth, sentinel auth-pass).".to_string());
     o.push(String::new());
 }
 
@@ -166,6 +167,12 @@ fn master(o: &mut Vec<String>, t: &Topology) {
         format!("parallel_syncs = {p}"),
         &origin(t.parallel_syncs.map(u64::from), "parallel-syncs"),
     ));
+    if let Some(pass) = &t.auth_pass {
+        o.push(pad(
+            format!("auth_pass = {}", q(pass)),
+            "# requirepass, masterauth and sentinel auth-pass",
+        ));
+    }
 }
 
 /// A setting with its comment in a column.

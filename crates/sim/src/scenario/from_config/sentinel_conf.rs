@@ -31,6 +31,8 @@ pub struct Monitor {
     pub down_after_ms: Option<At<u64>>,
     pub failover_timeout_ms: Option<At<u64>>,
     pub parallel_syncs: Option<At<u32>>,
+    /// `sentinel auth-pass <name> <password>`.
+    pub auth_pass: Option<(String, usize)>,
     pub known_replicas: Vec<Ref>,
     pub known_sentinels: Vec<Ref>,
     /// Its lines that have no scenario setting.
@@ -126,6 +128,7 @@ fn monitor(file: &str, l: &Line, c: &mut SentinelConf) -> Result<(), FromConfigE
             down_after_ms: None,
             failover_timeout_ms: None,
             parallel_syncs: None,
+            auth_pass: None,
             known_replicas: Vec::new(),
             known_sentinels: Vec::new(),
             dropped: Vec::new(),
@@ -179,6 +182,7 @@ fn sentinel_line(file: &str, l: &Line, c: &mut SentinelConf) -> Result<(), FromC
 
 const EPOCHS: &str = "every simulated Sentinel starts at epoch 0";
 const SCRIPTS: &str = "scripts are not run in the simulator";
+const ACL_USER: &str = "ACL users are not modelled: the scenario's group password (`auth_pass`) is the default user's";
 
 /// The per-master options: their form, and the reason when they are not carried over (None: read).
 fn per_master(opt: &str) -> Option<(&'static str, Option<&'static str>)> {
@@ -188,8 +192,8 @@ fn per_master(opt: &str) -> Option<(&'static str, Option<&'static str>)> {
         "parallel-syncs" => ("sentinel parallel-syncs <name> <n>", None),
         "known-replica" | "known-slave" => ("sentinel known-replica <name> <ip> <port>", None),
         "known-sentinel" => ("sentinel known-sentinel <name> <ip> <port> <runid>", None),
-        "auth-pass" => ("sentinel auth-pass <name> <password>", Some(AUTH)),
-        "auth-user" => ("sentinel auth-user <name> <user>", Some(AUTH)),
+        "auth-pass" => ("sentinel auth-pass <name> <password>", None),
+        "auth-user" => ("sentinel auth-user <name> <user>", Some(ACL_USER)),
         "notification-script" => ("sentinel notification-script <name> <path>", Some(SCRIPTS)),
         "client-reconfig-script" => ("sentinel client-reconfig-script <name> <path>", Some(SCRIPTS)),
         "rename-command" => (
@@ -260,6 +264,7 @@ fn per_master_line(
             }
             m.parallel_syncs = Some(At { value: n, line: l.no });
         }
+        "auth-pass" => m.auth_pass = Some((l.args[3].text.clone(), l.no)),
         kind => {
             let r = Ref {
                 host: host(file, l, &l.args[3])?,
@@ -332,14 +337,11 @@ mod tests {
         )
         .unwrap();
         let m = &c.monitors["m"];
+        assert_eq!(m.auth_pass, Some(("pw".to_string(), 2)));
         let per: Vec<&str> = m.dropped.iter().map(|d| d.shown.as_str()).collect();
         assert_eq!(
             per,
-            [
-                "sentinel auth-pass <hidden>",
-                "sentinel config-epoch m 3",
-                "sentinel known-sentinel m 127.0.0.1 5001"
-            ]
+            ["sentinel config-epoch m 3", "sentinel known-sentinel m 127.0.0.1 5001"]
         );
         let glob: Vec<(&str, DroppedKind)> = c.dropped.iter().map(|d| (d.shown.as_str(), d.kind)).collect();
         assert_eq!(

@@ -41,6 +41,8 @@ pub struct Topology {
     pub down_after_ms: Option<u64>,
     pub failover_timeout_ms: Option<u64>,
     pub parallel_syncs: Option<u32>,
+    /// The group's password, when every file agrees on one (`group_password`).
+    pub auth_pass: Option<String>,
     pub redis: Vec<DataNode>,
     pub sentinels: Vec<SentinelOut>,
     pub dropped: Vec<Dropped>,
@@ -155,7 +157,15 @@ pub fn build(sentinels: &[SentinelConf], redis: &[RedisConf], opts: &Options) ->
             ),
         ));
     }
-    let dropped = listing(sentinels, redis, &name);
+    let mut dropped = listing(sentinels, redis, &name);
+    let auth_pass = group_password(&monitors, redis, &mut dropped);
+    // In the order the files were given, each file's lines in order.
+    let files: Vec<&str> = sentinels
+        .iter()
+        .map(|s| s.file.as_str())
+        .chain(redis.iter().map(|r| r.file.as_str()))
+        .collect();
+    dropped.sort_by_key(|d| (files.iter().position(|f| *f == d.file), d.line));
     Ok(Topology {
         master_name: name,
         master_node,
@@ -163,6 +173,7 @@ pub fn build(sentinels: &[SentinelConf], redis: &[RedisConf], opts: &Options) ->
         down_after_ms: first.down_after_ms.map(|a| a.value),
         failover_timeout_ms: first.failover_timeout_ms.map(|a| a.value),
         parallel_syncs: first.parallel_syncs.map(|a| a.value),
+        auth_pass,
         redis: nodes,
         sentinels: sentinel_nodes,
         dropped,
@@ -473,6 +484,55 @@ fn unique_addresses(nodes: &[DataNode], sentinels: &[SentinelOut]) -> Result<(),
 }
 
 /// Every directive that did not become a setting, file by file in the order given, by line.
+/// The scenario's one group password (`[master] auth_pass`): every data node's `requirepass`, its
+/// `masterauth` if it has one, and every Sentinel's `sentinel auth-pass` for the master, all the
+/// same. Otherwise none, and each of those lines is listed with the reason.
+fn group_password(monitors: &[&Monitor], redis: &[RedisConf], dropped: &mut Vec<Dropped>) -> Option<String> {
+    let mut lines: Vec<(&str, usize, &str, Option<&str>)> = Vec::new();
+    for m in monitors {
+        let v = m.auth_pass.as_ref();
+        lines.push((
+            &m.target.file,
+            v.map_or(0, |a| a.1),
+            "sentinel auth-pass",
+            v.map(|a| a.0.as_str()),
+        ));
+    }
+    for r in redis {
+        let v = r.requirepass.as_ref();
+        lines.push((&r.file, v.map_or(0, |a| a.1), "requirepass", v.map(|a| a.0.as_str())));
+        if let Some((p, line)) = &r.masterauth {
+            lines.push((&r.file, *line, "masterauth", Some(p.as_str())));
+        }
+    }
+    let set: BTreeSet<Option<&str>> = lines.iter().map(|l| l.3).collect();
+    let why = match set.iter().collect::<Vec<_>>().as_slice() {
+        [None] => return None,
+        [Some(p)] if valid_password(p) => return Some(p.to_string()),
+        [Some(_)] => {
+            "the password has spaces, quotes, backslashes or more than 128 characters, which `auth_pass` does not take"
+        }
+        _ => "the files do not all give the same password, and the scenario has one for the whole group (`auth_pass`)",
+    };
+    for (file, line, name, value) in lines {
+        if value.is_some() {
+            dropped.push(Dropped {
+                file: file.to_string(),
+                line,
+                shown: format!("{name} <hidden>"),
+                kind: DroppedKind::NotCarried,
+                reason: why.to_string(),
+            });
+        }
+    }
+    None
+}
+
+/// What `[master] auth_pass` takes (see the scenario's validation).
+fn valid_password(p: &str) -> bool {
+    (1..=128).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_graphic() && !b"\"'\\".contains(&b))
+}
+
 fn listing(sentinels: &[SentinelConf], redis: &[RedisConf], kept: &str) -> Vec<Dropped> {
     let mut out = Vec::new();
     for s in sentinels {

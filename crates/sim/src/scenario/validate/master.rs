@@ -55,6 +55,22 @@ pub fn master_group(
         }
         Some(p) => *p.get_ref(),
     };
+    let auth_pass = match &rm.auth_pass {
+        None => None,
+        Some(p) => {
+            let v = p.get_ref();
+            // Written unquoted into redis.conf and sentinel.conf, and sent as one AUTH argument.
+            let ok = (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic() && !b"\"'\\".contains(&b));
+            if !ok {
+                return Err(ctx.err(
+                    p.span(),
+                    "master.auth_pass",
+                    "must be 1-128 printable ASCII characters, without spaces, quotes or backslashes",
+                ));
+            }
+            Some(v.clone())
+        }
+    };
     Ok(MasterGroup {
         name,
         node,
@@ -62,6 +78,7 @@ pub fn master_group(
         down_after_ms,
         failover_timeout_ms,
         parallel_syncs,
+        auth_pass,
     })
 }
 
