@@ -9,21 +9,10 @@ mod common;
 use common::scenarios_dir;
 use sim::search::sweep::{self, Batch, Perf, RunRecord, Shard, SweepSummary};
 
-fn quiet_perf() -> Perf {
-    Perf {
-        wall_ms: None,
-        jobs: None,
-        seeds_per_s: None,
-        sim_ms: 0,
-        sim_s_per_wall_s: None,
-        run_wall_ms: 0,
-    }
-}
-
 /// The summary without what legitimately differs between a sweep and a merge: its kind, the
 /// seed text, and the wall-clock figures.
 fn comparable(records: &[RunRecord]) -> SweepSummary {
-    SweepSummary::new("any", None, None, records, quiet_perf())
+    SweepSummary::new("any", None, None, records, Perf::default())
 }
 
 #[test]

@@ -254,14 +254,7 @@ fn merged_shards_equal_the_unsharded_aggregate() {
         let merged = sweep::merge_records(inputs);
         assert_eq!(merged.len(), all.len());
         assert_eq!(sweep::aggregate(&merged), whole, "n={n}");
-        let perf = sweep::Perf {
-            wall_ms: None,
-            jobs: None,
-            seeds_per_s: None,
-            sim_ms: 0,
-            sim_s_per_wall_s: None,
-            run_wall_ms: 0,
-        };
+        let perf = sweep::Perf::default();
         let a = sweep::SweepSummary::new("merge", None, None, &merged, perf.clone());
         let b = sweep::SweepSummary::new("merge", None, None, &all, perf);
         assert_eq!(a, b);

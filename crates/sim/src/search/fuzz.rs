@@ -467,7 +467,7 @@ fn first_failure(cases: &[Case], jobs: usize, progress: &(impl Fn(u32) + Sync)) 
     // outcome does not depend on the order: a case after a known failure (in generation order)
     // is skipped, and every case before it is played.
     let mut order: Vec<usize> = (0..cases.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(cases[i].cost()));
+    order.sort_by_cached_key(|&i| std::cmp::Reverse(cases[i].cost()));
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| loop {

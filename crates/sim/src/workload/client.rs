@@ -359,13 +359,9 @@ pub async fn read_surviving(
         .map_err(|e| format!("connect {ip}:{port}: {e}"))?;
     let mut conn = Conn::new(stream);
     if let Some(p) = password {
-        let reply = tokio::time::timeout(timeout, async {
-            conn.write_command(&["AUTH", p]).await?;
-            conn.read_value().await
-        })
-        .await
-        .map_err(|_| format!("AUTH on {ip}:{port} timed out"))?
-        .map_err(|e| format!("AUTH on {ip}:{port}: {e}"))?;
+        let reply = request(&mut conn, &["AUTH", p], timeout)
+            .await
+            .map_err(|e| format!("AUTH on {ip}:{port}: {e}"))?;
         if !matches!(&reply, Value::Simple(ok) if ok == "OK") {
             return Err(format!("AUTH on {ip}:{port}: {reply:?}"));
         }

@@ -24,6 +24,17 @@ pub struct Ref {
 }
 
 impl Ref {
+    /// The address in arguments `at` (host) and `at + 1` (port) of line `l`, pointing at the host.
+    pub fn read(file: &str, l: &Line, at: usize) -> Result<Ref, FromConfigError> {
+        Ok(Ref {
+            host: host(file, l, &l.args[at])?,
+            port: port(file, l, &l.args[at + 1])?,
+            file: file.to_string(),
+            line: l.no,
+            col: l.args[at].col,
+        })
+    }
+
     pub fn addr(&self) -> String {
         format!("{}:{}", self.host, self.port)
     }
@@ -170,13 +181,7 @@ fn replica_of(file: &str, l: &Line, c: &mut RedisConf) -> Result<(), FromConfigE
         c.replica_of = None;
         return Ok(());
     }
-    c.replica_of = Some(Ref {
-        host: host(file, l, &l.args[1])?,
-        port: port(file, l, &l.args[2])?,
-        file: file.to_string(),
-        line: l.no,
-        col: l.args[1].col,
-    });
+    c.replica_of = Some(Ref::read(file, l, 1)?);
     Ok(())
 }
 

@@ -108,13 +108,7 @@ fn monitor(file: &str, l: &Line, c: &mut SentinelConf) -> Result<(), FromConfigE
     if quorum == 0 {
         return Err(err_at(file, l, &l.args[5], "quorum must be 1 or more"));
     }
-    let target = Ref {
-        host: host(file, l, &l.args[3])?,
-        port: port(file, l, &l.args[4])?,
-        file: file.to_string(),
-        line: l.no,
-        col: l.args[3].col,
-    };
+    let target = Ref::read(file, l, 3)?;
     c.monitors.insert(
         name.clone(),
         Monitor {
@@ -266,13 +260,7 @@ fn per_master_line(
         }
         "auth-pass" => m.auth_pass = Some((l.args[3].text.clone(), l.no)),
         kind => {
-            let r = Ref {
-                host: host(file, l, &l.args[3])?,
-                port: port(file, l, &l.args[4])?,
-                file: file.to_string(),
-                line: l.no,
-                col: l.args[3].col,
-            };
+            let r = Ref::read(file, l, 3)?;
             if kind == "known-sentinel" {
                 m.known_sentinels.push(r);
             } else {

@@ -508,7 +508,7 @@ fn group_password(monitors: &[&Monitor], redis: &[RedisConf], dropped: &mut Vec<
     let set: BTreeSet<Option<&str>> = lines.iter().map(|l| l.3).collect();
     let why = match set.iter().collect::<Vec<_>>().as_slice() {
         [None] => return None,
-        [Some(p)] if valid_password(p) => return Some(p.to_string()),
+        [Some(p)] if crate::scenario::validate::valid_auth_pass(p) => return Some(p.to_string()),
         [Some(_)] => {
             "the password has spaces, quotes, backslashes or more than 128 characters, which `auth_pass` does not take"
         }
@@ -526,11 +526,6 @@ fn group_password(monitors: &[&Monitor], redis: &[RedisConf], dropped: &mut Vec<
         }
     }
     None
-}
-
-/// What `[master] auth_pass` takes (see the scenario's validation).
-fn valid_password(p: &str) -> bool {
-    (1..=128).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_graphic() && !b"\"'\\".contains(&b))
 }
 
 fn listing(sentinels: &[SentinelConf], redis: &[RedisConf], kept: &str) -> Vec<Dropped> {

@@ -59,9 +59,7 @@ pub fn master_group(
         None => None,
         Some(p) => {
             let v = p.get_ref();
-            // Written unquoted into redis.conf and sentinel.conf, and sent as one AUTH argument.
-            let ok = (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic() && !b"\"'\\".contains(&b));
-            if !ok {
+            if !valid_auth_pass(v) {
                 return Err(ctx.err(
                     p.span(),
                     "master.auth_pass",
@@ -80,6 +78,12 @@ pub fn master_group(
         parallel_syncs,
         auth_pass,
     })
+}
+
+/// What `master.auth_pass` takes: it is written unquoted into redis.conf and sentinel.conf and
+/// sent as one AUTH argument.
+pub(crate) fn valid_auth_pass(p: &str) -> bool {
+    (1..=128).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_graphic() && !b"\"'\\".contains(&b))
 }
 
 /// Without `master.node`: the only data node without `replica_of`.

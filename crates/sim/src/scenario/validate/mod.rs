@@ -13,6 +13,8 @@ pub mod action;
 mod clients;
 mod expect;
 mod master;
+
+pub(crate) use master::valid_auth_pass;
 mod network;
 mod nodes;
 mod process_states;

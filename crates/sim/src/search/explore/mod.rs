@@ -170,8 +170,7 @@ fn play(a: &ExploreArgs, combos: &[Combo], seeds: &[u64], not_played: usize, dir
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     // Before the first line: whoever sees it may already stop the exploration.
-    let cancel = Arc::new(AtomicBool::new(false));
-    install_ctrl_c(cancel.clone());
+    let cancel = ctrl_c_flag();
     say(&format!(
         "explore {}: {} combination{} × {} seed{} = {total} runs on {workers} worker{}{}\n",
         a.scenario.display(),
@@ -328,16 +327,26 @@ fn command_line(a: &ExploreArgs) -> String {
 
 /// First Ctrl-C: no new run starts, the runs under way finish and everything is written. Second:
 /// exit at once.
-fn install_ctrl_c(cancel: Arc<AtomicBool>) {
-    let result = ctrlc::set_handler(move || {
-        if cancel.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
+/// The flag Ctrl-C sets, cleared for a new exploration. The handler is installed once per process
+/// (a process may have only one, and a library caller may explore several times).
+fn ctrl_c_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    let flag = FLAG.get_or_init(|| {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let set = cancel.clone();
+        let result = ctrlc::set_handler(move || {
+            if set.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!("\nstopping: the runs under way finish, then the results are written (Ctrl-C again to quit now)");
+        });
+        if let Err(e) = result {
+            eprintln!("(Ctrl-C will not keep partial results: {e})");
         }
-        eprintln!("\nstopping: the runs under way finish, then the results are written (Ctrl-C again to quit now)");
+        cancel
     });
-    if let Err(e) = result {
-        eprintln!("(Ctrl-C will not keep partial results: {e})");
-    }
+    flag.store(false, Ordering::SeqCst);
+    flag.clone()
 }
 
 fn plural(n: usize) -> &'static str {

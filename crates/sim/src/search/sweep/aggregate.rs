@@ -176,8 +176,9 @@ pub fn aggregate(records: &[RunRecord]) -> Vec<ScenarioAgg> {
         .collect()
 }
 
-/// Speed of a sweep (not deterministic; kept apart from the aggregates).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Speed of a sweep (not deterministic; kept apart from the aggregates). The default: nothing
+/// measured (for comparing summaries without their wall times).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Perf {
     /// Wall time of the whole sweep (None for a merge: the shards ran elsewhere).
     pub wall_ms: Option<u64>,
